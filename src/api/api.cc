@@ -1,0 +1,335 @@
+#include "api/api.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/request_decoding.h"
+#include "api/response_encoding.h"
+#include "forum/limits.h"
+
+namespace kindred::api {
+namespace {
+
+using nlohmann::json;
+
+// Status codes the API answers with besides 200 and the error statuses.
+constexpr int kCreated = 201;
+
+Error TopicNotFound() {
+  return Error::NotFound("topic_not_found", "We could not find that topic. It may have been moved or deleted.");
+}
+Error PostNotFound() {
+  return Error::NotFound("post_not_found", "We could not find that post. It may have been moved or deleted.");
+}
+
+// An id from the path ("/topics/{id}"). Anything that is not a positive number names nothing
+// that could exist, so it is a plain 404 like an id that is not there.
+Result<TopicId> TopicFromPath(const http::Request& request) {
+  long long id = request.IdParam("id");
+  if (id == 0) return TopicNotFound();
+  return TopicId(id);
+}
+Result<PostId> PostFromPath(const http::Request& request) {
+  long long id = request.IdParam("id");
+  if (id == 0) return PostNotFound();
+  return PostId(id);
+}
+
+// The reaction kinds the viewer gave `post`, for answers about one post; nullopt for visitors
+// (own_reactions is then left out, as on a topic page).
+Result<std::optional<OwnReactions>> OwnReactionsOf(forum::Forum& forum, const forum::Viewer& viewer,
+                                                   const store::PostRow& post) {
+  if (!viewer.signed_in()) return std::optional<OwnReactions>();
+  auto given = forum.store().ListOwnReactions(viewer.member->id, {post.id});
+  if (!given.ok()) return std::move(given).error();
+  OwnReactions own{};
+  for (const auto& [post_id, kind] : given.value()) {
+    if (post_id == post.id) own[static_cast<int>(kind)] = true;
+  }
+  return std::optional<OwnReactions>(own);
+}
+
+// {post} with own_reactions when signed in.
+Result<http::Response> PostAnswer(forum::Forum& forum, const forum::Viewer& viewer, const store::PostRow& post,
+                                  int status) {
+  auto own = OwnReactionsOf(forum, viewer, post);
+  if (!own.ok()) return std::move(own).error();
+  const OwnReactions* own_ptr = own.value() ? &*own.value() : nullptr;
+  return JsonResponse({{"post", EncodePost(post, own_ptr)}}, status);
+}
+
+http::Response TopicListAnswer(const forum::TopicListView& view) {
+  json topics = json::array();
+  for (const auto& topic : view.topics) topics.push_back(EncodeTopic(topic));
+  json answer = {{"topics", std::move(topics)}};
+  AddPage(answer, view.page);
+  return JsonResponse(answer);
+}
+
+}  // namespace
+
+http::Response Api::ErrorJson(const Error& error) {
+  // The forum reports a value it cannot accept (a title too short) as kInvalidInput, which is
+  // 422 Unprocessable Content. A body that could not be read as the request at all (not JSON,
+  // a field missing or of the wrong JSON type) is the client's encoding, not its content: that is
+  // 400 Bad Request. Both travel as kInvalidInput; only their keys tell them apart.
+  int status = error.code == ErrorCode::kInvalidInput && IsRequestShapeError(error) ? 400 : http::StatusFor(error.code);
+  http::Response response = http::Response::Json(EncodeError(error), status);
+  if (error.code == ErrorCode::kRateLimited) {
+    response.AddHeader("Retry-After", std::to_string(error.retry_after_seconds < 1 ? 1 : error.retry_after_seconds));
+  }
+  return response;
+}
+
+// Accounts.
+
+Result<http::Response> Api::CreateUser(const http::Request& request, const forum::Viewer& viewer) const {
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto username = body->RequiredString("username");
+  if (!username.ok()) return std::move(username).error();
+  auto password = body->RequiredString("password");
+  if (!password.ok()) return std::move(password).error();
+  auto email = body->OptionalString("email");
+  if (!email.ok()) return std::move(email).error();
+
+  forum::RegisterInput input{std::move(*username), std::move(*password), email->value_or("")};
+  auto user = forum_.Register(viewer, input);
+  if (!user.ok()) return std::move(user).error();
+  return JsonResponse({{"user", EncodeUserRef(user->id, user->username)}}, kCreated);
+}
+
+Result<http::Response> Api::CreateSession(const http::Request& request, const forum::Viewer& viewer) const {
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto username = body->RequiredString("username");
+  if (!username.ok()) return std::move(username).error();
+  auto password = body->RequiredString("password");
+  if (!password.ok()) return std::move(password).error();
+
+  auto signed_in = forum_.LogIn(viewer, *username, *password);
+  if (!signed_in.ok()) return std::move(signed_in).error();
+  return JsonResponse({{"token", signed_in->token},
+                       {"expires_at", EncodeTime(signed_in->session.expires_at)},
+                       {"user", EncodeSelf(signed_in->user)}},
+                      kCreated);
+}
+
+Result<http::Response> Api::DeleteSession(const http::Request& request, const forum::Viewer& viewer) const {
+  KINDRED_TRY(forum_.LogOut(viewer));
+  return NoContent();
+}
+
+// Categories.
+
+Result<http::Response> Api::ListCategories(const http::Request& request, const forum::Viewer& viewer) const {
+  auto categories = forum_.Categories(viewer, /*include_archived=*/false);
+  if (!categories.ok()) return std::move(categories).error();
+  json list = json::array();
+  for (const auto& category : *categories) list.push_back(EncodeCategory(category));
+  return JsonResponse({{"categories", std::move(list)}});
+}
+
+Result<http::Response> Api::CreateCategory(const http::Request& request, const forum::Viewer& viewer) const {
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto name = body->RequiredString("name");
+  if (!name.ok()) return std::move(name).error();
+  auto description = body->OptionalString("description");
+  if (!description.ok()) return std::move(description).error();
+
+  forum::CategoryInput input{std::move(*name), description->value_or("")};
+  auto category = forum_.CreateCategory(viewer, input);
+  if (!category.ok()) return std::move(category).error();
+  return JsonResponse({{"category", EncodeCategory(*category)}}, kCreated);
+}
+
+// Reading.
+
+Result<http::Response> Api::CategoryTopics(const http::Request& request, const forum::Viewer& viewer) const {
+  auto page = PageFromQuery(request.query);
+  if (!page.ok()) return std::move(page).error();
+  auto category = forum_.CategoryBySlug(request.Param("slug"));
+  if (!category.ok()) return std::move(category).error();
+  auto view = forum_.CategoryTopics(category->id, *page);
+  if (!view.ok()) return std::move(view).error();
+  return TopicListAnswer(*view);
+}
+
+Result<http::Response> Api::LatestTopics(const http::Request& request, const forum::Viewer& viewer) const {
+  auto page = PageFromQuery(request.query);
+  if (!page.ok()) return std::move(page).error();
+  auto view = forum_.LatestTopics(*page, forum::kTopicsPerPage);
+  if (!view.ok()) return std::move(view).error();
+  return TopicListAnswer(*view);
+}
+
+Result<http::Response> Api::ShowTopic(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = TopicFromPath(request);
+  if (!id.ok()) return std::move(id).error();
+  auto page = PageFromQuery(request.query);
+  if (!page.ok()) return std::move(page).error();
+  auto view = forum_.ShowTopic(viewer, *id, *page);
+  if (!view.ok()) return std::move(view).error();
+
+  json posts = json::array();
+  for (std::size_t i = 0; i < view->posts.size(); ++i) {
+    const bool have_own = viewer.signed_in() && i < view->own_reactions.size();
+    posts.push_back(EncodePost(view->posts[i], have_own ? &view->own_reactions[i] : nullptr));
+  }
+  json answer = {{"topic", EncodeTopic(view->topic)}, {"posts", std::move(posts)}};
+  AddPage(answer, view->page);
+  return JsonResponse(answer);
+}
+
+Result<http::Response> Api::ShowPost(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = PostFromPath(request);
+  if (!id.ok()) return std::move(id).error();
+  auto post = forum_.FindPost(*id);
+  if (!post.ok()) return std::move(post).error();
+  return PostAnswer(forum_, viewer, *post, 200);
+}
+
+Result<http::Response> Api::ListRevisions(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = PostFromPath(request);
+  if (!id.ok()) return std::move(id).error();
+  auto revisions = forum_.Revisions(viewer, *id);
+  if (!revisions.ok()) return std::move(revisions).error();
+  json list = json::array();
+  for (const auto& revision : *revisions) list.push_back(EncodeRevision(revision));
+  return JsonResponse({{"revisions", std::move(list)}});
+}
+
+Result<http::Response> Api::ShowUser(const http::Request& request, const forum::Viewer& viewer) const {
+  auto page = PageFromQuery(request.query);
+  if (!page.ok()) return std::move(page).error();
+  auto profile = forum_.Profile(request.Param("name"), *page);
+  if (!profile.ok()) return std::move(profile).error();
+
+  json posts = json::array();
+  for (std::size_t i = 0; i < profile->posts.size(); ++i) {
+    json post = EncodePost(profile->posts[i]);
+    // A list of someone's posts is read out of context; the topic's title gives it back.
+    if (i < profile->topics_of_posts.size()) {
+      const store::TopicRow& topic = profile->topics_of_posts[i];
+      post["topic"] = {{"id", topic.id.value}, {"title", topic.title}, {"url", TopicUrl(topic.id)}};
+    }
+    posts.push_back(std::move(post));
+  }
+  json answer = {{"user", EncodeProfileUser(profile->user, profile->post_count)}, {"posts", std::move(posts)}};
+  AddPage(answer, profile->page);
+  return JsonResponse(answer);
+}
+
+// Writing.
+
+Result<http::Response> Api::CreateTopic(const http::Request& request, const forum::Viewer& viewer) const {
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto category_id = body->RequiredId<CategoryTag>("category_id");
+  if (!category_id.ok()) return std::move(category_id).error();
+  auto title = body->RequiredString("title");
+  if (!title.ok()) return std::move(title).error();
+  auto text = body->RequiredString("body");
+  if (!text.ok()) return std::move(text).error();
+
+  forum::AskInput input{*category_id, std::move(*title), std::move(*text)};
+  auto asked = forum_.Ask(viewer, input);
+  if (!asked.ok()) return std::move(asked).error();
+  const auto& [topic, post] = *asked;
+  // A brand-new question has no reactions yet, so own_reactions is known without asking.
+  OwnReactions none{};
+  return JsonResponse({{"topic", EncodeTopic(topic)}, {"post", EncodePost(post, &none)}}, kCreated);
+}
+
+Result<http::Response> Api::ModerateTopic(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = TopicFromPath(request);
+  if (!id.ok()) return std::move(id).error();
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto pinned = body->OptionalBool("pinned");
+  if (!pinned.ok()) return std::move(pinned).error();
+  auto closed = body->OptionalBool("closed");
+  if (!closed.ok()) return std::move(closed).error();
+  auto category_id = body->OptionalId<CategoryTag>("category_id");
+  if (!category_id.ok()) return std::move(category_id).error();
+
+  forum::TopicStateInput input{*pinned, *closed, *category_id};
+  auto topic = forum_.ModerateTopic(viewer, *id, input);
+  if (!topic.ok()) return std::move(topic).error();
+  return JsonResponse({{"topic", EncodeTopic(*topic)}});
+}
+
+Result<http::Response> Api::CreatePost(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = TopicFromPath(request);
+  if (!id.ok()) return std::move(id).error();
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto text = body->RequiredString("body");
+  if (!text.ok()) return std::move(text).error();
+  auto reply_to = body->OptionalId<PostTag>("reply_to");
+  if (!reply_to.ok()) return std::move(reply_to).error();
+
+  forum::ReplyInput input{std::move(*text), *reply_to};
+  auto post = forum_.Reply(viewer, *id, input);
+  if (!post.ok()) return std::move(post).error();
+  OwnReactions none{};
+  return JsonResponse({{"post", EncodePost(*post, &none)}}, kCreated);
+}
+
+Result<http::Response> Api::EditPost(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = PostFromPath(request);
+  if (!id.ok()) return std::move(id).error();
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto text = body->RequiredString("body");
+  if (!text.ok()) return std::move(text).error();
+
+  auto post = forum_.EditPost(viewer, *id, *text);
+  if (!post.ok()) return std::move(post).error();
+  return PostAnswer(forum_, viewer, *post, 200);
+}
+
+Result<http::Response> Api::DeletePost(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = PostFromPath(request);
+  if (!id.ok()) return std::move(id).error();
+  KINDRED_TRY(forum_.DeletePost(viewer, *id));
+  return NoContent();
+}
+
+Result<http::Response> Api::AddReaction(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = PostFromPath(request);
+  if (!id.ok()) return std::move(id).error();
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto kind_name = body->RequiredString("kind");
+  if (!kind_name.ok()) return std::move(kind_name).error();
+  // A string that names no reaction was read fine but cannot be accepted: 422, like any value.
+  auto kind = forum::ParseReactionKind(*kind_name);
+  if (!kind) {
+    return Error::Invalid("kind", "unknown_reaction", "A reaction is one of \"helpful\", \"hug\" or \"me_too\".");
+  }
+
+  auto post = forum_.React(viewer, *id, *kind);
+  if (!post.ok()) return std::move(post).error();
+  return PostAnswer(forum_, viewer, *post, kCreated);
+}
+
+Result<http::Response> Api::RemoveReaction(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = PostFromPath(request);
+  if (!id.ok()) return std::move(id).error();
+  // In the path, an unknown kind is an address that names nothing: 404.
+  auto kind = forum::ParseReactionKind(request.Param("kind"));
+  if (!kind) {
+    return Error::NotFound("reaction_not_found", "There is no reaction of that kind. They are helpful, hug and me_too.");
+  }
+
+  auto post = forum_.Unreact(viewer, *id, *kind);
+  if (!post.ok()) return std::move(post).error();
+  return PostAnswer(forum_, viewer, *post, 200);
+}
+
+}  // namespace kindred::api

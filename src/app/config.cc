@@ -1,0 +1,129 @@
+#include "app/config.h"
+
+#include <charconv>
+#include <cstdlib>
+
+#include <toml++/toml.h>
+
+namespace kindred::app {
+namespace {
+
+Error ConfigError(const std::string& what) {
+  return Error::Invalid("config", "config_invalid", what);
+}
+
+Result<void> ReadRateLimit(const toml::node& node, const std::string& name, forum::RateLimit& limit) {
+  const toml::table* table = node.as_table();
+  if (!table) return ConfigError("rate_limits." + name + " must be a table like { burst = 5, per_minute = 1.0 }");
+  for (const auto& [key, value] : *table) {
+    if (key == "burst") {
+      auto burst = value.value<int64_t>();
+      if (!burst || *burst < 1) return ConfigError("rate_limits." + name + ".burst must be a whole number of at least 1");
+      limit.burst = static_cast<int>(*burst);
+    } else if (key == "per_minute") {
+      auto per_minute = value.value<double>();
+      if (!per_minute || *per_minute <= 0) return ConfigError("rate_limits." + name + ".per_minute must be above 0");
+      limit.per_second = *per_minute / 60.0;
+    } else {
+      return ConfigError("unknown key rate_limits." + name + "." + std::string(key.str()));
+    }
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config) {
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    return ConfigError("could not read " + file.string() + ": " + std::string(e.description()) + " (line " +
+                       std::to_string(e.source().begin.line) + ")");
+  }
+  for (const auto& [key, value] : root) {
+    std::string name(key.str());
+    auto text = [&]() -> Result<std::string> {
+      auto s = value.value<std::string>();
+      if (!s) return ConfigError(name + " must be a string");
+      return *s;
+    };
+    if (name == "data") {
+      auto v = text();
+      if (!v) return std::move(v).error();
+      config.data_dir = *v;
+    } else if (name == "listen") {
+      auto v = text();
+      if (!v) return std::move(v).error();
+      config.listen = *v;
+    } else if (name == "trusted_proxy") {
+      auto v = text();
+      if (!v) return std::move(v).error();
+      config.trusted_proxy = *v;
+    } else if (name == "site_name") {
+      auto v = text();
+      if (!v) return std::move(v).error();
+      config.site_name = *v;
+    } else if (name == "site_description") {
+      auto v = text();
+      if (!v) return std::move(v).error();
+      config.site_description = *v;
+    } else if (name == "threads") {
+      auto v = value.value<int64_t>();
+      if (!v || *v < 1 || *v > 256) return ConfigError("threads must be a whole number from 1 to 256");
+      config.threads = static_cast<unsigned>(*v);
+    } else if (name == "rate_limits") {
+      const toml::table* limits = value.as_table();
+      if (!limits) return ConfigError("rate_limits must be a table");
+      for (const auto& [limit_key, limit_value] : *limits) {
+        std::string limit_name(limit_key.str());
+        forum::RateLimits& rl = config.rate_limits;
+        forum::RateLimit* target = limit_name == "login_per_account"      ? &rl.login_per_account
+                                   : limit_name == "login_per_address"    ? &rl.login_per_address
+                                   : limit_name == "register_per_address" ? &rl.register_per_address
+                                   : limit_name == "post_per_account"     ? &rl.post_per_account
+                                   : limit_name == "post_per_address"     ? &rl.post_per_address
+                                                                          : nullptr;
+        if (!target) return ConfigError("unknown key rate_limits." + limit_name);
+        KINDRED_TRY(ReadRateLimit(limit_value, limit_name, *target));
+      }
+    } else {
+      return ConfigError("unknown key " + name + " in " + file.string());
+    }
+  }
+  return Ok();
+}
+
+Result<void> ApplyEnvironment(Config& config) {
+  if (const char* v = std::getenv("KINDRED_DATA"); v && *v) config.data_dir = v;
+  if (const char* v = std::getenv("KINDRED_LISTEN"); v && *v) config.listen = v;
+  if (const char* v = std::getenv("KINDRED_TRUSTED_PROXY"); v && *v) config.trusted_proxy = v;
+  if (const char* v = std::getenv("KINDRED_THREADS"); v && *v) {
+    unsigned threads = 0;
+    std::string_view text(v);
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), threads);
+    if (ec != std::errc() || end != text.data() + text.size() || threads < 1 || threads > 256) {
+      return ConfigError("KINDRED_THREADS must be a whole number from 1 to 256");
+    }
+    config.threads = threads;
+  }
+  return Ok();
+}
+
+Result<std::pair<std::string, unsigned short>> ParseListen(std::string_view listen) {
+  std::size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return ConfigError("listen must look like 127.0.0.1:8080 (got \"" + std::string(listen) + "\")");
+  }
+  std::string host(listen.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string_view port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 || port > 65535) {
+    return ConfigError("the port in listen must be a number from 1 to 65535 (got \"" + std::string(listen) + "\")");
+  }
+  return std::pair{host, static_cast<unsigned short>(port)};
+}
+
+}  // namespace kindred::app

@@ -1,0 +1,44 @@
+#include "app/demo.h"
+
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+#include "app/import.h"
+#include "forum/passwords.h"
+
+namespace kindred::app::demo_files {
+extern const std::pair<std::string_view, std::string_view> kEmbeddedFiles[];
+extern const int kEmbeddedFileCount;
+}  // namespace kindred::app::demo_files
+
+namespace kindred::app {
+
+constexpr std::string_view kDemoAdminName = "admin";
+
+Result<DemoCreated> AddDemoContent(store::Store& store, forum::Forum& forum, const Clock& clock) {
+  DemoCreated created;
+  for (int i = 0; i < demo_files::kEmbeddedFileCount; ++i) {
+    if (demo_files::kEmbeddedFiles[i].first != "demo_threads.jsonl") continue;
+    std::istringstream input{std::string(demo_files::kEmbeddedFiles[i].second)};
+    ImportOptions options;
+    options.demo = true;
+    options.spread_times_until = clock.Now();
+    ImportReport report = ImportThreads(store, clock, input, options);
+    if (!report.problems.empty()) return Error::Internal("The demo content did not import: " + report.problems.front());
+    created.threads = report.threads_imported;
+  }
+  auto existing_admin = store.FindUserByName(kDemoAdminName);
+  if (existing_admin.ok()) return created;
+  // 20 characters from the token alphabet: easy to copy, far beyond guessing.
+  std::string password = forum::NewToken().substr(0, 20);
+  auto admin = forum.CreateAdmin(kDemoAdminName, password);
+  if (!admin) return std::move(admin).error();
+  created.admin_name = std::string(kDemoAdminName);
+  created.admin_password = password;
+  return created;
+}
+
+Result<void> RemoveDemoContent(store::Store& store) { return store.DeleteDemoContent(); }
+
+}  // namespace kindred::app

@@ -1,0 +1,231 @@
+// kindred: the one binary. Subcommands serve the forum and look after its data.
+// This file is the composition root: the only place that names concrete backends.
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "api/api.h"
+#include "app/config.h"
+#include "app/demo.h"
+#include "app/import.h"
+#include "core/clock.h"
+#include "forum/forum.h"
+#include "forum/passwords.h"
+#include "http/routes.h"
+#include "http/server.h"
+#include "store/sqlite/sqlite_store.h"
+#include "web/pages.h"
+
+namespace kindred::app {
+namespace {
+
+int Fail(const std::string& message) {
+  std::cerr << "kindred: " << message << "\n";
+  return 1;
+}
+
+Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
+  return store::OpenSqliteStore(config.DatabaseFile());
+}
+
+// Reads a password without echoing it when stdin is a terminal.
+std::string ReadPassword(bool from_stdin) {
+  std::string password;
+  bool terminal = !from_stdin && isatty(STDIN_FILENO);
+  termios saved{};
+  if (terminal) {
+    std::cerr << "Password for the new admin (at least 10 characters): " << std::flush;
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::getline(std::cin, password);
+  if (terminal) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  return password;
+}
+
+// A one-line progress bar on stderr, redrawn in place; silent when stderr is not a terminal.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::size_t total) : total_(total), enabled_(isatty(STDERR_FILENO) && total > 0) {}
+  void Update(std::size_t done) {
+    if (!enabled_) return;
+    int percent = static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total_));
+    if (percent == last_percent_) return;
+    last_percent_ = percent;
+    constexpr int kWidth = 30;
+    int filled = percent * kWidth / 100;
+    std::cerr << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] " << percent << "%"
+              << std::flush;
+  }
+  void Finish() {
+    if (enabled_) std::cerr << "\n";
+  }
+
+ private:
+  std::size_t total_;
+  bool enabled_;
+  int last_percent_ = -1;
+};
+
+int RunServe(const Config& config) {
+  auto listen = ParseListen(config.listen);
+  if (!listen) return Fail(listen.error().message);
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  forum::Forum forum(**store, clock, config.rate_limits);
+  web::Pages pages(forum, {config.site_name, config.site_description});
+  api::Api api(forum);
+  http::RouteTable routes(forum, pages, api, {config.trusted_proxy, true});
+
+  http::ServerOptions options;
+  options.host = listen->first;
+  options.port = listen->second;
+  options.threads = config.threads;
+  options.on_listening = [&] {
+    std::string shown = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+    spdlog::info("Kindred is listening on http://{}:{} (data in {})", shown, options.port, config.data_dir.string());
+  };
+  auto served = http::Serve(options, [&routes](http::Request& request) { return routes.Dispatch(request); });
+  if (!served) return Fail(served.error().message);
+  spdlog::info("Kindred stopped");
+  return 0;
+}
+
+int RunAdminCreate(const Config& config, const std::string& name, bool password_stdin) {
+  if (!password_stdin && !isatty(STDIN_FILENO)) {
+    return Fail("give the password on standard input with --password-stdin, or run this in a terminal");
+  }
+  std::string password = ReadPassword(password_stdin);
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  forum::Forum forum(**store, clock, config.rate_limits);
+  auto admin = forum.CreateAdmin(name, password);
+  if (!admin) return Fail(admin.error().message);
+  std::cout << "Made admin " << admin->username << ". Sign in at /login.\n";
+  return 0;
+}
+
+int RunDemo(const Config& config, bool remove, bool if_empty) {
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  if (remove) {
+    auto removed = RemoveDemoContent(**store);
+    if (!removed) return Fail(removed.error().message);
+    std::cout << "Removed the demo content. Everything else is as it was.\n";
+    return 0;
+  }
+  if (if_empty) {
+    auto users = (*store)->CountUsers();
+    if (!users) return Fail(users.error().message);
+    if (*users > 0) return 0;  // not a first start: leave the community as it is
+  }
+  SystemClock clock;
+  forum::Forum forum(**store, clock, config.rate_limits);
+  auto created = AddDemoContent(**store, forum, clock);
+  if (!created) return Fail(created.error().message);
+  std::cout << "Added " << created->threads << " demo threads (remove them with: kindred demo --remove --data "
+            << config.data_dir.string() << ").\n";
+  if (!created->admin_name.empty()) {
+    std::cout << "\n  Admin account:  " << created->admin_name << "\n  Password:       " << created->admin_password
+              << "\n\n  Keep this password: it is shown only once.\n\n";
+  }
+  return 0;
+}
+
+int RunImport(const Config& config, const std::string& file) {
+  std::ifstream input(file, std::ios::binary);
+  if (!input) return Fail("could not open " + file);
+  std::error_code ignored;
+  ProgressBar bar(std::filesystem::file_size(file, ignored));
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  ImportOptions options;
+  options.on_progress = [&bar](std::size_t done) { bar.Update(done); };
+  ImportReport report = ImportThreads(**store, clock, input, options);
+  bar.Finish();
+  for (const auto& problem : report.problems) std::cerr << "skipped " << problem << "\n";
+  std::cout << "Imported " << report.threads_imported << " threads (" << report.posts_imported << " posts)";
+  if (!report.problems.empty()) std::cout << "; skipped " << report.problems.size() << " lines, listed above";
+  std::cout << ".\n";
+  return report.problems.empty() ? 0 : 2;
+}
+
+}  // namespace
+}  // namespace kindred::app
+
+int main(int argc, char** argv) {
+  using namespace kindred::app;
+  if (!kindred::forum::InitCrypto()) return Fail("libsodium could not start");
+
+  CLI::App cli{"Kindred: a peer-support forum server.\n"
+               "Settings come from --config FILE (TOML), then KINDRED_* environment variables, then flags."};
+  cli.require_subcommand(1);
+  std::string config_file;
+  std::string data_dir;
+  cli.add_option("--config", config_file, "TOML configuration file (see docs/configuration.md)")->check(CLI::ExistingFile);
+  cli.add_option("--data", data_dir, "data directory holding kindred.db (default ./data, or KINDRED_DATA)");
+
+  auto* serve = cli.add_subcommand("serve", "Serve the forum over HTTP");
+  std::string listen;
+  unsigned threads = 0;
+  serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080, or KINDRED_LISTEN)");
+  serve->add_option("--threads", threads, "worker threads (default 4, or KINDRED_THREADS)")->check(CLI::Range(1, 256));
+
+  auto* admin = cli.add_subcommand("admin", "Look after accounts");
+  admin->require_subcommand(1);
+  auto* admin_create = admin->add_subcommand("create", "Make an admin account (password from a prompt or stdin)");
+  std::string admin_name;
+  bool password_stdin = false;
+  admin_create->add_option("NAME", admin_name, "username of the new admin")->required();
+  admin_create->add_flag("--password-stdin", password_stdin, "read the password from standard input");
+
+  auto* demo = cli.add_subcommand("demo", "Add demo content (clearly marked) and an admin, or remove it");
+  bool demo_remove = false;
+  bool demo_if_empty = false;
+  demo->add_flag("--remove", demo_remove, "remove every demo category, thread and author");
+  demo->add_flag("--if-empty", demo_if_empty, "only on a fresh data directory (used by make run)");
+
+  auto* import = cli.add_subcommand("import", "Import threads from a JSON Lines file (see docs/import.md)");
+  std::string import_file;
+  import->add_option("FILE", import_file, "the .jsonl file")->required()->check(CLI::ExistingFile);
+
+  // Options given after the subcommand name belong to it; accept --config/--data there too.
+  for (auto* sub : {serve, admin_create, demo, import}) {
+    sub->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+    sub->add_option("--data", data_dir, "data directory holding kindred.db");
+  }
+
+  CLI11_PARSE(cli, argc, argv);
+
+  Config config;
+  if (!config_file.empty()) {
+    auto loaded = LoadConfigFile(config_file, config);
+    if (!loaded) return Fail(loaded.error().message);
+  }
+  if (auto env = ApplyEnvironment(config); !env) return Fail(env.error().message);
+  if (!data_dir.empty()) config.data_dir = data_dir;
+  if (!listen.empty()) config.listen = listen;
+  if (threads > 0) config.threads = threads;
+
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  if (*serve) return RunServe(config);
+  if (*admin_create) return RunAdminCreate(config, admin_name, password_stdin);
+  if (*demo) return RunDemo(config, demo_remove, demo_if_empty);
+  if (*import) return RunImport(config, import_file);
+  return 0;
+}

@@ -1,0 +1,110 @@
+// Accounts: registering, signing in and out, and what a session token stands for.
+#include "forum/forum.h"
+
+#include "core/text.h"
+#include "forum/limits.h"
+#include "forum/passwords.h"
+#include "forum/validation.h"
+
+namespace kindred::forum {
+namespace {
+
+Error WrongCredentials() {
+  // One message for an unknown name and a wrong password, so the form does not reveal who has an account.
+  return Error{ErrorCode::kUnauthenticated, "wrong_credentials",
+               "That username and password do not match. Please check them and try again.", "password", 0};
+}
+
+// Verifying against this when the name is unknown makes both failures take the same time.
+const std::string& DummyHash() {
+  static const std::string hash = HashPassword("kindred-timing-equaliser");
+  return hash;
+}
+
+}  // namespace
+
+Result<store::UserRow> Forum::Register(const Viewer& viewer, const RegisterInput& input) {
+  if (int wait = limiter_.Take("register:addr:" + viewer.client_address, limits_.register_per_address)) {
+    return Error::RateLimited(wait);
+  }
+  auto username = ValidateUsername(input.username);
+  if (!username) return std::move(username).error();
+  KINDRED_TRY(ValidatePassword(input.password));
+  auto email = ValidateEmail(input.email);
+  if (!email) return std::move(email).error();
+
+  if (store_.FindUserByName(*username).ok()) {
+    return Error::Conflict("username_taken", "That username is already taken. Please choose another.", "username");
+  }
+  std::string hash = HashPassword(input.password);
+  if (hash.empty()) return Error{ErrorCode::kUnavailable, "busy", "We could not finish that just now. Please try again.", {}, 0};
+  auto created = store_.CreateUser({*username, *email, hash, store::Role::kMember, clock_.Now(), false});
+  if (!created && created.error().code == ErrorCode::kConflict) {
+    return Error::Conflict("username_taken", "That username is already taken. Please choose another.", "username");
+  }
+  return created;
+}
+
+Result<SignedIn> Forum::LogIn(const Viewer& viewer, std::string_view username, std::string_view password) {
+  std::string account_key = "login:user:" + AsciiLower(Trim(username));
+  int wait = limiter_.Take(account_key, limits_.login_per_account);
+  if (wait == 0) wait = limiter_.Take("login:addr:" + viewer.client_address, limits_.login_per_address);
+  if (wait > 0) return Error::RateLimited(wait);
+
+  auto user = store_.FindUserByName(Trim(username));
+  if (!user) {
+    if (user.error().code != ErrorCode::kNotFound) return std::move(user).error();
+    VerifyPassword(DummyHash(), password);
+    return WrongCredentials();
+  }
+  if (!VerifyPassword(user->password_hash, password)) return WrongCredentials();
+
+  // A new token at every sign-in (session fixation), and the old session of this browser ends.
+  if (!viewer.session_token_hash.empty()) (void)store_.DeleteSession(viewer.session_token_hash);
+  SignedIn signed_in;
+  signed_in.token = NewToken();
+  signed_in.session = {HashToken(signed_in.token), user->id, NewToken(), clock_.Now(),
+                       clock_.Now() + kSessionLifetimeSeconds};
+  KINDRED_TRY(store_.CreateSession(signed_in.session));
+  signed_in.user = std::move(user).value();
+  return signed_in;
+}
+
+Viewer Forum::Authenticate(std::string_view token, std::string client_address) {
+  Viewer viewer;
+  viewer.client_address = std::move(client_address);
+  if (token.empty() || token.size() > 128) return viewer;
+  std::string token_hash = HashToken(token);
+  auto session = store_.FindSession(token_hash, clock_.Now());
+  if (!session) return viewer;
+  auto user = store_.FindUserById(session->user_id);
+  if (!user) return viewer;
+  viewer.member = Member{user->id, user->username, user->role};
+  viewer.session_token_hash = std::move(token_hash);
+  viewer.csrf_token = session->csrf_token;
+  return viewer;
+}
+
+Result<void> Forum::LogOut(const Viewer& viewer) {
+  if (!viewer.signed_in()) return Error::Unauthenticated("You are already signed out.");
+  return store_.DeleteSession(viewer.session_token_hash);
+}
+
+Result<void> Forum::LogOutEverywhere(const Viewer& viewer) {
+  if (!viewer.signed_in()) return Error::Unauthenticated("You are already signed out.");
+  return store_.DeleteUserSessions(viewer.member->id);
+}
+
+Result<store::UserRow> Forum::CreateAdmin(std::string_view username, std::string_view password) {
+  auto name = ValidateUsername(username);
+  if (!name) return std::move(name).error();
+  KINDRED_TRY(ValidatePassword(password));
+  std::string hash = HashPassword(password);
+  auto created = store_.CreateUser({*name, "", hash, store::Role::kAdmin, clock_.Now(), false});
+  if (!created && created.error().code == ErrorCode::kConflict) {
+    return Error::Conflict("username_taken", "There is already an account called " + *name + ".", "username");
+  }
+  return created;
+}
+
+}  // namespace kindred::forum

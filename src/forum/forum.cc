@@ -1,0 +1,35 @@
+#include "forum/forum.h"
+
+#include "forum/limits.h"
+
+namespace kindred::forum {
+
+Forum::Forum(store::Store& store, const Clock& clock, RateLimits limits)
+    : store_(store), clock_(clock), limits_(limits), limiter_(clock) {}
+
+int Forum::PageOfPost(int post_number) { return (post_number - 1) / kPostsPerPage + 1; }
+
+Result<void> Forum::TakePostingToken(const Viewer& viewer) {
+  int wait = limiter_.Take("post:user:" + std::to_string(viewer.member->id.value), limits_.post_per_account);
+  if (wait == 0) wait = limiter_.Take("post:addr:" + viewer.client_address, limits_.post_per_address);
+  if (wait > 0) return Error::RateLimited(wait);
+  return Ok();
+}
+
+std::optional<store::ReactionKind> ParseReactionKind(std::string_view name) {
+  if (name == "helpful") return store::ReactionKind::kHelpful;
+  if (name == "hug") return store::ReactionKind::kHug;
+  if (name == "me_too") return store::ReactionKind::kMeToo;
+  return std::nullopt;
+}
+
+std::string_view ReactionKindName(store::ReactionKind kind) {
+  switch (kind) {
+    case store::ReactionKind::kHelpful: return "helpful";
+    case store::ReactionKind::kHug: return "hug";
+    case store::ReactionKind::kMeToo: return "me_too";
+  }
+  return "helpful";
+}
+
+}  // namespace kindred::forum

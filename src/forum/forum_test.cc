@@ -1,0 +1,391 @@
+// The domain through its public face, on a real SQLite store in a temporary directory.
+#include "forum/forum.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "forum/guardian.h"
+#include "forum/limits.h"
+#include "forum/passwords.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testutil/temp_dir.h"
+
+namespace kindred::forum {
+namespace {
+
+class ForumTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ASSERT_TRUE(InitCrypto()); }
+
+  void SetUp() override {
+    auto opened = store::OpenSqliteStore(dir_.path() / "kindred.db");
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(opened).value();
+    forum_ = std::make_unique<Forum>(*store_, clock_, limits_);
+    auto admin = forum_->CreateAdmin("admin", "admin password 1");
+    ASSERT_TRUE(admin.ok());
+    admin_ = SignIn("admin", "admin password 1");
+    auto category = forum_->CreateCategory(admin_, {"Therapy", "Talking therapies"});
+    ASSERT_TRUE(category.ok()) << category.error().message;
+    category_ = category->id;
+  }
+
+  Viewer Visitor() const {
+    Viewer viewer;
+    viewer.client_address = "127.0.0.1";
+    return viewer;
+  }
+
+  Viewer SignIn(const std::string& name, const std::string& password) {
+    auto signed_in = forum_->LogIn(Visitor(), name, password);
+    EXPECT_TRUE(signed_in.ok()) << (signed_in.ok() ? "" : signed_in.error().message);
+    return forum_->Authenticate(signed_in->token, "127.0.0.1");
+  }
+
+  Viewer Member(const std::string& name) {
+    auto user = forum_->Register(Visitor(), {name, "a long enough password", ""});
+    EXPECT_TRUE(user.ok()) << (user.ok() ? "" : user.error().message);
+    return SignIn(name, "a long enough password");
+  }
+
+  TopicId AskSomething(const Viewer& viewer, const std::string& title = "Is it normal to cry after therapy?") {
+    auto asked = forum_->Ask(viewer, {category_, title, "It happens every week."});
+    EXPECT_TRUE(asked.ok()) << (asked.ok() ? "" : asked.error().message);
+    return asked->first.id;
+  }
+
+  testutil::TempDir dir_;
+  ManualClock clock_{1795723587};
+  // Generous limits, so only the tests about limits meet them.
+  RateLimits limits_{{1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Forum> forum_;
+  Viewer admin_;
+  CategoryId category_;
+};
+
+TEST_F(ForumTest, UsernameLengthBoundaries) {
+  EXPECT_FALSE(forum_->Register(Visitor(), {"ab", "a long enough password", ""}).ok());
+  EXPECT_TRUE(forum_->Register(Visitor(), {"abc", "a long enough password", ""}).ok());
+  EXPECT_TRUE(forum_->Register(Visitor(), {std::string(30, 'x'), "a long enough password", ""}).ok());
+  auto too_long = forum_->Register(Visitor(), {std::string(31, 'y'), "a long enough password", ""});
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error().field, "username");
+}
+
+TEST_F(ForumTest, UsernameCharactersAndCaseInsensitiveUniqueness) {
+  EXPECT_FALSE(forum_->Register(Visitor(), {"has space", "a long enough password", ""}).ok());
+  EXPECT_FALSE(forum_->Register(Visitor(), {"caf\xC3\xA9", "a long enough password", ""}).ok());
+  EXPECT_TRUE(forum_->Register(Visitor(), {"Ann_Lee-2", "a long enough password", ""}).ok());
+  auto clash = forum_->Register(Visitor(), {"ann_lee-2", "a long enough password", ""});
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(clash.error().field, "username");
+}
+
+TEST_F(ForumTest, PasswordLengthBoundary) {
+  auto short_password = forum_->Register(Visitor(), {"shorty", "123456789", ""});
+  ASSERT_FALSE(short_password.ok());
+  EXPECT_EQ(short_password.error().field, "password");
+  EXPECT_TRUE(forum_->Register(Visitor(), {"longer", "1234567890", ""}).ok());
+}
+
+TEST_F(ForumTest, EmailIsOptionalButMustLookLikeOne) {
+  EXPECT_TRUE(forum_->Register(Visitor(), {"noemail", "a long enough password", ""}).ok());
+  EXPECT_TRUE(forum_->Register(Visitor(), {"withemail", "a long enough password", "me@example.org"}).ok());
+  auto bad = forum_->Register(Visitor(), {"bademail", "a long enough password", "not-an-email"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "email");
+}
+
+TEST_F(ForumTest, WrongPasswordAndUnknownNameFailAlike) {
+  Member("ann");
+  auto wrong = forum_->LogIn(Visitor(), "ann", "not the password");
+  auto unknown = forum_->LogIn(Visitor(), "nobody", "not the password");
+  ASSERT_FALSE(wrong.ok());
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(wrong.error().message, unknown.error().message);
+  EXPECT_EQ(wrong.error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST_F(ForumTest, SignInIsRateLimitedPerAccount) {
+  RateLimits strict = limits_;
+  strict.login_per_account = {2, 1.0 / 60};
+  Forum forum(*store_, clock_, strict);
+  ASSERT_TRUE(forum.Register(Visitor(), {"bea", "a long enough password", ""}).ok());
+  EXPECT_FALSE(forum.LogIn(Visitor(), "bea", "wrong guess 1").ok());
+  EXPECT_FALSE(forum.LogIn(Visitor(), "BEA", "wrong guess 2").ok());
+  auto limited = forum.LogIn(Visitor(), "bea", "a long enough password");
+  ASSERT_FALSE(limited.ok());
+  EXPECT_EQ(limited.error().code, ErrorCode::kRateLimited);
+  EXPECT_EQ(limited.error().retry_after_seconds, 60);
+  EXPECT_NE(limited.error().message.find("60 seconds"), std::string::npos);
+  clock_.Advance(60);
+  EXPECT_TRUE(forum.LogIn(Visitor(), "bea", "a long enough password").ok());
+}
+
+TEST_F(ForumTest, SessionsEndOnLogOutAndEverywhere) {
+  ASSERT_TRUE(forum_->Register(Visitor(), {"cal", "a long enough password", ""}).ok());
+  auto first = forum_->LogIn(Visitor(), "cal", "a long enough password");
+  auto second = forum_->LogIn(Visitor(), "cal", "a long enough password");
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_NE(first->token, second->token);
+  Viewer on_phone = forum_->Authenticate(first->token, "127.0.0.1");
+  ASSERT_TRUE(on_phone.signed_in());
+  EXPECT_FALSE(on_phone.csrf_token.empty());
+  ASSERT_TRUE(forum_->LogOut(on_phone).ok());
+  EXPECT_FALSE(forum_->Authenticate(first->token, "127.0.0.1").signed_in());
+  EXPECT_TRUE(forum_->Authenticate(second->token, "127.0.0.1").signed_in());
+
+  auto third = forum_->LogIn(Visitor(), "cal", "a long enough password");
+  ASSERT_TRUE(forum_->LogOutEverywhere(forum_->Authenticate(third->token, "127.0.0.1")).ok());
+  EXPECT_FALSE(forum_->Authenticate(second->token, "127.0.0.1").signed_in());
+  EXPECT_FALSE(forum_->Authenticate(third->token, "127.0.0.1").signed_in());
+}
+
+TEST_F(ForumTest, SessionsExpire) {
+  ASSERT_TRUE(forum_->Register(Visitor(), {"dee", "a long enough password", ""}).ok());
+  auto signed_in = forum_->LogIn(Visitor(), "dee", "a long enough password");
+  clock_.Advance(kSessionLifetimeSeconds + 1);
+  EXPECT_FALSE(forum_->Authenticate(signed_in->token, "127.0.0.1").signed_in());
+}
+
+TEST_F(ForumTest, TitleLengthBoundariesCountCharactersNotBytes) {
+  Viewer ann = Member("ann");
+  auto too_short = forum_->Ask(ann, {category_, "1234567", "body"});
+  ASSERT_FALSE(too_short.ok());
+  EXPECT_EQ(too_short.error().field, "title");
+  EXPECT_EQ(too_short.error().key, "title_too_short");
+  EXPECT_TRUE(forum_->Ask(ann, {category_, "12345678", "body"}).ok());
+  std::string hearts;
+  for (int i = 0; i < 150; ++i) hearts += "\xE2\x9D\xA4";  // 150 characters, 450 bytes
+  EXPECT_TRUE(forum_->Ask(ann, {category_, hearts, "body"}).ok());
+  auto too_long = forum_->Ask(ann, {category_, hearts + "x", "body"});
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error().key, "title_too_long");
+}
+
+TEST_F(ForumTest, BodyLengthBoundariesAndEmptyBodies) {
+  Viewer ann = Member("ann");
+  EXPECT_TRUE(forum_->Ask(ann, {category_, "A long question", std::string(kBodyMax, 'a')}).ok());
+  auto too_long = forum_->Ask(ann, {category_, "A long question", std::string(kBodyMax + 1, 'a')});
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error().field, "body");
+  auto empty = forum_->Ask(ann, {category_, "An empty question", "  \n\t "});
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().key, "body_empty");
+}
+
+TEST_F(ForumTest, VisitorsCannotWrite) {
+  TopicId topic = AskSomething(Member("ann"));
+  auto asked = forum_->Ask(Visitor(), {category_, "A visitor question", "body"});
+  ASSERT_FALSE(asked.ok());
+  EXPECT_EQ(asked.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(forum_->Reply(Visitor(), topic, {"hello", {}}).error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST_F(ForumTest, RepliesGoInOrderAndCount) {
+  Viewer ann = Member("ann");
+  Viewer bob = Member("bob");
+  TopicId topic = AskSomething(ann);
+  auto first = forum_->Reply(bob, topic, {"Therapy hangover is real.", {}});
+  auto second = forum_->Reply(ann, topic, {"Thank you.", first->id});
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->number, 2);
+  EXPECT_EQ(second->number, 3);
+  auto view = forum_->ShowTopic(bob, topic, 1);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->topic.reply_count, 2);
+  ASSERT_EQ(view->posts.size(), 3u);
+  EXPECT_EQ(view->posts[1].body_markdown, "Therapy hangover is real.");
+  EXPECT_EQ(view->posts[2].reply_to, first->id);
+}
+
+TEST_F(ForumTest, ReplyToAPostOfAnotherTopicIsRefused) {
+  Viewer ann = Member("ann");
+  TopicId one = AskSomething(ann, "The first question");
+  TopicId two = AskSomething(ann, "The second question");
+  auto elsewhere = forum_->Reply(ann, one, {"answer", {}});
+  auto wrong = forum_->Reply(ann, two, {"quoting", elsewhere->id});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().field, "reply_to");
+}
+
+TEST_F(ForumTest, ClosedTopicsTakeNoReplies) {
+  Viewer ann = Member("ann");
+  TopicId topic = AskSomething(ann);
+  TopicStateInput close;
+  close.closed = true;
+  EXPECT_EQ(forum_->ModerateTopic(ann, topic, close).error().code, ErrorCode::kForbidden);
+  ASSERT_TRUE(forum_->ModerateTopic(admin_, topic, close).ok());
+  auto reply = forum_->Reply(ann, topic, {"one more thing", {}});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(reply.error().key, "topic_closed");
+}
+
+TEST_F(ForumTest, PinnedTopicsComeFirstAndMovesChangeCategory) {
+  Viewer ann = Member("ann");
+  TopicId older = AskSomething(ann, "The older question");
+  clock_.Advance(60);
+  TopicId newer = AskSomething(ann, "The newer question");
+  auto before = forum_->CategoryTopics(category_, 1);
+  EXPECT_EQ(before->topics.front().id, newer);
+  TopicStateInput pin;
+  pin.pinned = true;
+  ASSERT_TRUE(forum_->ModerateTopic(admin_, older, pin).ok());
+  auto after = forum_->CategoryTopics(category_, 1);
+  EXPECT_EQ(after->topics.front().id, older);
+
+  auto other = forum_->CreateCategory(admin_, {"Caring", "For carers"});
+  TopicStateInput move;
+  move.category_id = other->id;
+  ASSERT_TRUE(forum_->ModerateTopic(admin_, newer, move).ok());
+  EXPECT_EQ(forum_->CategoryTopics(other->id, 1)->topics.size(), 1u);
+  EXPECT_EQ(forum_->CategoryTopics(category_, 1)->topics.size(), 1u);
+}
+
+TEST_F(ForumTest, EditsKeepEveryRevision) {
+  Viewer ann = Member("ann");
+  TopicId topic = AskSomething(ann);
+  auto post = forum_->Reply(ann, topic, {"first words", {}});
+  clock_.Advance(30);
+  ASSERT_TRUE(forum_->EditPost(ann, post->id, "second words").ok());
+  clock_.Advance(30);
+  auto edited = forum_->EditPost(ann, post->id, "third *words*");
+  ASSERT_TRUE(edited.ok());
+  EXPECT_EQ(edited->edited_at, clock_.Now());
+  EXPECT_NE(edited->body_html.find("<em>words</em>"), std::string::npos);
+  auto revisions = forum_->Revisions(Visitor(), post->id);
+  ASSERT_TRUE(revisions.ok());
+  ASSERT_EQ(revisions->size(), 3u);
+  std::set<std::string> texts;
+  for (const auto& revision : *revisions) texts.insert(revision.body_markdown);
+  EXPECT_EQ(texts, (std::set<std::string>{"first words", "second words", "third *words*"}));
+}
+
+TEST_F(ForumTest, OnlyTheAuthorEditsAndDeletes) {
+  Viewer ann = Member("ann");
+  Viewer bob = Member("bob");
+  TopicId topic = AskSomething(ann);
+  auto post = forum_->Reply(ann, topic, {"mine", {}});
+  EXPECT_EQ(forum_->EditPost(bob, post->id, "not yours").error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(forum_->DeletePost(bob, post->id).error().code, ErrorCode::kForbidden);
+  EXPECT_FALSE(Guardian::MayEdit(bob, *post));
+  EXPECT_TRUE(Guardian::MayEdit(ann, *post));
+}
+
+TEST_F(ForumTest, DeletedPostKeepsItsPlaceButNotItsText) {
+  Viewer ann = Member("ann");
+  Viewer bob = Member("bob");
+  TopicId topic = AskSomething(ann);
+  auto post = forum_->Reply(bob, topic, {"a private detail", {}});
+  auto after = forum_->Reply(ann, topic, {"a later reply", {}});
+  ASSERT_TRUE(forum_->DeletePost(bob, post->id).ok());
+  auto view = forum_->ShowTopic(ann, topic, 1);
+  ASSERT_EQ(view->posts.size(), 3u);
+  EXPECT_TRUE(view->posts[1].deleted_at.has_value());
+  EXPECT_EQ(view->posts[1].body_markdown, "");
+  EXPECT_EQ(view->topic.reply_count, 1);
+  EXPECT_EQ(forum_->EditPost(bob, post->id, "again").error().code, ErrorCode::kConflict);
+  EXPECT_EQ(forum_->Revisions(Visitor(), post->id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(view->posts[2].id, after->id);
+}
+
+TEST_F(ForumTest, ReactionsOncePerPersonAndNotOnYourOwn) {
+  Viewer ann = Member("ann");
+  Viewer bob = Member("bob");
+  TopicId topic = AskSomething(ann);
+  auto question = forum_->ShowTopic(ann, topic, 1)->posts.front();
+  EXPECT_EQ(forum_->React(ann, question.id, store::ReactionKind::kHug).error().code, ErrorCode::kForbidden);
+  ASSERT_TRUE(forum_->React(bob, question.id, store::ReactionKind::kHug).ok());
+  auto twice = forum_->React(bob, question.id, store::ReactionKind::kHug);
+  ASSERT_TRUE(twice.ok());
+  EXPECT_EQ(twice->reactions[static_cast<int>(store::ReactionKind::kHug)], 1);
+  ASSERT_TRUE(forum_->React(bob, question.id, store::ReactionKind::kMeToo).ok());
+  auto view = forum_->ShowTopic(bob, topic, 1);
+  EXPECT_TRUE(view->own_reactions[0][static_cast<int>(store::ReactionKind::kHug)]);
+  EXPECT_FALSE(view->own_reactions[0][static_cast<int>(store::ReactionKind::kHelpful)]);
+  auto taken_back = forum_->Unreact(bob, question.id, store::ReactionKind::kHug);
+  EXPECT_EQ(taken_back->reactions[static_cast<int>(store::ReactionKind::kHug)], 0);
+  EXPECT_EQ(taken_back->reactions[static_cast<int>(store::ReactionKind::kMeToo)], 1);
+}
+
+TEST_F(ForumTest, PostingIsRateLimitedAndRecovers) {
+  RateLimits strict = limits_;
+  strict.post_per_account = {2, 1.0 / 10};
+  Forum forum(*store_, clock_, strict);
+  Viewer ann = Member("ann");
+  TopicId topic = AskSomething(ann);
+  EXPECT_TRUE(forum.Reply(ann, topic, {"one", {}}).ok());
+  EXPECT_TRUE(forum.Reply(ann, topic, {"two", {}}).ok());
+  auto third = forum.Reply(ann, topic, {"three", {}});
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().code, ErrorCode::kRateLimited);
+  EXPECT_EQ(third.error().retry_after_seconds, 10);
+  clock_.Advance(10);
+  EXPECT_TRUE(forum.Reply(ann, topic, {"three", {}}).ok());
+}
+
+TEST_F(ForumTest, OnlyAdminsManageCategories) {
+  Viewer ann = Member("ann");
+  EXPECT_EQ(forum_->CreateCategory(ann, {"Mine", ""}).error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(forum_->CreateCategory(Visitor(), {"Mine", ""}).error().code, ErrorCode::kUnauthenticated);
+  auto duplicate = forum_->CreateCategory(admin_, {"therapy", ""});
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.error().code, ErrorCode::kConflict);
+}
+
+TEST_F(ForumTest, CategoriesRenameReorderAndArchive) {
+  auto second = forum_->CreateCategory(admin_, {"Caring", "For carers"});
+  ASSERT_TRUE(forum_->MoveCategory(admin_, second->id, -1).ok());
+  auto order = forum_->Categories(admin_, false);
+  ASSERT_EQ(order->size(), 2u);
+  EXPECT_EQ(order->front().name, "Caring");
+  auto renamed = forum_->UpdateCategory(admin_, second->id, {"Caring for someone", "New words"});
+  ASSERT_TRUE(renamed.ok());
+  EXPECT_EQ(renamed->slug, second->slug);  // old links keep working
+  ASSERT_TRUE(forum_->SetCategoryArchived(admin_, second->id, true).ok());
+  EXPECT_EQ(forum_->Categories(admin_, false)->size(), 1u);
+  EXPECT_EQ(forum_->Categories(admin_, true)->size(), 2u);
+  auto ask = forum_->Ask(Member("ann"), {second->id, "A question in the archive", "body"});
+  ASSERT_FALSE(ask.ok());
+  EXPECT_EQ(ask.error().code, ErrorCode::kForbidden);
+}
+
+TEST_F(ForumTest, TopicPagesHoldTwentyPosts) {
+  Viewer ann = Member("ann");
+  TopicId topic = AskSomething(ann);
+  for (int i = 0; i < 25; ++i) ASSERT_TRUE(forum_->Reply(ann, topic, {"reply " + std::to_string(i), {}}).ok());
+  auto first = forum_->ShowTopic(ann, topic, 1);
+  auto second = forum_->ShowTopic(ann, topic, 2);
+  EXPECT_EQ(first->posts.size(), 20u);
+  EXPECT_EQ(second->posts.size(), 6u);
+  EXPECT_EQ(first->page.count, 2);
+  EXPECT_EQ(second->posts.front().number, 21);
+  EXPECT_EQ(forum_->ShowTopic(ann, topic, 3).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Forum::PageOfPost(20), 1);
+  EXPECT_EQ(Forum::PageOfPost(21), 2);
+}
+
+TEST_F(ForumTest, UnknownThingsAreNotFound) {
+  EXPECT_EQ(forum_->ShowTopic(Visitor(), TopicId{999}, 1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(forum_->FindPost(PostId{999}).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(forum_->Profile("nobody", 1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(forum_->CategoryBySlug("nothing").error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(ForumTest, ProfileListsAMembersPosts) {
+  Viewer ann = Member("ann");
+  TopicId topic = AskSomething(ann);
+  ASSERT_TRUE(forum_->Reply(ann, topic, {"my reply", {}}).ok());
+  auto profile = forum_->Profile("ANN", 1);
+  ASSERT_TRUE(profile.ok());
+  EXPECT_EQ(profile->post_count, 2);
+  ASSERT_EQ(profile->topics_of_posts.size(), 2u);
+  EXPECT_EQ(profile->topics_of_posts[0].id, topic);
+}
+
+}  // namespace
+}  // namespace kindred::forum

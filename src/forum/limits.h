@@ -1,0 +1,39 @@
+// The limits people meet when they write, each with where its number comes from.
+// Every limit has a boundary test in forum_test.
+#pragma once
+
+#include <cstddef>
+
+namespace kindred::forum {
+
+// Usernames: short enough for a reply header on a phone, long enough for a real name.
+inline constexpr std::size_t kUsernameMin = 3;
+inline constexpr std::size_t kUsernameMax = 30;
+// NIST SP 800-63B asks for length rather than composition rules; 10 is our floor.
+inline constexpr std::size_t kPasswordMin = 10;
+// argon2 hashes any length, but an unbounded password is a free CPU-burning request.
+inline constexpr std::size_t kPasswordMax = 1024;
+inline constexpr std::size_t kEmailMax = 254;  // RFC 5321's path limit
+
+// A question title says what it is about in one line.
+inline constexpr std::size_t kTitleMin = 8;
+inline constexpr std::size_t kTitleMax = 150;
+// About 3,000 words: room for a long story, short of a pasted book.
+inline constexpr std::size_t kBodyMax = 20000;
+inline constexpr std::size_t kBodyMin = 1;
+
+inline constexpr std::size_t kCategoryNameMin = 2;
+inline constexpr std::size_t kCategoryNameMax = 60;
+inline constexpr std::size_t kCategoryDescriptionMax = 500;
+
+// Pages.
+inline constexpr int kPostsPerPage = 20;   // the "20 a page"
+inline constexpr int kTopicsPerPage = 30;  // a category page a phone can scroll through
+inline constexpr int kLatestOnHome = 10;
+// A page number past this is refused before it reaches the database (OFFSET cost grows).
+inline constexpr int kMaxPage = 100000;
+
+// Sessions last 30 days from sign-in: people on a support forum come back irregularly.
+inline constexpr long long kSessionLifetimeSeconds = 30LL * 24 * 3600;
+
+}  // namespace kindred::forum

@@ -1,0 +1,84 @@
+// Posts: replying, editing with history, deleting, and reacting.
+#include "forum/forum.h"
+#include "forum/guardian.h"
+#include "forum/markdown.h"
+#include "forum/validation.h"
+
+namespace kindred::forum {
+namespace {
+
+Error PostNotFound() {
+  return Error::NotFound("post_not_found", "We could not find that post. It may have been moved or deleted.");
+}
+
+}  // namespace
+
+Result<store::PostRow> Forum::FindPost(PostId id) {
+  auto post = store_.FindPost(id);
+  if (!post && post.error().code == ErrorCode::kNotFound) return PostNotFound();
+  return post;
+}
+
+Result<store::PostRow> Forum::Reply(const Viewer& viewer, TopicId topic_id, const ReplyInput& input) {
+  auto topic = store_.FindTopic(topic_id);
+  if (!topic) {
+    if (topic.error().code == ErrorCode::kNotFound) {
+      return Error::NotFound("topic_not_found", "We could not find that topic. It may have been moved or deleted.");
+    }
+    return std::move(topic).error();
+  }
+  KINDRED_TRY(Guardian::CanReply(viewer, *topic));
+  auto body = ValidateBody(input.body);
+  if (!body) return std::move(body).error();
+  if (input.reply_to) {
+    auto parent = store_.FindPost(*input.reply_to);
+    if (!parent || parent->topic_id != topic_id) {
+      return Error::Invalid("reply_to", "reply_to_elsewhere", "The post you are replying to is not in this topic.");
+    }
+  }
+  KINDRED_TRY(TakePostingToken(viewer));
+  return store_.CreateReply({topic_id, viewer.member->id, input.reply_to, *body, RenderMarkdown(*body), clock_.Now()});
+}
+
+Result<store::PostRow> Forum::EditPost(const Viewer& viewer, PostId id, std::string_view body_text) {
+  auto post = FindPost(id);
+  if (!post) return std::move(post).error();
+  KINDRED_TRY(Guardian::CanEditPost(viewer, *post));
+  auto body = ValidateBody(body_text);
+  if (!body) return std::move(body).error();
+  if (*body == post->body_markdown) return post;  // nothing changed: no empty revision
+  return store_.EditPost(id, *body, RenderMarkdown(*body), clock_.Now());
+}
+
+Result<void> Forum::DeletePost(const Viewer& viewer, PostId id) {
+  auto post = FindPost(id);
+  if (!post) return std::move(post).error();
+  KINDRED_TRY(Guardian::CanDeletePost(viewer, *post));
+  return store_.DeletePost(id, clock_.Now());
+}
+
+Result<std::vector<store::RevisionRow>> Forum::Revisions(const Viewer& viewer, PostId id) {
+  auto post = FindPost(id);
+  if (!post) return std::move(post).error();
+  KINDRED_TRY(Guardian::CanSeeRevisions(viewer, *post));
+  return store_.ListRevisions(id);
+}
+
+Result<store::PostRow> Forum::React(const Viewer& viewer, PostId id, store::ReactionKind kind) {
+  auto post = FindPost(id);
+  if (!post) return std::move(post).error();
+  KINDRED_TRY(Guardian::CanReact(viewer, *post));
+  KINDRED_TRY(store_.AddReaction(id, viewer.member->id, kind, clock_.Now()));
+  return FindPost(id);
+}
+
+Result<store::PostRow> Forum::Unreact(const Viewer& viewer, PostId id, store::ReactionKind kind) {
+  auto post = FindPost(id);
+  if (!post) return std::move(post).error();
+  if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to do that.");
+  // Taking a reaction back is always allowed, even on a post deleted since.
+  KINDRED_TRY(store_.RemoveReaction(id, viewer.member->id, kind));
+  return FindPost(id);
+}
+
+}  // namespace kindred::forum

@@ -1,0 +1,32 @@
+#include "forum/rate_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kindred::forum {
+
+// A full bucket carries no information, so buckets idle for this long are dropped; this bounds
+// memory under a flood of distinct keys. An hour covers the slowest refill we configure.
+static constexpr double kIdleBucketSeconds = 3600;
+
+int RateLimiter::Take(const std::string& key, const RateLimit& limit) {
+  const double now = static_cast<double>(clock_.Now());
+  std::lock_guard lock(mutex_);
+  if (now - last_sweep_ > 60) ForgetIdleBuckets(now);
+  auto [it, inserted] = buckets_.try_emplace(key, Bucket{static_cast<double>(limit.burst), now});
+  Bucket& bucket = it->second;
+  bucket.tokens = std::min<double>(limit.burst, bucket.tokens + (now - bucket.updated_at) * limit.per_second);
+  bucket.updated_at = now;
+  if (bucket.tokens >= 1.0) {
+    bucket.tokens -= 1.0;
+    return 0;
+  }
+  return std::max(1, static_cast<int>(std::ceil((1.0 - bucket.tokens) / limit.per_second)));
+}
+
+void RateLimiter::ForgetIdleBuckets(double now) {
+  last_sweep_ = now;
+  std::erase_if(buckets_, [now](const auto& entry) { return now - entry.second.updated_at > kIdleBucketSeconds; });
+}
+
+}  // namespace kindred::forum

@@ -1,0 +1,134 @@
+// Topics: asking a question, reading threads and lists, and moderating a topic's state.
+#include <algorithm>
+
+#include "forum/forum.h"
+#include "forum/guardian.h"
+#include "forum/limits.h"
+#include "forum/markdown.h"
+#include "forum/validation.h"
+
+namespace kindred::forum {
+namespace {
+
+Error TopicNotFound() {
+  return Error::NotFound("topic_not_found", "We could not find that topic. It may have been moved or deleted.");
+}
+
+// Page numbers come from URLs: anything below 1 is page 1; past the end is "not found" so a
+// stale link says so instead of showing an empty page.
+Result<Page> PageFor(int requested, std::int64_t total, int per_page) {
+  Page page;
+  page.count = static_cast<int>(std::max<std::int64_t>(1, (total + per_page - 1) / per_page));
+  page.number = std::max(1, requested);
+  if (page.number > page.count || page.number > kMaxPage) {
+    return Error::NotFound("page_not_found", "That page does not exist. The list may be shorter now.");
+  }
+  return page;
+}
+
+}  // namespace
+
+Result<TopicListView> Forum::LatestTopics(int page, int per_page) {
+  per_page = std::clamp(per_page, 1, kTopicsPerPage);
+  int offset = (std::clamp(page, 1, kMaxPage) - 1) * per_page;
+  auto list = store_.ListTopics(std::nullopt, offset, per_page);
+  if (!list) return std::move(list).error();
+  auto paging = PageFor(page, list->total, per_page);
+  if (!paging) return std::move(paging).error();
+  return TopicListView{std::move(list->topics), *paging};
+}
+
+Result<TopicListView> Forum::CategoryTopics(CategoryId category, int page) {
+  int offset = (std::clamp(page, 1, kMaxPage) - 1) * kTopicsPerPage;
+  auto list = store_.ListTopics(category, offset, kTopicsPerPage);
+  if (!list) return std::move(list).error();
+  auto paging = PageFor(page, list->total, kTopicsPerPage);
+  if (!paging) return std::move(paging).error();
+  return TopicListView{std::move(list->topics), *paging};
+}
+
+Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
+  auto topic = store_.FindTopic(id);
+  if (!topic) return topic.error().code == ErrorCode::kNotFound ? TopicNotFound() : std::move(topic).error();
+  auto total = store_.CountPosts(id);
+  if (!total) return std::move(total).error();
+  auto paging = PageFor(page, *total, kPostsPerPage);
+  if (!paging) return std::move(paging).error();
+  auto posts = store_.ListPosts(id, (paging->number - 1) * kPostsPerPage, kPostsPerPage);
+  if (!posts) return std::move(posts).error();
+
+  TopicView view{std::move(topic).value(), std::move(posts).value(), {}, *paging};
+  view.own_reactions.resize(view.posts.size());
+  if (viewer.signed_in() && !view.posts.empty()) {
+    std::vector<PostId> ids;
+    for (const auto& post : view.posts) ids.push_back(post.id);
+    auto own = store_.ListOwnReactions(viewer.member->id, ids);
+    if (!own) return std::move(own).error();
+    for (const auto& [post_id, kind] : *own) {
+      for (std::size_t i = 0; i < view.posts.size(); ++i) {
+        if (view.posts[i].id == post_id) view.own_reactions[i][static_cast<int>(kind)] = true;
+      }
+    }
+  }
+  return view;
+}
+
+Result<ProfileView> Forum::Profile(std::string_view username, int page) {
+  auto user = store_.FindUserByName(username);
+  if (!user) {
+    if (user.error().code == ErrorCode::kNotFound) {
+      return Error::NotFound("user_not_found", "We could not find a member with that name.");
+    }
+    return std::move(user).error();
+  }
+  auto count = store_.CountPostsByUser(user->id);
+  if (!count) return std::move(count).error();
+  auto paging = PageFor(page, *count, kTopicsPerPage);
+  if (!paging) return std::move(paging).error();
+  auto posts = store_.ListPostsByUser(user->id, (paging->number - 1) * kTopicsPerPage, kTopicsPerPage);
+  if (!posts) return std::move(posts).error();
+  ProfileView view{std::move(user).value(), std::move(posts).value(), {}, *count, *paging};
+  for (const auto& post : view.posts) {
+    auto topic = store_.FindTopic(post.topic_id);
+    if (!topic) return std::move(topic).error();
+    view.topics_of_posts.push_back(std::move(topic).value());
+  }
+  return view;
+}
+
+Result<std::pair<store::TopicRow, store::PostRow>> Forum::Ask(const Viewer& viewer, const AskInput& input) {
+  if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to ask a question.");
+  auto category = store_.FindCategoryById(input.category_id);
+  if (!category) {
+    if (category.error().code == ErrorCode::kNotFound) {
+      return Error::Invalid("category_id", "category_not_found", "Please choose a category for your question.");
+    }
+    return std::move(category).error();
+  }
+  KINDRED_TRY(Guardian::CanAsk(viewer, *category));
+  auto title = ValidateTitle(input.title);
+  if (!title) return std::move(title).error();
+  auto body = ValidateBody(input.body);
+  if (!body) return std::move(body).error();
+  KINDRED_TRY(TakePostingToken(viewer));
+
+  store::NewTopic topic{category->id, viewer.member->id, *title, *body, RenderMarkdown(*body), clock_.Now(), false};
+  return store_.CreateTopic(topic);
+}
+
+Result<store::TopicRow> Forum::ModerateTopic(const Viewer& viewer, TopicId id, const TopicStateInput& input) {
+  KINDRED_TRY(Guardian::CanModerateTopic(viewer));
+  auto topic = store_.FindTopic(id);
+  if (!topic) return topic.error().code == ErrorCode::kNotFound ? TopicNotFound() : std::move(topic).error();
+  CategoryId category = input.category_id.value_or(topic->category_id);
+  if (category != topic->category_id) {
+    auto target = store_.FindCategoryById(category);
+    if (!target) {
+      return Error::Invalid("category_id", "category_not_found", "Please choose a category that exists.");
+    }
+  }
+  return store_.SetTopicState(id, input.pinned.value_or(topic->pinned), input.closed.value_or(topic->closed),
+                              category);
+}
+
+}  // namespace kindred::forum

@@ -1,0 +1,81 @@
+// Request and Response as Kindred's handlers see them, apart from any HTTP library, plus the
+// decoding every handler needs: query strings, urlencoded forms, cookies.
+// web/ and api/ build on these types; only http/server.cc knows RESTinio.
+// Thread-safety: plain values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace kindred::http {
+
+// Decoded name=value pairs of a query string or an application/x-www-form-urlencoded body.
+// Repeated names keep their first value; a value that is not valid UTF-8 makes parsing fail.
+class Params {
+ public:
+  static Result<Params> Parse(std::string_view encoded);
+
+  // The value, or "" when absent.
+  const std::string& Get(std::string_view name) const;
+  bool Has(std::string_view name) const;
+  // A positive whole number, or `fallback` when absent or not a number.
+  long long GetInt(std::string_view name, long long fallback) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> values_;
+};
+
+struct Request {
+  std::string method;  // "GET", "POST"...
+  std::string path;    // decoded path, without the query
+  std::string query;   // raw query string, without '?'
+  std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
+  std::string body;
+  std::string client_address;
+  bool secure = false;  // reached us over HTTPS (directly or as the trusted proxy says)
+  std::unordered_map<std::string, std::string> route_params;  // {id} in "/t/{id}"
+
+  std::string_view Header(std::string_view lowercase_name) const;
+  std::string Cookie(std::string_view name) const;
+  const std::string& Param(const std::string& name) const;
+  // The route parameter as a positive id, or 0.
+  long long IdParam(const std::string& name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/html; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response Html(std::string body, int status = 200);
+  static Response Json(std::string body, int status = 200);
+  // 303 See Other: after a form POST, so a reload does not post twice.
+  static Response Redirect(std::string location);
+  void AddHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+};
+
+// The session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS. An empty token clears it.
+std::string SessionCookie(std::string_view token, bool secure, long long max_age_seconds);
+inline constexpr std::string_view kSessionCookieName = "kindred_session";
+// Visitors' CSRF token cookie (double-submit), for forms used before signing in.
+inline constexpr std::string_view kCsrfCookieName = "kindred_csrf";
+// The form field and the header (for cookie-authenticated API calls) that carry the CSRF token.
+inline constexpr std::string_view kCsrfField = "_csrf";
+inline constexpr std::string_view kCsrfHeader = "x-csrf-token";
+
+// The status for an error code; one table for HTML and JSON alike.
+int StatusFor(ErrorCode code);
+
+// application/x-www-form-urlencoded decoding of one component ('+' is a space).
+// nullopt when a % escape is malformed.
+std::optional<std::string> UrlDecode(std::string_view text, bool plus_is_space);
+std::string UrlEncode(std::string_view text);
+
+}  // namespace kindred::http

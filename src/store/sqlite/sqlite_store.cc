@@ -1,0 +1,991 @@
+// SqliteStore: store::Store on one SQLite file. The SQL lives here as named constants with bound
+// parameters; connections, statements and error mapping are in sqlite_connection_internal.h,
+// the schema in sqlite_migrations_internal.h and src/store/migrations/sqlite/.
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <mutex>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include "core/text.h"
+#include "store/sqlite/sqlite_connection_internal.h"
+#include "store/sqlite/sqlite_migrations_internal.h"
+
+// Borrows a statement or returns its error from the enclosing function.
+#define KINDRED_SQL(name, connection, sql)                        \
+  auto name##_or_error = (connection).Prepare(sql);               \
+  if (!name##_or_error.ok()) return std::move(name##_or_error).error(); \
+  Statement& name = *name##_or_error
+
+// Steps a statement once, returning its error from the enclosing function; `has_row` says
+// whether a row came back.
+#define KINDRED_STEP(has_row, statement)                          \
+  auto has_row##_or_error = (statement).Step();                   \
+  if (!has_row##_or_error.ok()) return std::move(has_row##_or_error).error(); \
+  const bool has_row = *has_row##_or_error
+
+namespace kindred::store {
+
+namespace sqlite {
+namespace {
+
+// Read connections kept open. Page views are short and mostly wait on the CPU, so on this
+// 2-core target four lets readers overlap a writer and each other without idle file handles.
+constexpr int kReaderConnections = 4;
+
+// The most rows one list call returns, whatever it asks: guards against a negative or huge
+// limit (SQLite reads a negative LIMIT as "no limit"). Pages show 20-50; exports page through.
+constexpr int kMaxListRows = 1000;
+
+// How far CreateCategory counts when the slug is taken ("support", "support-2", ...). A forum
+// does not have a thousand categories of one name; the bound only stops a runaway loop.
+constexpr int kMaxSlugSuffix = 1000;
+
+// Event kinds this backend writes. They belong beside EventRow in rows.h so that every backend
+// and every consumer spells them once; until then they are kept here.
+constexpr const char* kTopicCreated = "topic.created";
+constexpr const char* kTopicUpdated = "topic.updated";
+constexpr const char* kTopicDeleted = "topic.deleted";
+constexpr const char* kPostCreated = "post.created";
+constexpr const char* kPostEdited = "post.edited";
+constexpr const char* kPostDeleted = "post.deleted";
+constexpr const char* kPostReactionsChanged = "post.reactions_changed";
+constexpr const char* kCategoryCreated = "category.created";
+constexpr const char* kCategoryUpdated = "category.updated";
+constexpr const char* kDemoDeleted = "demo.deleted";
+
+// --- SQL -----------------------------------------------------------------------------------
+// Column lists are macros so that each statement below is still one constant string.
+
+#define KINDRED_USER_SELECT \
+  "SELECT id, username, email, password_hash, role, created_at, is_demo FROM users "
+#define KINDRED_CATEGORY_SELECT                                                                  \
+  "SELECT c.id, c.slug, c.name, c.description, c.position, c.archived, c.is_demo,"              \
+  " (SELECT count(*) FROM topics t WHERE t.category_id = c.id) FROM categories c "
+#define KINDRED_TOPIC_SELECT                                                                     \
+  "SELECT t.id, t.category_id, t.user_id, t.title, t.created_at, t.last_post_at,"               \
+  " t.reply_count, t.pinned, t.closed, t.is_demo, u.username, c.slug, c.name"                   \
+  " FROM topics t JOIN users u ON u.id = t.user_id JOIN categories c ON c.id = t.category_id "
+#define KINDRED_TOPIC_ORDER " ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC "
+#define KINDRED_POST_SELECT                                                                      \
+  "SELECT p.id, p.topic_id, p.user_id, p.number, p.reply_to, p.body_markdown, p.body_html,"     \
+  " p.created_at, p.edited_at, p.deleted_at, p.helpful_count, p.hug_count, p.me_too_count,"     \
+  " u.username FROM posts p JOIN users u ON u.id = p.user_id "
+#define KINDRED_DEMO_USERS "(SELECT id FROM users WHERE is_demo = 1)"
+// A topic goes with the demo content when it is demo itself, sits in a demo category, or was
+// started by a demo user (its first post is theirs, and the thread makes no sense without it).
+#define KINDRED_DOOMED_TOPIC(t)                                                                  \
+  "(" t ".is_demo = 1 OR " t ".category_id IN (SELECT id FROM categories WHERE is_demo = 1)"    \
+  " OR " t ".user_id IN " KINDRED_DEMO_USERS ")"
+
+constexpr std::string_view kBegin = "BEGIN";
+constexpr std::string_view kBeginImmediate = "BEGIN IMMEDIATE";
+constexpr std::string_view kCommit = "COMMIT";
+constexpr std::string_view kRollback = "ROLLBACK";
+
+constexpr std::string_view kInsertEvent =
+    "INSERT INTO events (kind, subject_id, created_at) VALUES (?1, ?2, ?3)";
+// For changes whose method is given no time: the database's clock.
+constexpr std::string_view kInsertEventNow =
+    "INSERT INTO events (kind, subject_id, created_at) VALUES (?1, ?2, unixepoch())";
+constexpr std::string_view kSelectEvents =
+    "SELECT seq, kind, subject_id, created_at FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+
+constexpr std::string_view kInsertUser =
+    "INSERT INTO users (username, username_key, email, password_hash, role, created_at, is_demo)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr std::string_view kSelectUserById = KINDRED_USER_SELECT "WHERE id = ?1";
+constexpr std::string_view kSelectUserByKey = KINDRED_USER_SELECT "WHERE username_key = ?1";
+constexpr std::string_view kUpdatePasswordHash = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
+constexpr std::string_view kUpdateRole = "UPDATE users SET role = ?2 WHERE id = ?1";
+constexpr std::string_view kCountUsers = "SELECT count(*) FROM users";
+
+constexpr std::string_view kInsertSession =
+    "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr std::string_view kSelectSession =
+    "SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions"
+    " WHERE token_hash = ?1 AND expires_at > ?2";
+constexpr std::string_view kDeleteSession = "DELETE FROM sessions WHERE token_hash = ?1";
+constexpr std::string_view kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = ?1";
+
+constexpr std::string_view kSelectCategories =
+    KINDRED_CATEGORY_SELECT "WHERE ?1 OR c.archived = 0 ORDER BY c.position, c.id";
+constexpr std::string_view kSelectCategoryById = KINDRED_CATEGORY_SELECT "WHERE c.id = ?1";
+constexpr std::string_view kSelectCategoryBySlug = KINDRED_CATEGORY_SELECT "WHERE c.slug = ?1";
+constexpr std::string_view kCategoryNameTaken = "SELECT 1 FROM categories WHERE name_key = ?1";
+constexpr std::string_view kCategorySlugTaken = "SELECT 1 FROM categories WHERE slug = ?1";
+// A new category goes last on the home page, after any reordering done so far.
+constexpr std::string_view kInsertCategory =
+    "INSERT INTO categories (slug, name, name_key, description, position, is_demo)"
+    " VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(position) + 1, 0) FROM categories), ?5)";
+constexpr std::string_view kUpdateCategory =
+    "UPDATE categories SET slug = ?2, name = ?3, name_key = ?4, description = ?5, position = ?6,"
+    " archived = ?7 WHERE id = ?1";
+
+constexpr std::string_view kSelectTopicsAll =
+    KINDRED_TOPIC_SELECT KINDRED_TOPIC_ORDER "LIMIT ?1 OFFSET ?2";
+constexpr std::string_view kSelectTopicsInCategory =
+    KINDRED_TOPIC_SELECT "WHERE t.category_id = ?3" KINDRED_TOPIC_ORDER "LIMIT ?1 OFFSET ?2";
+constexpr std::string_view kCountTopicsAll = "SELECT count(*) FROM topics";
+constexpr std::string_view kCountTopicsInCategory = "SELECT count(*) FROM topics WHERE category_id = ?1";
+constexpr std::string_view kSelectTopic = KINDRED_TOPIC_SELECT "WHERE t.id = ?1";
+constexpr std::string_view kInsertTopic =
+    "INSERT INTO topics (category_id, user_id, title, created_at, last_post_at, reply_count, is_demo)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr std::string_view kUpdateTopicState =
+    "UPDATE topics SET pinned = ?2, closed = ?3, category_id = ?4 WHERE id = ?1";
+constexpr std::string_view kSelectTopicClosed = "SELECT closed FROM topics WHERE id = ?1";
+constexpr std::string_view kBumpTopic =
+    "UPDATE topics SET reply_count = reply_count + 1, last_post_at = MAX(last_post_at, ?2)"
+    " WHERE id = ?1";
+constexpr std::string_view kDropTopicReply =
+    "UPDATE topics SET reply_count = MAX(reply_count - 1, 0) WHERE id = ?1";
+
+constexpr std::string_view kInsertPost =
+    "INSERT INTO posts (topic_id, user_id, number, reply_to, body_markdown, body_html, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr std::string_view kNextPostNumber =
+    "SELECT COALESCE(MAX(number), 0) + 1 FROM posts WHERE topic_id = ?1";
+constexpr std::string_view kSelectPost = KINDRED_POST_SELECT "WHERE p.id = ?1";
+constexpr std::string_view kSelectPostsOfTopic =
+    KINDRED_POST_SELECT "WHERE p.topic_id = ?1 ORDER BY p.number LIMIT ?2 OFFSET ?3";
+constexpr std::string_view kCountPostsOfTopic = "SELECT count(*) FROM posts WHERE topic_id = ?1";
+constexpr std::string_view kSelectPostsOfUser =
+    KINDRED_POST_SELECT
+    "WHERE p.user_id = ?1 AND p.deleted_at IS NULL ORDER BY p.created_at DESC, p.id DESC"
+    " LIMIT ?2 OFFSET ?3";
+constexpr std::string_view kCountPostsOfUser =
+    "SELECT count(*) FROM posts WHERE user_id = ?1 AND deleted_at IS NULL";
+constexpr std::string_view kSelectPostState = "SELECT number, topic_id, deleted_at FROM posts WHERE id = ?1";
+constexpr std::string_view kUpdatePostBody =
+    "UPDATE posts SET body_markdown = ?2, body_html = ?3, edited_at = ?4 WHERE id = ?1";
+constexpr std::string_view kErasePost =
+    "UPDATE posts SET deleted_at = ?2, body_markdown = '', body_html = '', helpful_count = 0,"
+    " hug_count = 0, me_too_count = 0 WHERE id = ?1";
+
+constexpr std::string_view kInsertRevision =
+    "INSERT INTO revisions (post_id, revision, body_markdown, body_html, created_at)"
+    " VALUES (?1, (SELECT COALESCE(MAX(revision), 0) + 1 FROM revisions WHERE post_id = ?1), ?2, ?3, ?4)";
+constexpr std::string_view kSelectRevisions =
+    "SELECT post_id, revision, body_markdown, body_html, created_at FROM revisions"
+    " WHERE post_id = ?1 ORDER BY revision";
+constexpr std::string_view kDeleteRevisions = "DELETE FROM revisions WHERE post_id = ?1";
+
+constexpr std::string_view kInsertReaction =
+    "INSERT OR IGNORE INTO reactions (post_id, user_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)";
+constexpr std::string_view kDeleteReaction =
+    "DELETE FROM reactions WHERE post_id = ?1 AND user_id = ?2 AND kind = ?3";
+constexpr std::string_view kDeletePostReactions = "DELETE FROM reactions WHERE post_id = ?1";
+// ?2 is the kind, ?3 is +1 or -1: one statement keeps the three counters without splicing a
+// column name into SQL.
+constexpr std::string_view kAdjustReactionCount =
+    "UPDATE posts SET helpful_count = helpful_count + (CASE WHEN ?2 = 0 THEN ?3 ELSE 0 END),"
+    " hug_count = hug_count + (CASE WHEN ?2 = 1 THEN ?3 ELSE 0 END),"
+    " me_too_count = me_too_count + (CASE WHEN ?2 = 2 THEN ?3 ELSE 0 END) WHERE id = ?1";
+// ?2 is a JSON array of post ids: one statement for any number of posts.
+constexpr std::string_view kSelectOwnReactions =
+    "SELECT post_id, kind FROM reactions WHERE user_id = ?1"
+    " AND post_id IN (SELECT value FROM json_each(?2)) ORDER BY post_id, kind";
+
+// DeleteDemoContent, in the order it runs. See the method for why.
+constexpr std::string_view kDemoTopicEvents =
+    "INSERT INTO events (kind, subject_id, created_at) SELECT ?1, t.id, unixepoch() FROM topics t"
+    " WHERE " KINDRED_DOOMED_TOPIC("t") " ORDER BY t.id";
+constexpr std::string_view kDemoPostEvents =
+    "INSERT INTO events (kind, subject_id, created_at) SELECT ?1, p.id, unixepoch()"
+    " FROM posts p JOIN topics t ON t.id = p.topic_id"
+    " WHERE p.user_id IN " KINDRED_DEMO_USERS " AND NOT " KINDRED_DOOMED_TOPIC("t") " ORDER BY p.id";
+constexpr std::string_view kDemoRecountTopics =
+    "UPDATE topics SET"
+    " reply_count = (SELECT count(*) FROM posts p WHERE p.topic_id = topics.id AND p.number > 1"
+    "   AND p.deleted_at IS NULL AND p.user_id NOT IN " KINDRED_DEMO_USERS "),"
+    " last_post_at = COALESCE((SELECT MAX(p.created_at) FROM posts p WHERE p.topic_id = topics.id"
+    "   AND p.user_id NOT IN " KINDRED_DEMO_USERS "), topics.created_at)"
+    " WHERE id IN (SELECT topic_id FROM posts WHERE user_id IN " KINDRED_DEMO_USERS ")";
+constexpr std::string_view kDemoRecountReactions =
+    "UPDATE posts SET"
+    " helpful_count = helpful_count - (SELECT count(*) FROM reactions r WHERE r.post_id = posts.id"
+    "   AND r.kind = 0 AND r.user_id IN " KINDRED_DEMO_USERS "),"
+    " hug_count = hug_count - (SELECT count(*) FROM reactions r WHERE r.post_id = posts.id"
+    "   AND r.kind = 1 AND r.user_id IN " KINDRED_DEMO_USERS "),"
+    " me_too_count = me_too_count - (SELECT count(*) FROM reactions r WHERE r.post_id = posts.id"
+    "   AND r.kind = 2 AND r.user_id IN " KINDRED_DEMO_USERS ")"
+    " WHERE id IN (SELECT post_id FROM reactions WHERE user_id IN " KINDRED_DEMO_USERS ")";
+constexpr std::string_view kDemoDeleteTopics =
+    "DELETE FROM topics WHERE id IN (SELECT t.id FROM topics t WHERE " KINDRED_DOOMED_TOPIC("t") ")";
+constexpr std::string_view kDemoDeletePosts = "DELETE FROM posts WHERE user_id IN " KINDRED_DEMO_USERS;
+constexpr std::string_view kDemoDeleteCategories = "DELETE FROM categories WHERE is_demo = 1";
+constexpr std::string_view kDemoDeleteUsers = "DELETE FROM users WHERE is_demo = 1";
+
+// --- Rows ----------------------------------------------------------------------------------
+
+UserRow ReadUser(const Statement& s) {
+  UserRow row;
+  row.id = UserId(s.Int64(0));
+  row.username = s.Text(1);
+  row.email = s.Text(2);
+  row.password_hash = s.Text(3);
+  row.role = static_cast<Role>(s.Int(4));
+  row.created_at = s.Int64(5);
+  row.is_demo = s.Bool(6);
+  return row;
+}
+
+CategoryRow ReadCategory(const Statement& s) {
+  CategoryRow row;
+  row.id = CategoryId(s.Int64(0));
+  row.slug = s.Text(1);
+  row.name = s.Text(2);
+  row.description = s.Text(3);
+  row.position = s.Int(4);
+  row.archived = s.Bool(5);
+  row.is_demo = s.Bool(6);
+  row.topic_count = s.Int64(7);
+  return row;
+}
+
+TopicRow ReadTopic(const Statement& s) {
+  TopicRow row;
+  row.id = TopicId(s.Int64(0));
+  row.category_id = CategoryId(s.Int64(1));
+  row.user_id = UserId(s.Int64(2));
+  row.title = s.Text(3);
+  row.created_at = s.Int64(4);
+  row.last_post_at = s.Int64(5);
+  row.reply_count = s.Int64(6);
+  row.pinned = s.Bool(7);
+  row.closed = s.Bool(8);
+  row.is_demo = s.Bool(9);
+  row.author_name = s.Text(10);
+  row.category_slug = s.Text(11);
+  row.category_name = s.Text(12);
+  return row;
+}
+
+PostRow ReadPost(const Statement& s) {
+  PostRow row;
+  row.id = PostId(s.Int64(0));
+  row.topic_id = TopicId(s.Int64(1));
+  row.user_id = UserId(s.Int64(2));
+  row.number = s.Int(3);
+  if (auto reply_to = s.OptionalInt64(4)) row.reply_to = PostId(*reply_to);
+  row.body_markdown = s.Text(5);
+  row.body_html = s.Text(6);
+  row.created_at = s.Int64(7);
+  row.edited_at = s.OptionalInt64(8);
+  row.deleted_at = s.OptionalInt64(9);
+  for (int kind = 0; kind < kReactionKindCount; ++kind) row.reactions[kind] = s.Int64(10 + kind);
+  row.author_name = s.Text(13);
+  return row;
+}
+
+RevisionRow ReadRevision(const Statement& s) {
+  RevisionRow row;
+  row.post_id = PostId(s.Int64(0));
+  row.revision = s.Int(1);
+  row.body_markdown = s.Text(2);
+  row.body_html = s.Text(3);
+  row.created_at = s.Int64(4);
+  return row;
+}
+
+// Runs a borrowed statement to its end, turning each row into a T.
+template <typename T>
+Result<std::vector<T>> ReadAll(Statement& statement, T (*read)(const Statement&)) {
+  std::vector<T> rows;
+  while (true) {
+    Result<bool> row = statement.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return rows;
+    rows.push_back(read(statement));
+  }
+}
+
+// Runs a borrowed statement expected to give one row; kNotFound (with `what` in the message)
+// when it gives none.
+template <typename T>
+Result<T> ReadOne(Statement& statement, T (*read)(const Statement&), const char* key, const char* message) {
+  Result<bool> row = statement.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return Error::NotFound(key, message);
+  return read(statement);
+}
+
+Result<std::int64_t> ReadCount(Statement& statement) {
+  Result<bool> row = statement.Step();
+  if (!row.ok()) return std::move(row).error();
+  return *row ? statement.Int64(0) : 0;
+}
+
+Error UserNotFound() { return Error::NotFound("user_not_found", "We could not find that person."); }
+Error TopicNotFound() { return Error::NotFound("topic_not_found", "We could not find that topic."); }
+Error PostNotFound() { return Error::NotFound("post_not_found", "We could not find that post."); }
+Error CategoryNotFound() { return Error::NotFound("category_not_found", "We could not find that category."); }
+Error PostDeleted() {
+  return Error::Conflict("post_deleted", "This post was deleted, so it can no longer be changed.");
+}
+
+int ClampLimit(int limit) { return std::clamp(limit, 0, kMaxListRows); }
+int ClampOffset(int offset) { return std::max(offset, 0); }
+
+// --- Row loaders shared by reads and writes (a write returns what it saved, read in its own
+// transaction) ----------------------------------------------------------------------------------
+
+Result<UserRow> LoadUser(Connection& db, UserId id) {
+  KINDRED_SQL(select, db, kSelectUserById);
+  select.Bind(id);
+  Result<bool> row = select.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return UserNotFound();
+  return ReadUser(select);
+}
+
+Result<CategoryRow> LoadCategory(Connection& db, CategoryId id) {
+  KINDRED_SQL(select, db, kSelectCategoryById);
+  select.Bind(id);
+  Result<bool> row = select.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return CategoryNotFound();
+  return ReadCategory(select);
+}
+
+Result<TopicRow> LoadTopic(Connection& db, TopicId id) {
+  KINDRED_SQL(select, db, kSelectTopic);
+  select.Bind(id);
+  Result<bool> row = select.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return TopicNotFound();
+  return ReadTopic(select);
+}
+
+Result<PostRow> LoadPost(Connection& db, PostId id) {
+  KINDRED_SQL(select, db, kSelectPost);
+  select.Bind(id);
+  Result<bool> row = select.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return PostNotFound();
+  return ReadPost(select);
+}
+
+Result<void> AppendEvent(Connection& db, const char* kind, std::int64_t subject, UnixSeconds at) {
+  KINDRED_SQL(insert, db, kInsertEvent);
+  return insert.Bind(kind, subject, at).Run();
+}
+
+Result<void> AppendEventNow(Connection& db, const char* kind, std::int64_t subject) {
+  KINDRED_SQL(insert, db, kInsertEventNow);
+  return insert.Bind(kind, subject).Run();
+}
+
+Result<void> InsertRevision(Connection& db, PostId post, std::string_view markdown, std::string_view html,
+                            UnixSeconds at) {
+  KINDRED_SQL(insert, db, kInsertRevision);
+  return insert.Bind(post, markdown, html, at).Run();
+}
+
+// Inserts one post with its first revision; returns its id.
+Result<PostId> InsertPost(Connection& db, TopicId topic, UserId user, int number, std::optional<PostId> reply_to,
+                          std::string_view markdown, std::string_view html, UnixSeconds at) {
+  {
+    KINDRED_SQL(insert, db, kInsertPost);
+    KINDRED_TRY(insert.Bind(topic, user, number, reply_to, markdown, html, at).Run());
+  }
+  PostId id(db.LastInsertRowId());
+  KINDRED_TRY(InsertRevision(db, id, markdown, html, at));
+  return id;
+}
+
+Result<TopicId> InsertTopic(Connection& db, const NewTopic& topic, UnixSeconds last_post_at,
+                            std::int64_t reply_count) {
+  KINDRED_SQL(insert, db, kInsertTopic);
+  KINDRED_TRY(insert
+                  .Bind(topic.category_id, topic.user_id, topic.title, topic.created_at, last_post_at,
+                        reply_count, topic.is_demo)
+                  .Run());
+  return TopicId(db.LastInsertRowId());
+}
+
+// --- The store -------------------------------------------------------------------------------
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers)
+      : writer_(std::move(writer)), readers_(std::move(readers)) {}
+
+  ~SqliteStore() override {
+    // Readers close first so that the writer is the last connection: it folds the WAL back into
+    // the main file and truncates it, leaving one self-contained file (with erased text erased).
+    std::lock_guard lock(writer_mutex_);
+    (void)writer_->Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  // Accounts ----------------------------------------------------------------------------------
+
+  Result<UserRow> CreateUser(const NewUser& user) override {
+    return Write([&](Connection& db) -> Result<UserRow> {
+      KINDRED_SQL(insert, db, kInsertUser);
+      KINDRED_TRY(insert
+                      .Bind(user.username, AsciiLower(user.username), user.email, user.password_hash,
+                            static_cast<int>(user.role), user.created_at, user.is_demo)
+                      .Run());
+      return LoadUser(db, UserId(db.LastInsertRowId()));
+    });
+  }
+
+  Result<UserRow> FindUserById(UserId id) override {
+    return Read([&](Connection& db) { return LoadUser(db, id); });
+  }
+
+  Result<UserRow> FindUserByName(std::string_view username) override {
+    return Read([&](Connection& db) -> Result<UserRow> {
+      KINDRED_SQL(select, db, kSelectUserByKey);
+      select.Bind(AsciiLower(username));
+      return ReadOne(select, &ReadUser, "user_not_found", "We could not find that person.");
+    });
+  }
+
+  Result<void> SetPasswordHash(UserId id, std::string_view password_hash) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(update, db, kUpdatePasswordHash);
+      KINDRED_TRY(update.Bind(id, password_hash).Run());
+      if (db.Changes() == 0) return UserNotFound();
+      return Ok();
+    });
+  }
+
+  Result<void> SetRole(UserId id, Role role) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(update, db, kUpdateRole);
+      KINDRED_TRY(update.Bind(id, static_cast<int>(role)).Run());
+      if (db.Changes() == 0) return UserNotFound();
+      return Ok();
+    });
+  }
+
+  Result<std::int64_t> CountUsers() override {
+    return Read([&](Connection& db) -> Result<std::int64_t> {
+      KINDRED_SQL(count, db, kCountUsers);
+      return ReadCount(count);
+    });
+  }
+
+  // Sessions ----------------------------------------------------------------------------------
+
+  Result<void> CreateSession(const SessionRow& session) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(insert, db, kInsertSession);
+      return insert
+          .Bind(session.token_hash, session.user_id, session.csrf_token, session.created_at, session.expires_at)
+          .Run();
+    });
+  }
+
+  Result<SessionRow> FindSession(std::string_view token_hash, UnixSeconds now) override {
+    return Read([&](Connection& db) -> Result<SessionRow> {
+      KINDRED_SQL(select, db, kSelectSession);
+      select.Bind(token_hash, now);
+      KINDRED_STEP(found, select);
+      if (!found) return Error::NotFound("session_not_found", "Your session has ended. Please sign in again.");
+      SessionRow row;
+      row.token_hash = select.Text(0);
+      row.user_id = UserId(select.Int64(1));
+      row.csrf_token = select.Text(2);
+      row.created_at = select.Int64(3);
+      row.expires_at = select.Int64(4);
+      return row;
+    });
+  }
+
+  Result<void> DeleteSession(std::string_view token_hash) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(remove, db, kDeleteSession);
+      return remove.Bind(token_hash).Run();
+    });
+  }
+
+  Result<void> DeleteUserSessions(UserId user_id) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(remove, db, kDeleteUserSessions);
+      return remove.Bind(user_id).Run();
+    });
+  }
+
+  // Categories --------------------------------------------------------------------------------
+
+  Result<std::vector<CategoryRow>> ListCategories(bool include_archived) override {
+    return Read([&](Connection& db) -> Result<std::vector<CategoryRow>> {
+      KINDRED_SQL(select, db, kSelectCategories);
+      select.Bind(include_archived);
+      return ReadAll(select, &ReadCategory);
+    });
+  }
+
+  Result<CategoryRow> FindCategoryById(CategoryId id) override {
+    return Read([&](Connection& db) { return LoadCategory(db, id); });
+  }
+
+  Result<CategoryRow> FindCategoryBySlug(std::string_view slug) override {
+    return Read([&](Connection& db) -> Result<CategoryRow> {
+      KINDRED_SQL(select, db, kSelectCategoryBySlug);
+      select.Bind(slug);
+      return ReadOne(select, &ReadCategory, "category_not_found", "We could not find that category.");
+    });
+  }
+
+  Result<CategoryRow> CreateCategory(const NewCategory& category) override {
+    return Write([&](Connection& db) -> Result<CategoryRow> {
+      const std::string name_key = AsciiLower(category.name);
+      {
+        // Checked before the slug so that the clash reported is the one the person can see.
+        KINDRED_SQL(taken, db, kCategoryNameTaken);
+        KINDRED_STEP(name_taken, taken.Bind(name_key));
+        if (name_taken) {
+          return Error::Conflict("name_taken", "A category with that name already exists.", "name");
+        }
+      }
+      Result<std::string> slug = FreeSlug(db, category);
+      if (!slug.ok()) return std::move(slug).error();
+      KINDRED_SQL(insert, db, kInsertCategory);
+      KINDRED_TRY(insert.Bind(*slug, category.name, name_key, category.description, category.is_demo).Run());
+      CategoryId id(db.LastInsertRowId());
+      KINDRED_TRY(AppendEventNow(db, kCategoryCreated, id.value));
+      return LoadCategory(db, id);
+    });
+  }
+
+  Result<CategoryRow> UpdateCategory(const CategoryRow& category) override {
+    return Write([&](Connection& db) -> Result<CategoryRow> {
+      KINDRED_SQL(update, db, kUpdateCategory);
+      KINDRED_TRY(update
+                      .Bind(category.id, category.slug, category.name, AsciiLower(category.name),
+                            category.description, category.position, category.archived)
+                      .Run());
+      if (db.Changes() == 0) return CategoryNotFound();
+      KINDRED_TRY(AppendEventNow(db, kCategoryUpdated, category.id.value));
+      return LoadCategory(db, category.id);
+    });
+  }
+
+  // Topics ------------------------------------------------------------------------------------
+
+  Result<TopicList> ListTopics(std::optional<CategoryId> category, int offset, int limit) override {
+    return Read([&](Connection& db) -> Result<TopicList> {
+      TopicList list;
+      {
+        KINDRED_SQL(select, db, category ? kSelectTopicsInCategory : kSelectTopicsAll);
+        if (category) {
+          select.Bind(ClampLimit(limit), ClampOffset(offset), *category);
+        } else {
+          select.Bind(ClampLimit(limit), ClampOffset(offset));
+        }
+        Result<std::vector<TopicRow>> topics = ReadAll(select, &ReadTopic);
+        if (!topics.ok()) return std::move(topics).error();
+        list.topics = std::move(*topics);
+      }
+      KINDRED_SQL(count, db, category ? kCountTopicsInCategory : kCountTopicsAll);
+      if (category) count.Bind(*category);
+      Result<std::int64_t> total = ReadCount(count);
+      if (!total.ok()) return std::move(total).error();
+      list.total = *total;
+      return list;
+    });
+  }
+
+  Result<TopicRow> FindTopic(TopicId id) override {
+    return Read([&](Connection& db) { return LoadTopic(db, id); });
+  }
+
+  Result<std::pair<TopicRow, PostRow>> CreateTopic(const NewTopic& topic) override {
+    return Write([&](Connection& db) -> Result<std::pair<TopicRow, PostRow>> {
+      Result<TopicId> topic_id = InsertTopic(db, topic, topic.created_at, 0);
+      if (!topic_id.ok()) return std::move(topic_id).error();
+      Result<PostId> post_id = InsertPost(db, *topic_id, topic.user_id, 1, std::nullopt, topic.body_markdown,
+                                          topic.body_html, topic.created_at);
+      if (!post_id.ok()) return std::move(post_id).error();
+      KINDRED_TRY(AppendEvent(db, kTopicCreated, topic_id->value, topic.created_at));
+      Result<TopicRow> saved_topic = LoadTopic(db, *topic_id);
+      if (!saved_topic.ok()) return std::move(saved_topic).error();
+      Result<PostRow> saved_post = LoadPost(db, *post_id);
+      if (!saved_post.ok()) return std::move(saved_post).error();
+      return std::pair(std::move(*saved_topic), std::move(*saved_post));
+    });
+  }
+
+  // NewPost::topic_id of the replies is ignored (the topic does not exist yet); each reply's
+  // reply_to is kept as given and must name an existing post.
+  Result<TopicRow> ImportThread(const NewTopic& topic, const std::vector<NewPost>& replies) override {
+    return Write([&](Connection& db) -> Result<TopicRow> {
+      UnixSeconds last_post_at = topic.created_at;
+      for (const NewPost& reply : replies) last_post_at = std::max(last_post_at, reply.created_at);
+      Result<TopicId> topic_id =
+          InsertTopic(db, topic, last_post_at, static_cast<std::int64_t>(replies.size()));
+      if (!topic_id.ok()) return std::move(topic_id).error();
+      Result<PostId> first = InsertPost(db, *topic_id, topic.user_id, 1, std::nullopt, topic.body_markdown,
+                                        topic.body_html, topic.created_at);
+      if (!first.ok()) return std::move(first).error();
+      KINDRED_TRY(AppendEvent(db, kTopicCreated, topic_id->value, topic.created_at));
+      int number = 1;
+      for (const NewPost& reply : replies) {
+        Result<PostId> post = InsertPost(db, *topic_id, reply.user_id, ++number, reply.reply_to,
+                                         reply.body_markdown, reply.body_html, reply.created_at);
+        if (!post.ok()) return std::move(post).error();
+        KINDRED_TRY(AppendEvent(db, kPostCreated, post->value, reply.created_at));
+      }
+      return LoadTopic(db, *topic_id);
+    });
+  }
+
+  Result<TopicRow> SetTopicState(TopicId id, bool pinned, bool closed, CategoryId category) override {
+    return Write([&](Connection& db) -> Result<TopicRow> {
+      KINDRED_SQL(update, db, kUpdateTopicState);
+      KINDRED_TRY(update.Bind(id, pinned, closed, category).Run());
+      if (db.Changes() == 0) return TopicNotFound();
+      KINDRED_TRY(AppendEventNow(db, kTopicUpdated, id.value));
+      return LoadTopic(db, id);
+    });
+  }
+
+  // Posts -------------------------------------------------------------------------------------
+
+  Result<PostRow> CreateReply(const NewPost& post) override {
+    return Write([&](Connection& db) -> Result<PostRow> {
+      // Inside the write transaction, so a moderator closing the topic a moment earlier wins.
+      {
+        KINDRED_SQL(state, db, kSelectTopicClosed);
+        KINDRED_STEP(exists, state.Bind(post.topic_id));
+        if (!exists) return TopicNotFound();
+        if (state.Bool(0)) {
+          return Error::Conflict("topic_closed", "This topic is closed to new replies.");
+        }
+      }
+      int number = 0;
+      {
+        KINDRED_SQL(next, db, kNextPostNumber);
+        KINDRED_STEP(has_row, next.Bind(post.topic_id));
+        number = has_row ? next.Int(0) : 1;
+      }
+      Result<PostId> id = InsertPost(db, post.topic_id, post.user_id, number, post.reply_to, post.body_markdown,
+                                     post.body_html, post.created_at);
+      if (!id.ok()) return std::move(id).error();
+      {
+        KINDRED_SQL(bump, db, kBumpTopic);
+        KINDRED_TRY(bump.Bind(post.topic_id, post.created_at).Run());
+      }
+      KINDRED_TRY(AppendEvent(db, kPostCreated, id->value, post.created_at));
+      return LoadPost(db, *id);
+    });
+  }
+
+  Result<PostRow> FindPost(PostId id) override {
+    return Read([&](Connection& db) { return LoadPost(db, id); });
+  }
+
+  Result<std::vector<PostRow>> ListPosts(TopicId topic, int offset, int limit) override {
+    return Read([&](Connection& db) -> Result<std::vector<PostRow>> {
+      KINDRED_SQL(select, db, kSelectPostsOfTopic);
+      select.Bind(topic, ClampLimit(limit), ClampOffset(offset));
+      return ReadAll(select, &ReadPost);
+    });
+  }
+
+  Result<std::int64_t> CountPosts(TopicId topic) override {
+    return Read([&](Connection& db) -> Result<std::int64_t> {
+      KINDRED_SQL(count, db, kCountPostsOfTopic);
+      count.Bind(topic);
+      return ReadCount(count);
+    });
+  }
+
+  Result<std::vector<PostRow>> ListPostsByUser(UserId user, int offset, int limit) override {
+    return Read([&](Connection& db) -> Result<std::vector<PostRow>> {
+      KINDRED_SQL(select, db, kSelectPostsOfUser);
+      select.Bind(user, ClampLimit(limit), ClampOffset(offset));
+      return ReadAll(select, &ReadPost);
+    });
+  }
+
+  Result<std::int64_t> CountPostsByUser(UserId user) override {
+    return Read([&](Connection& db) -> Result<std::int64_t> {
+      KINDRED_SQL(count, db, kCountPostsOfUser);
+      count.Bind(user);
+      return ReadCount(count);
+    });
+  }
+
+  // kConflict ("post_deleted") for a deleted post: its text is gone and stays gone.
+  Result<PostRow> EditPost(PostId id, std::string_view body_markdown, std::string_view body_html,
+                           UnixSeconds at) override {
+    return Write([&](Connection& db) -> Result<PostRow> {
+      Result<PostState> state = LoadPostState(db, id);
+      if (!state.ok()) return std::move(state).error();
+      if (state->deleted) return PostDeleted();
+      KINDRED_TRY(InsertRevision(db, id, body_markdown, body_html, at));
+      {
+        KINDRED_SQL(update, db, kUpdatePostBody);
+        KINDRED_TRY(update.Bind(id, body_markdown, body_html, at).Run());
+      }
+      KINDRED_TRY(AppendEvent(db, kPostEdited, id.value, at));
+      return LoadPost(db, id);
+    });
+  }
+
+  // Deleting an already deleted post succeeds and changes nothing (no second event).
+  Result<void> DeletePost(PostId id, UnixSeconds at) override {
+    KINDRED_TRY(Write([&](Connection& db) -> Result<void> {
+      Result<PostState> state = LoadPostState(db, id);
+      if (!state.ok()) return std::move(state).error();
+      if (state->deleted) return Ok();
+      {
+        KINDRED_SQL(erase, db, kErasePost);
+        KINDRED_TRY(erase.Bind(id, at).Run());
+      }
+      {
+        KINDRED_SQL(revisions, db, kDeleteRevisions);
+        KINDRED_TRY(revisions.Bind(id).Run());
+      }
+      {
+        KINDRED_SQL(reactions, db, kDeletePostReactions);
+        KINDRED_TRY(reactions.Bind(id).Run());
+      }
+      if (state->number > 1) {
+        KINDRED_SQL(drop, db, kDropTopicReply);
+        KINDRED_TRY(drop.Bind(state->topic).Run());
+      }
+      return AppendEvent(db, kPostDeleted, id.value, at);
+    }));
+    ScrubLog();
+    return Ok();
+  }
+
+  Result<std::vector<RevisionRow>> ListRevisions(PostId id) override {
+    return Read([&](Connection& db) -> Result<std::vector<RevisionRow>> {
+      Result<PostState> state = LoadPostState(db, id);
+      if (!state.ok()) return std::move(state).error();
+      KINDRED_SQL(select, db, kSelectRevisions);
+      select.Bind(id);
+      return ReadAll(select, &ReadRevision);
+    });
+  }
+
+  // Reactions ---------------------------------------------------------------------------------
+
+  Result<void> AddReaction(PostId post, UserId user, ReactionKind kind, UnixSeconds at) override {
+    KINDRED_TRY(CheckKind(kind));
+    return Write([&](Connection& db) -> Result<void> {
+      Result<PostState> state = LoadPostState(db, post);
+      if (!state.ok()) return std::move(state).error();
+      if (state->deleted) return PostDeleted();
+      {
+        KINDRED_SQL(insert, db, kInsertReaction);
+        KINDRED_TRY(insert.Bind(post, user, static_cast<int>(kind), at).Run());
+      }
+      if (db.Changes() == 0) return Ok();  // already there: a double click
+      {
+        KINDRED_SQL(adjust, db, kAdjustReactionCount);
+        KINDRED_TRY(adjust.Bind(post, static_cast<int>(kind), 1).Run());
+      }
+      return AppendEvent(db, kPostReactionsChanged, post.value, at);
+    });
+  }
+
+  Result<void> RemoveReaction(PostId post, UserId user, ReactionKind kind) override {
+    KINDRED_TRY(CheckKind(kind));
+    return Write([&](Connection& db) -> Result<void> {
+      {
+        KINDRED_SQL(remove, db, kDeleteReaction);
+        KINDRED_TRY(remove.Bind(post, user, static_cast<int>(kind)).Run());
+      }
+      if (db.Changes() == 0) return Ok();  // was not there
+      {
+        KINDRED_SQL(adjust, db, kAdjustReactionCount);
+        KINDRED_TRY(adjust.Bind(post, static_cast<int>(kind), -1).Run());
+      }
+      return AppendEventNow(db, kPostReactionsChanged, post.value);
+    });
+  }
+
+  Result<std::vector<std::pair<PostId, ReactionKind>>> ListOwnReactions(
+      UserId user, const std::vector<PostId>& posts) override {
+    using Pairs = std::vector<std::pair<PostId, ReactionKind>>;
+    if (posts.empty()) return Pairs{};
+    // Integers only, so this JSON is well formed by construction; it is bound, not spliced.
+    std::string ids = "[";
+    for (PostId post : posts) {
+      if (ids.size() > 1) ids += ',';
+      ids += std::to_string(post.value);
+    }
+    ids += ']';
+    return Read([&](Connection& db) -> Result<Pairs> {
+      KINDRED_SQL(select, db, kSelectOwnReactions);
+      select.Bind(user, ids);
+      Pairs pairs;
+      while (true) {
+        KINDRED_STEP(has_row, select);
+        if (!has_row) return pairs;
+        pairs.emplace_back(PostId(select.Int64(0)), static_cast<ReactionKind>(select.Int(1)));
+      }
+    });
+  }
+
+  // Events ------------------------------------------------------------------------------------
+
+  Result<std::vector<EventRow>> ReadEvents(std::int64_t after_seq, int limit) override {
+    return Read([&](Connection& db) -> Result<std::vector<EventRow>> {
+      KINDRED_SQL(select, db, kSelectEvents);
+      select.Bind(after_seq, ClampLimit(limit));
+      std::vector<EventRow> events;
+      while (true) {
+        KINDRED_STEP(has_row, select);
+        if (!has_row) return events;
+        events.push_back({select.Int64(0), select.Text(1), select.Int64(2), select.Int64(3)});
+      }
+    });
+  }
+
+  // Demo content ------------------------------------------------------------------------------
+
+  // Removes demo categories, topics and users and everything that hangs off them. Two choices:
+  // - A topic goes whole when it is demo, lies in a demo category, or was started by a demo user,
+  //   even if real people replied in it: its replies answer a question that is no longer there.
+  // - A demo user's replies in a real topic are deleted outright (rows, revisions, reactions),
+  //   not reassigned: no real person wrote them, and passing them off under another name would
+  //   mislead. Their place in the thread is not kept (a placeholder needs an author), the topic's
+  //   reply count and last activity are recounted, and replies pointing at them lose the link.
+  // Demo users' reactions on real posts go too, with the counters corrected. One event per topic
+  // and per post removed lets the search index and caches forget them.
+  Result<void> DeleteDemoContent() override {
+    KINDRED_TRY(Write([&](Connection& db) -> Result<void> {
+      // Events first: they are computed from rows that the deletes below remove.
+      KINDRED_TRY(RunWith(db, kDemoTopicEvents, kTopicDeleted));
+      KINDRED_TRY(RunWith(db, kDemoPostEvents, kPostDeleted));
+      for (std::string_view sql : {kDemoRecountTopics, kDemoRecountReactions, kDemoDeleteTopics,
+                                   kDemoDeletePosts, kDemoDeleteCategories, kDemoDeleteUsers}) {
+        KINDRED_SQL(statement, db, sql);
+        KINDRED_TRY(statement.Run());
+      }
+      return AppendEventNow(db, kDemoDeleted, 0);
+    }));
+    ScrubLog();
+    return Ok();
+  }
+
+ private:
+  struct PostState {
+    int number = 0;
+    TopicId topic;
+    bool deleted = false;
+  };
+
+  static Result<PostState> LoadPostState(Connection& db, PostId id) {
+    KINDRED_SQL(select, db, kSelectPostState);
+    KINDRED_STEP(found, select.Bind(id));
+    if (!found) return PostNotFound();
+    return PostState{select.Int(0), TopicId(select.Int64(1)), !select.IsNull(2)};
+  }
+
+  static Result<void> CheckKind(ReactionKind kind) {
+    int value = static_cast<int>(kind);
+    if (value < 0 || value >= kReactionKindCount) {
+      return Error::Invalid("kind", "unknown_reaction", "That reaction is not one we know.");
+    }
+    return Ok();
+  }
+
+  static Result<void> RunWith(Connection& db, std::string_view sql, const char* kind) {
+    KINDRED_SQL(statement, db, sql);
+    return statement.Bind(kind).Run();
+  }
+
+  // The given slug (or one made from the name) if free, else the first free "<slug>-N".
+  static Result<std::string> FreeSlug(Connection& db, const NewCategory& category) {
+    std::string base = category.slug.empty() ? Slugify(category.name) : category.slug;
+    if (base.empty()) base = "category";
+    for (int suffix = 1; suffix <= kMaxSlugSuffix; ++suffix) {
+      std::string candidate = suffix == 1 ? base : base + "-" + std::to_string(suffix);
+      KINDRED_SQL(taken, db, kCategorySlugTaken);
+      KINDRED_STEP(is_taken, taken.Bind(candidate));
+      if (!is_taken) return candidate;
+    }
+    return Error::Conflict("slug_taken", "Another category already uses that address.", "slug");
+  }
+
+  // secure_delete zeroes erased text in the database pages, but the write-ahead log still holds
+  // the pages as they were before, until a checkpoint copies them back and the log is truncated.
+  // Text a person deleted should not wait for that, so deletes checkpoint at once. Deletes are
+  // rare next to reads and replies, so the extra sync is affordable. Best effort: the delete is
+  // already committed, and if a long read holds the log this time, the next checkpoint (at the
+  // latest when the store closes) scrubs it.
+  void ScrubLog() {
+    std::lock_guard lock(writer_mutex_);
+    (void)writer_->Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  // Runs `body` on a read connection inside one read transaction, so that a method reading
+  // twice (a page and its total) sees one snapshot.
+  template <typename Body>
+  auto Read(Body&& body) -> std::invoke_result_t<Body, Connection&> {
+    ReaderPool::Lease lease = readers_.Acquire();
+    return InTransaction(*lease, kBegin, std::forward<Body>(body));
+  }
+
+  // Runs `body` on the write connection inside BEGIN IMMEDIATE ... COMMIT: all of it or none.
+  template <typename Body>
+  auto Write(Body&& body) -> std::invoke_result_t<Body, Connection&> {
+    std::lock_guard lock(writer_mutex_);
+    return InTransaction(*writer_, kBeginImmediate, std::forward<Body>(body));
+  }
+
+  template <typename Body>
+  static auto InTransaction(Connection& db, std::string_view begin, Body&& body)
+      -> std::invoke_result_t<Body, Connection&> {
+    KINDRED_TRY(RunSimple(db, begin));
+    auto result = body(db);
+    if (result.ok()) {
+      Result<void> commit = RunSimple(db, kCommit);
+      if (commit.ok()) return result;
+      (void)RunSimple(db, kRollback);
+      return std::move(commit).error();
+    }
+    // SQLite may have rolled back already (a full disk, say); then this fails harmlessly.
+    (void)RunSimple(db, kRollback);
+    return result;
+  }
+
+  static Result<void> RunSimple(Connection& db, std::string_view sql) {
+    KINDRED_SQL(statement, db, sql);
+    return statement.Run();
+  }
+
+  // The one connection that writes. Every write holds writer_mutex_ from BEGIN to COMMIT, so
+  // writers in this process queue here instead of spinning on SQLITE_BUSY.
+  std::mutex writer_mutex_;
+  std::unique_ptr<Connection> writer_;  // GUARDED_BY(writer_mutex_)
+  ReaderPool readers_;                   // thread-safe itself
+};
+
+}  // namespace
+}  // namespace sqlite
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::filesystem::path& file) {
+  using sqlite::Connection;
+  std::error_code ignored;
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ignored);
+
+  Result<std::unique_ptr<Connection>> writer = Connection::Open(file, Connection::Mode::kReadWrite);
+  if (!writer.ok()) return std::move(writer).error();
+  KINDRED_TRY(sqlite::ApplyMigrations(**writer, sqlite::EmbeddedMigrations()));
+
+  std::vector<std::unique_ptr<Connection>> readers;
+  for (int i = 0; i < sqlite::kReaderConnections; ++i) {
+    Result<std::unique_ptr<Connection>> reader = Connection::Open(file, Connection::Mode::kReadOnly);
+    if (!reader.ok()) return std::move(reader).error();
+    readers.push_back(std::move(*reader));
+  }
+  return std::unique_ptr<Store>(new sqlite::SqliteStore(std::move(*writer), std::move(readers)));
+}
+
+}  // namespace kindred::store

@@ -1,0 +1,88 @@
+// Store: everything Kindred keeps, behind one interface with a backend per database.
+// Each method is one atomic unit: it commits fully before returning success, or changes nothing.
+// Methods that change forum content append to the events feed in the same transaction.
+// Failure contract: a missing row gives ErrorCode::kNotFound; a uniqueness clash gives
+// kConflict with the field named; a database that cannot be reached gives kUnavailable.
+// Thread-safety: every method may be called from any thread at once.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "store/rows.h"
+
+namespace kindred::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Accounts.
+  virtual Result<UserRow> CreateUser(const NewUser& user) = 0;  // kConflict on "username"
+  virtual Result<UserRow> FindUserById(UserId id) = 0;
+  virtual Result<UserRow> FindUserByName(std::string_view username) = 0;  // ignores ASCII case
+  virtual Result<void> SetPasswordHash(UserId id, std::string_view password_hash) = 0;
+  virtual Result<void> SetRole(UserId id, Role role) = 0;
+  virtual Result<std::int64_t> CountUsers() = 0;
+
+  // Sessions.
+  virtual Result<void> CreateSession(const SessionRow& session) = 0;
+  // kNotFound when unknown or expired at `now`.
+  virtual Result<SessionRow> FindSession(std::string_view token_hash, UnixSeconds now) = 0;
+  virtual Result<void> DeleteSession(std::string_view token_hash) = 0;
+  virtual Result<void> DeleteUserSessions(UserId user_id) = 0;
+
+  // Categories.
+  virtual Result<std::vector<CategoryRow>> ListCategories(bool include_archived) = 0;
+  virtual Result<CategoryRow> FindCategoryById(CategoryId id) = 0;
+  virtual Result<CategoryRow> FindCategoryBySlug(std::string_view slug) = 0;
+  virtual Result<CategoryRow> CreateCategory(const NewCategory& category) = 0;  // kConflict on "name"
+  // Saves name, description, slug, position and archived of `category`.
+  virtual Result<CategoryRow> UpdateCategory(const CategoryRow& category) = 0;
+
+  // Topics. Lists are pinned first, then by last activity, newest first.
+  virtual Result<TopicList> ListTopics(std::optional<CategoryId> category, int offset, int limit) = 0;
+  virtual Result<TopicRow> FindTopic(TopicId id) = 0;
+  // Inserts the topic and its first post together.
+  virtual Result<std::pair<TopicRow, PostRow>> CreateTopic(const NewTopic& topic) = 0;
+  // Inserts a whole thread (question and replies, their own times kept) in one transaction:
+  // for import, where a thread must arrive whole or not at all.
+  virtual Result<TopicRow> ImportThread(const NewTopic& topic, const std::vector<NewPost>& replies) = 0;
+  virtual Result<TopicRow> SetTopicState(TopicId id, bool pinned, bool closed, CategoryId category) = 0;
+
+  // Posts.
+  // Appends a reply and bumps its topic's reply count and last activity. kConflict
+  // ("topic_closed") when the topic was closed, checked inside the transaction.
+  virtual Result<PostRow> CreateReply(const NewPost& post) = 0;
+  virtual Result<PostRow> FindPost(PostId id) = 0;
+  virtual Result<std::vector<PostRow>> ListPosts(TopicId topic, int offset, int limit) = 0;
+  virtual Result<std::int64_t> CountPosts(TopicId topic) = 0;
+  virtual Result<std::vector<PostRow>> ListPostsByUser(UserId user, int offset, int limit) = 0;
+  virtual Result<std::int64_t> CountPostsByUser(UserId user) = 0;
+  // Keeps the previous text as a revision, then saves the new one.
+  virtual Result<PostRow> EditPost(PostId id, std::string_view body_markdown, std::string_view body_html,
+                                   UnixSeconds at) = 0;
+  // Erases the text (revisions too) and keeps the post's place in the thread.
+  virtual Result<void> DeletePost(PostId id, UnixSeconds at) = 0;
+  virtual Result<std::vector<RevisionRow>> ListRevisions(PostId id) = 0;
+
+  // Reactions: at most one of each kind per person per post. Adding twice or removing what
+  // is not there succeeds and changes nothing, so a double click is harmless.
+  virtual Result<void> AddReaction(PostId post, UserId user, ReactionKind kind, UnixSeconds at) = 0;
+  virtual Result<void> RemoveReaction(PostId post, UserId user, ReactionKind kind) = 0;
+  // The kinds `user` gave to each of `posts`, as (post, kind) pairs.
+  virtual Result<std::vector<std::pair<PostId, ReactionKind>>> ListOwnReactions(
+      UserId user, const std::vector<PostId>& posts) = 0;
+
+  // The change feed, oldest first, after `after_seq`.
+  virtual Result<std::vector<EventRow>> ReadEvents(std::int64_t after_seq, int limit) = 0;
+
+  // Demo content: everything marked is_demo, with what hangs off it.
+  virtual Result<void> DeleteDemoContent() = 0;
+};
+
+}  // namespace kindred::store

@@ -1,0 +1,822 @@
+// The Store conformance suite: every behaviour store.h promises, run against every backend.
+// A backend joins by adding one entry to Backends() below; no test is copied per backend.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <ostream>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+#include "testutil/temp_dir.h"
+
+namespace kindred::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Backend {
+  std::string name;
+  // Opens the store kept under `dir`: empty the first time, the same data on later calls.
+  std::function<Result<std::unique_ptr<Store>>(const fs::path& dir)> open;
+  // The files that hold the data once the store is closed, for checks on the raw bytes; empty
+  // when the backend keeps its data where a test cannot read it.
+  std::function<std::vector<fs::path>(const fs::path& dir)> data_files;
+};
+
+// Names the backend in failure messages instead of dumping its bytes.
+void PrintTo(const Backend& backend, std::ostream* out) { *out << backend.name; }
+
+std::vector<Backend> Backends() {
+  return {
+      {"Sqlite", [](const fs::path& dir) { return OpenSqliteStore(dir / "data" / "kindred.db"); },
+       [](const fs::path& dir) {
+         fs::path db = dir / "data" / "kindred.db";
+         return std::vector<fs::path>{db, fs::path(db.string() + "-wal"), fs::path(db.string() + "-shm")};
+       }},
+  };
+}
+
+// Unwraps a Result in a test helper, failing the test (by exception, which GoogleTest reports)
+// when it holds an error.
+template <typename T>
+T Must(Result<T> result) {
+  if (!result.ok()) throw std::runtime_error("unexpected error: " + result.error().key + ": " + result.error().message);
+  return std::move(result).value();
+}
+
+void Must(Result<void> result) {
+  if (!result.ok()) throw std::runtime_error("unexpected error: " + result.error().key + ": " + result.error().message);
+}
+
+constexpr UnixSeconds kT0 = 1'700'000'000;  // a fixed "now" for the tests (November 2023)
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    Result<std::unique_ptr<Store>> opened = GetParam().open(dir_.path());
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(opened).value();
+  }
+  void Close() { store_.reset(); }
+  Store& store() { return *store_; }
+
+  UserRow MakeUser(const std::string& name, bool demo = false) {
+    return Must(store().CreateUser({name, name + "@example.org", "hash", Role::kMember, kT0, demo}));
+  }
+  CategoryRow MakeCategory(const std::string& name, bool demo = false) {
+    return Must(store().CreateCategory({"", name, "About " + name, demo}));
+  }
+  std::pair<TopicRow, PostRow> MakeTopic(CategoryId category, UserId user, const std::string& title,
+                                         UnixSeconds at, bool demo = false) {
+    return Must(store().CreateTopic({category, user, title, "Body of " + title, "<p>Body of " + title + "</p>", at, demo}));
+  }
+  PostRow Reply(TopicId topic, UserId user, const std::string& body, UnixSeconds at) {
+    return Must(store().CreateReply({topic, user, std::nullopt, body, "<p>" + body + "</p>", at}));
+  }
+  std::vector<EventRow> AllEvents() { return Must(store().ReadEvents(0, 1000)); }
+
+  testutil::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+// --- Accounts ----------------------------------------------------------------------------------
+
+TEST_P(StoreTest, CreatesAndFindsUsers) {
+  UserRow created = Must(store().CreateUser({"Robin", "robin@example.org", "argon", Role::kModerator, kT0, false}));
+  EXPECT_TRUE(created.id.valid());
+  EXPECT_EQ(created.username, "Robin");
+
+  UserRow by_id = Must(store().FindUserById(created.id));
+  EXPECT_EQ(by_id.username, "Robin");
+  EXPECT_EQ(by_id.email, "robin@example.org");
+  EXPECT_EQ(by_id.password_hash, "argon");
+  EXPECT_EQ(by_id.role, Role::kModerator);
+  EXPECT_EQ(by_id.created_at, kT0);
+  EXPECT_FALSE(by_id.is_demo);
+
+  EXPECT_EQ(Must(store().FindUserByName("rObIn")).id, created.id);
+  EXPECT_EQ(store().FindUserByName("nobody").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().FindUserById(UserId(9999)).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, UsernamesAreUniqueIgnoringCase) {
+  MakeUser("Sam");
+  Result<UserRow> again = store().CreateUser({"SAM", "", "", Role::kMember, kT0, false});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(again.error().field, "username");
+  EXPECT_EQ(Must(store().CountUsers()), 1);
+}
+
+TEST_P(StoreTest, SetsPasswordHashAndRole) {
+  UserRow user = MakeUser("alex");
+  Must(store().SetPasswordHash(user.id, "new-hash"));
+  Must(store().SetRole(user.id, Role::kAdmin));
+  UserRow saved = Must(store().FindUserById(user.id));
+  EXPECT_EQ(saved.password_hash, "new-hash");
+  EXPECT_EQ(saved.role, Role::kAdmin);
+  EXPECT_EQ(store().SetPasswordHash(UserId(404), "x").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().SetRole(UserId(404), Role::kAdmin).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, CountsUsers) {
+  EXPECT_EQ(Must(store().CountUsers()), 0);
+  MakeUser("a");
+  MakeUser("b", /*demo=*/true);
+  EXPECT_EQ(Must(store().CountUsers()), 2);
+}
+
+// --- Sessions ----------------------------------------------------------------------------------
+
+TEST_P(StoreTest, SessionsLiveUntilTheyExpire) {
+  UserRow user = MakeUser("kim");
+  Must(store().CreateSession({"hash-1", user.id, "csrf-1", kT0, kT0 + 100}));
+  Must(store().CreateSession({"hash-2", user.id, "csrf-2", kT0, kT0 + 100}));
+
+  SessionRow found = Must(store().FindSession("hash-1", kT0 + 99));
+  EXPECT_EQ(found.user_id, user.id);
+  EXPECT_EQ(found.csrf_token, "csrf-1");
+  EXPECT_EQ(found.created_at, kT0);
+  EXPECT_EQ(found.expires_at, kT0 + 100);
+  EXPECT_EQ(store().FindSession("hash-1", kT0 + 100).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().FindSession("unknown", kT0).error().code, ErrorCode::kNotFound);
+
+  Must(store().DeleteSession("hash-1"));
+  Must(store().DeleteSession("hash-1"));  // already gone: still fine
+  EXPECT_EQ(store().FindSession("hash-1", kT0).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store().FindSession("hash-2", kT0).ok());
+  Must(store().DeleteUserSessions(user.id));
+  EXPECT_EQ(store().FindSession("hash-2", kT0).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, SessionOfUnknownUserIsNotFound) {
+  Result<void> created = store().CreateSession({"hash", UserId(77), "csrf", kT0, kT0 + 1});
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, SameSessionTwiceIsAConflict) {
+  UserRow user = MakeUser("kim");
+  Must(store().CreateSession({"hash", user.id, "csrf", kT0, kT0 + 1}));
+  EXPECT_EQ(store().CreateSession({"hash", user.id, "csrf", kT0, kT0 + 1}).error().code, ErrorCode::kConflict);
+}
+
+// --- Categories --------------------------------------------------------------------------------
+
+TEST_P(StoreTest, CategoriesListInPositionOrderWithTopicCounts) {
+  UserRow user = MakeUser("ana");
+  CategoryRow first = MakeCategory("Anxiety");
+  CategoryRow second = MakeCategory("Grief");
+  CategoryRow third = MakeCategory("Sleep");
+  MakeTopic(second.id, user.id, "One", kT0);
+  MakeTopic(second.id, user.id, "Two", kT0);
+
+  third.position = -1;  // moved to the top
+  Must(store().UpdateCategory(third));
+  second.archived = true;
+  Must(store().UpdateCategory(second));
+
+  std::vector<CategoryRow> open = Must(store().ListCategories(false));
+  ASSERT_EQ(open.size(), 2u);
+  EXPECT_EQ(open[0].id, third.id);
+  EXPECT_EQ(open[1].id, first.id);
+
+  std::vector<CategoryRow> all = Must(store().ListCategories(true));
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, third.id);
+  EXPECT_EQ(all[1].id, first.id);
+  EXPECT_EQ(all[2].id, second.id);
+  EXPECT_TRUE(all[2].archived);
+  EXPECT_EQ(all[2].topic_count, 2);
+  EXPECT_EQ(all[0].topic_count, 0);
+}
+
+TEST_P(StoreTest, CategoryNamesAreUniqueIgnoringCase) {
+  MakeCategory("Family");
+  Result<CategoryRow> again = store().CreateCategory({"other-slug", "FAMILY", "", false});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(again.error().field, "name");
+
+  CategoryRow work = MakeCategory("Work");
+  work.name = "family";
+  Result<CategoryRow> renamed = store().UpdateCategory(work);
+  ASSERT_FALSE(renamed.ok());
+  EXPECT_EQ(renamed.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(renamed.error().field, "name");
+}
+
+TEST_P(StoreTest, TakenSlugGetsTheNextFreeNumber) {
+  CategoryRow a = Must(store().CreateCategory({"support", "Support", "", false}));
+  CategoryRow b = Must(store().CreateCategory({"support", "Support group", "", false}));
+  CategoryRow c = Must(store().CreateCategory({"support", "Support circle", "", false}));
+  EXPECT_EQ(a.slug, "support");
+  EXPECT_EQ(b.slug, "support-2");
+  EXPECT_EQ(c.slug, "support-3");
+  EXPECT_EQ(Must(store().FindCategoryBySlug("support-2")).id, b.id);
+}
+
+TEST_P(StoreTest, UpdatesCategory) {
+  CategoryRow category = MakeCategory("Parents");
+  CategoryRow other = MakeCategory("Carers");
+  category.name = "Parenting";
+  category.slug = "parenting";
+  category.description = "Raising children";
+  category.position = 7;
+  CategoryRow saved = Must(store().UpdateCategory(category));
+  EXPECT_EQ(saved.name, "Parenting");
+  EXPECT_EQ(Must(store().FindCategoryBySlug("parenting")).description, "Raising children");
+  EXPECT_EQ(Must(store().FindCategoryById(category.id)).position, 7);
+  EXPECT_EQ(store().FindCategoryBySlug("parents").error().code, ErrorCode::kNotFound);
+
+  other.slug = "parenting";
+  Result<CategoryRow> clash = store().UpdateCategory(other);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(clash.error().field, "slug");
+
+  CategoryRow missing = category;
+  missing.id = CategoryId(999);
+  missing.name = "Missing";
+  missing.slug = "missing";
+  EXPECT_EQ(store().UpdateCategory(missing).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().FindCategoryById(CategoryId(999)).error().code, ErrorCode::kNotFound);
+}
+
+// --- Topics ------------------------------------------------------------------------------------
+
+TEST_P(StoreTest, CreateTopicSavesTopicFirstPostAndRevision) {
+  UserRow user = MakeUser("lee");
+  CategoryRow category = MakeCategory("Health");
+  auto [topic, post] = Must(store().CreateTopic(
+      {category.id, user.id, "Sleepless nights", "I *cannot* sleep", "<p>I <em>cannot</em> sleep</p>", kT0, false}));
+
+  EXPECT_EQ(topic.title, "Sleepless nights");
+  EXPECT_EQ(topic.created_at, kT0);
+  EXPECT_EQ(topic.last_post_at, kT0);
+  EXPECT_EQ(topic.reply_count, 0);
+  EXPECT_EQ(topic.author_name, "lee");
+  EXPECT_EQ(topic.category_slug, category.slug);
+  EXPECT_EQ(topic.category_name, "Health");
+  EXPECT_EQ(post.number, 1);
+  EXPECT_EQ(post.topic_id, topic.id);
+  EXPECT_EQ(post.author_name, "lee");
+  EXPECT_EQ(post.body_markdown, "I *cannot* sleep");
+  EXPECT_EQ(post.body_html, "<p>I <em>cannot</em> sleep</p>");
+  EXPECT_FALSE(post.edited_at.has_value());
+  EXPECT_FALSE(post.deleted_at.has_value());
+
+  TopicRow found = Must(store().FindTopic(topic.id));
+  EXPECT_EQ(found.category_name, "Health");
+  std::vector<RevisionRow> revisions = Must(store().ListRevisions(post.id));
+  ASSERT_EQ(revisions.size(), 1u);
+  EXPECT_EQ(revisions[0].revision, 1);
+  EXPECT_EQ(revisions[0].body_markdown, "I *cannot* sleep");
+  EXPECT_EQ(Must(store().CountPosts(topic.id)), 1);
+  EXPECT_EQ(store().FindTopic(TopicId(999)).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, CreateTopicInUnknownCategoryChangesNothing) {
+  UserRow user = MakeUser("lee");
+  Result<std::pair<TopicRow, PostRow>> created =
+      store().CreateTopic({CategoryId(42), user.id, "Lost", "text", "<p>text</p>", kT0, false});
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Must(store().ListTopics(std::nullopt, 0, 10)).total, 0);
+  EXPECT_TRUE(AllEvents().empty());
+}
+
+TEST_P(StoreTest, ListTopicsPutsPinnedFirstThenLatestActivity) {
+  UserRow user = MakeUser("mo");
+  CategoryRow category = MakeCategory("General");
+  TopicId old_topic = MakeTopic(category.id, user.id, "old", kT0).first.id;
+  TopicId pinned = MakeTopic(category.id, user.id, "pinned", kT0 - 50).first.id;
+  TopicId newer = MakeTopic(category.id, user.id, "newer", kT0 + 10).first.id;
+  TopicId same_time = MakeTopic(category.id, user.id, "same time, later id", kT0 + 10).first.id;
+  Must(store().SetTopicState(pinned, /*pinned=*/true, /*closed=*/false, category.id));
+  Reply(old_topic, user.id, "bump", kT0 + 20);  // the old one becomes the most recent
+
+  TopicList list = Must(store().ListTopics(std::nullopt, 0, 10));
+  ASSERT_EQ(list.topics.size(), 4u);
+  EXPECT_EQ(list.total, 4);
+  EXPECT_EQ(list.topics[0].id, pinned);
+  EXPECT_EQ(list.topics[1].id, old_topic);
+  EXPECT_EQ(list.topics[2].id, same_time);
+  EXPECT_EQ(list.topics[3].id, newer);
+  EXPECT_EQ(list.topics[1].author_name, "mo");
+  EXPECT_EQ(list.topics[1].category_name, "General");
+}
+
+TEST_P(StoreTest, ListTopicsPagesFiltersAndCountsTotal) {
+  UserRow user = MakeUser("jo");
+  CategoryRow a = MakeCategory("A");
+  CategoryRow b = MakeCategory("B");
+  std::vector<TopicId> in_a;
+  for (int i = 0; i < 5; ++i) in_a.push_back(MakeTopic(a.id, user.id, "a" + std::to_string(i), kT0 + i).first.id);
+  MakeTopic(b.id, user.id, "b", kT0 + 100);
+
+  TopicList page = Must(store().ListTopics(a.id, 2, 2));
+  EXPECT_EQ(page.total, 5);
+  ASSERT_EQ(page.topics.size(), 2u);
+  EXPECT_EQ(page.topics[0].id, in_a[2]);
+  EXPECT_EQ(page.topics[1].id, in_a[1]);
+
+  TopicList last = Must(store().ListTopics(a.id, 4, 2));
+  ASSERT_EQ(last.topics.size(), 1u);
+  EXPECT_EQ(last.topics[0].id, in_a[0]);
+  EXPECT_TRUE(Must(store().ListTopics(a.id, 10, 2)).topics.empty());
+
+  EXPECT_EQ(Must(store().ListTopics(std::nullopt, 0, 100)).total, 6);
+  EXPECT_EQ(Must(store().ListTopics(b.id, 0, 100)).topics.size(), 1u);
+  // A negative limit must not mean "everything".
+  EXPECT_TRUE(Must(store().ListTopics(std::nullopt, 0, -1)).topics.empty());
+}
+
+TEST_P(StoreTest, SetTopicStatePinsClosesAndMoves) {
+  UserRow user = MakeUser("pat");
+  CategoryRow from = MakeCategory("From");
+  CategoryRow to = MakeCategory("To");
+  TopicId topic = MakeTopic(from.id, user.id, "Moving", kT0).first.id;
+
+  TopicRow saved = Must(store().SetTopicState(topic, true, true, to.id));
+  EXPECT_TRUE(saved.pinned);
+  EXPECT_TRUE(saved.closed);
+  EXPECT_EQ(saved.category_id, to.id);
+  EXPECT_EQ(saved.category_name, "To");
+  EXPECT_EQ(Must(store().ListTopics(to.id, 0, 10)).total, 1);
+  EXPECT_EQ(Must(store().ListTopics(from.id, 0, 10)).total, 0);
+  EXPECT_EQ(AllEvents().back().kind, "topic.updated");
+  EXPECT_EQ(AllEvents().back().subject_id, topic.value);
+
+  EXPECT_EQ(store().SetTopicState(TopicId(999), false, false, to.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().SetTopicState(topic, false, false, CategoryId(999)).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Must(store().FindTopic(topic)).category_id, to.id);  // the failed move changed nothing
+}
+
+// --- Posts -------------------------------------------------------------------------------------
+
+TEST_P(StoreTest, RepliesAreNumberedAndBumpTheTopic) {
+  UserRow asker = MakeUser("asker");
+  UserRow helper = MakeUser("helper");
+  CategoryRow category = MakeCategory("Talk");
+  auto [topic, first] = MakeTopic(category.id, asker.id, "Question", kT0);
+
+  PostRow one = Reply(topic.id, helper.id, "first answer", kT0 + 5);
+  PostRow two = Must(store().CreateReply({topic.id, asker.id, one.id, "thanks", "<p>thanks</p>", kT0 + 9}));
+  EXPECT_EQ(one.number, 2);
+  EXPECT_EQ(two.number, 3);
+  EXPECT_EQ(two.reply_to, one.id);
+  EXPECT_EQ(one.author_name, "helper");
+
+  TopicRow bumped = Must(store().FindTopic(topic.id));
+  EXPECT_EQ(bumped.reply_count, 2);
+  EXPECT_EQ(bumped.last_post_at, kT0 + 9);
+  EXPECT_EQ(Must(store().CountPosts(topic.id)), 3);
+
+  std::vector<PostRow> posts = Must(store().ListPosts(topic.id, 0, 10));
+  ASSERT_EQ(posts.size(), 3u);
+  EXPECT_EQ(posts[0].id, first.id);
+  EXPECT_EQ(posts[1].id, one.id);
+  EXPECT_EQ(posts[2].id, two.id);
+  std::vector<PostRow> page = Must(store().ListPosts(topic.id, 1, 1));
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].id, one.id);
+  EXPECT_EQ(Must(store().FindPost(two.id)).body_markdown, "thanks");
+  EXPECT_EQ(store().FindPost(PostId(999)).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, ReplyToClosedTopicIsRefused) {
+  UserRow user = MakeUser("u");
+  CategoryRow category = MakeCategory("C");
+  TopicId topic = MakeTopic(category.id, user.id, "Closing", kT0).first.id;
+  Must(store().SetTopicState(topic, false, /*closed=*/true, category.id));
+  std::size_t events_before = AllEvents().size();
+
+  Result<PostRow> reply = store().CreateReply({topic, user.id, std::nullopt, "late", "<p>late</p>", kT0 + 1});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(reply.error().key, "topic_closed");
+  EXPECT_EQ(reply.error().message, "This topic is closed to new replies.");
+  EXPECT_EQ(Must(store().CountPosts(topic)), 1);
+  EXPECT_EQ(Must(store().FindTopic(topic)).reply_count, 0);
+  EXPECT_EQ(AllEvents().size(), events_before);
+}
+
+TEST_P(StoreTest, ReplyToUnknownTopicOrByUnknownUserIsNotFound) {
+  UserRow user = MakeUser("u");
+  CategoryRow category = MakeCategory("C");
+  TopicId topic = MakeTopic(category.id, user.id, "T", kT0).first.id;
+  EXPECT_EQ(store().CreateReply({TopicId(999), user.id, std::nullopt, "x", "x", kT0}).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store().CreateReply({topic, UserId(999), std::nullopt, "x", "x", kT0}).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(Must(store().FindTopic(topic)).reply_count, 0);  // the failed reply left no trace
+}
+
+TEST_P(StoreTest, EditKeepsEveryRevision) {
+  UserRow user = MakeUser("writer");
+  CategoryRow category = MakeCategory("C");
+  PostRow post = MakeTopic(category.id, user.id, "T", kT0).second;
+
+  PostRow edited = Must(store().EditPost(post.id, "second text", "<p>second text</p>", kT0 + 60));
+  EXPECT_EQ(edited.body_markdown, "second text");
+  EXPECT_EQ(edited.edited_at, kT0 + 60);
+  Must(store().EditPost(post.id, "third text", "<p>third text</p>", kT0 + 120));
+
+  std::vector<RevisionRow> revisions = Must(store().ListRevisions(post.id));
+  ASSERT_EQ(revisions.size(), 3u);
+  EXPECT_EQ(revisions[0].revision, 1);
+  EXPECT_EQ(revisions[0].body_markdown, "Body of T");
+  EXPECT_EQ(revisions[0].created_at, kT0);
+  EXPECT_EQ(revisions[1].revision, 2);
+  EXPECT_EQ(revisions[1].body_markdown, "second text");
+  EXPECT_EQ(revisions[2].revision, 3);
+  EXPECT_EQ(revisions[2].body_html, "<p>third text</p>");
+  EXPECT_EQ(revisions[2].created_at, kT0 + 120);
+  EXPECT_EQ(Must(store().FindPost(post.id)).body_markdown, "third text");
+
+  EXPECT_EQ(store().EditPost(PostId(999), "x", "x", kT0).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().ListRevisions(PostId(999)).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, DeleteErasesTextAndKeepsThePlace) {
+  UserRow asker = MakeUser("asker");
+  UserRow helper = MakeUser("helper");
+  CategoryRow category = MakeCategory("C");
+  TopicId topic = MakeTopic(category.id, asker.id, "T", kT0).first.id;
+  PostRow reply = Reply(topic, helper.id, "something I regret", kT0 + 1);
+  Reply(topic, asker.id, "after", kT0 + 2);
+  Must(store().EditPost(reply.id, "edited regret", "<p>edited regret</p>", kT0 + 3));
+  Must(store().AddReaction(reply.id, asker.id, ReactionKind::kHug, kT0 + 4));
+  EXPECT_EQ(Must(store().CountPostsByUser(helper.id)), 1);
+
+  Must(store().DeletePost(reply.id, kT0 + 10));
+  PostRow deleted = Must(store().FindPost(reply.id));
+  EXPECT_EQ(deleted.deleted_at, kT0 + 10);
+  EXPECT_EQ(deleted.body_markdown, "");
+  EXPECT_EQ(deleted.body_html, "");
+  EXPECT_EQ(deleted.number, 2);
+  EXPECT_EQ(deleted.reactions[static_cast<int>(ReactionKind::kHug)], 0);
+  EXPECT_TRUE(Must(store().ListRevisions(reply.id)).empty());
+  EXPECT_TRUE(Must(store().ListOwnReactions(asker.id, {reply.id})).empty());
+
+  EXPECT_EQ(Must(store().FindTopic(topic)).reply_count, 1);
+  EXPECT_EQ(Must(store().CountPosts(topic)), 3);  // the placeholder keeps its place
+  EXPECT_EQ(Must(store().ListPosts(topic, 0, 10))[1].id, reply.id);
+  EXPECT_EQ(Must(store().CountPostsByUser(helper.id)), 0);
+  EXPECT_TRUE(Must(store().ListPostsByUser(helper.id, 0, 10)).empty());
+
+  // Twice is harmless and is not a second change.
+  std::size_t events = AllEvents().size();
+  Must(store().DeletePost(reply.id, kT0 + 11));
+  EXPECT_EQ(AllEvents().size(), events);
+  EXPECT_EQ(Must(store().FindTopic(topic)).reply_count, 1);
+  EXPECT_EQ(store().EditPost(reply.id, "back", "back", kT0 + 12).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store().DeletePost(PostId(999), kT0).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, DeletingTheQuestionKeepsTheReplyCount) {
+  UserRow user = MakeUser("u");
+  CategoryRow category = MakeCategory("C");
+  auto [topic, question] = MakeTopic(category.id, user.id, "T", kT0);
+  Reply(topic.id, user.id, "reply", kT0 + 1);
+  Must(store().DeletePost(question.id, kT0 + 2));
+  EXPECT_EQ(Must(store().FindTopic(topic.id)).reply_count, 1);
+}
+
+TEST_P(StoreTest, DeletedTextIsGoneFromTheFile) {
+  if (!GetParam().data_files) GTEST_SKIP() << "this backend keeps no files a test can read";
+  const std::string kErased = "ERASED-4f1c2b-first-words";
+  const std::string kErasedEdit = "ERASED-4f1c2b-edited-words";
+  const std::string kKept = "KEPT-9a7e3d-words";
+  UserRow user = MakeUser("u");
+  CategoryRow category = MakeCategory("C");
+  TopicId topic = MakeTopic(category.id, user.id, "T", kT0).first.id;
+  PostRow doomed = Reply(topic, user.id, kErased, kT0 + 1);
+  Must(store().EditPost(doomed.id, kErasedEdit, "<p>" + kErasedEdit + "</p>", kT0 + 2));
+  Reply(topic, user.id, kKept, kT0 + 3);
+  Must(store().DeletePost(doomed.id, kT0 + 4));
+
+  auto file_bytes = [&] {
+    std::string bytes;
+    for (const fs::path& file : GetParam().data_files(dir_.path())) {
+      std::ifstream in(file, std::ios::binary);
+      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return bytes;
+  };
+  // At once, while the store is open (no log left holding the old pages)...
+  std::string bytes = file_bytes();
+  EXPECT_NE(bytes.find(kKept), std::string::npos);  // proves the check can see text at all
+  EXPECT_EQ(bytes.find("ERASED-4f1c2b"), std::string::npos);
+  // ...and after closing.
+  Close();
+  bytes = file_bytes();
+  EXPECT_NE(bytes.find(kKept), std::string::npos);
+  EXPECT_EQ(bytes.find("ERASED-4f1c2b"), std::string::npos);
+}
+
+TEST_P(StoreTest, PostsByUserAreNewestFirstWithoutDeleted) {
+  UserRow user = MakeUser("u");
+  UserRow other = MakeUser("other");
+  CategoryRow category = MakeCategory("C");
+  auto [topic, question] = MakeTopic(category.id, user.id, "T", kT0);
+  PostRow a = Reply(topic.id, user.id, "a", kT0 + 1);
+  PostRow gone = Reply(topic.id, user.id, "gone", kT0 + 2);
+  Reply(topic.id, other.id, "not mine", kT0 + 3);
+  PostRow c = Reply(topic.id, user.id, "c", kT0 + 4);
+  Must(store().DeletePost(gone.id, kT0 + 5));
+
+  EXPECT_EQ(Must(store().CountPostsByUser(user.id)), 3);
+  std::vector<PostRow> posts = Must(store().ListPostsByUser(user.id, 0, 10));
+  ASSERT_EQ(posts.size(), 3u);
+  EXPECT_EQ(posts[0].id, c.id);
+  EXPECT_EQ(posts[1].id, a.id);
+  EXPECT_EQ(posts[2].id, question.id);
+  std::vector<PostRow> page = Must(store().ListPostsByUser(user.id, 1, 1));
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].id, a.id);
+}
+
+// --- Reactions ---------------------------------------------------------------------------------
+
+TEST_P(StoreTest, ReactionsAreIdempotentAndCountedExactly) {
+  UserRow asker = MakeUser("asker");
+  UserRow a = MakeUser("a");
+  UserRow b = MakeUser("b");
+  CategoryRow category = MakeCategory("C");
+  PostRow post = MakeTopic(category.id, asker.id, "T", kT0).second;
+  const int kHelpful = static_cast<int>(ReactionKind::kHelpful);
+  const int kHug = static_cast<int>(ReactionKind::kHug);
+  const int kMeToo = static_cast<int>(ReactionKind::kMeToo);
+
+  Must(store().AddReaction(post.id, a.id, ReactionKind::kHelpful, kT0));
+  Must(store().AddReaction(post.id, a.id, ReactionKind::kHelpful, kT0 + 1));  // double click
+  Must(store().AddReaction(post.id, b.id, ReactionKind::kHelpful, kT0));
+  Must(store().AddReaction(post.id, a.id, ReactionKind::kMeToo, kT0));
+  PostRow counted = Must(store().FindPost(post.id));
+  EXPECT_EQ(counted.reactions[kHelpful], 2);
+  EXPECT_EQ(counted.reactions[kHug], 0);
+  EXPECT_EQ(counted.reactions[kMeToo], 1);
+
+  Must(store().RemoveReaction(post.id, a.id, ReactionKind::kHelpful));
+  Must(store().RemoveReaction(post.id, a.id, ReactionKind::kHelpful));  // not there any more
+  Must(store().RemoveReaction(post.id, b.id, ReactionKind::kHug));      // never there
+  counted = Must(store().FindPost(post.id));
+  EXPECT_EQ(counted.reactions[kHelpful], 1);
+  EXPECT_EQ(counted.reactions[kHug], 0);
+  EXPECT_EQ(counted.reactions[kMeToo], 1);
+
+  EXPECT_EQ(store().AddReaction(PostId(999), a.id, ReactionKind::kHug, kT0).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().AddReaction(post.id, UserId(999), ReactionKind::kHug, kT0).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Must(store().FindPost(post.id)).reactions[kHug], 0);
+}
+
+TEST_P(StoreTest, ListsOwnReactions) {
+  UserRow me = MakeUser("me");
+  UserRow other = MakeUser("other");
+  CategoryRow category = MakeCategory("C");
+  auto [topic, first] = MakeTopic(category.id, other.id, "T", kT0);
+  PostRow second = Reply(topic.id, other.id, "two", kT0 + 1);
+  PostRow third = Reply(topic.id, other.id, "three", kT0 + 2);
+  Must(store().AddReaction(first.id, me.id, ReactionKind::kHug, kT0));
+  Must(store().AddReaction(first.id, me.id, ReactionKind::kHelpful, kT0));
+  Must(store().AddReaction(third.id, me.id, ReactionKind::kMeToo, kT0));
+  Must(store().AddReaction(second.id, other.id, ReactionKind::kHug, kT0));
+
+  auto own = Must(store().ListOwnReactions(me.id, {first.id, second.id, third.id}));
+  std::set<std::pair<std::int64_t, ReactionKind>> got;
+  for (auto [post, kind] : own) got.insert({post.value, kind});
+  std::set<std::pair<std::int64_t, ReactionKind>> want = {{first.id.value, ReactionKind::kHelpful},
+                                                           {first.id.value, ReactionKind::kHug},
+                                                           {third.id.value, ReactionKind::kMeToo}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(own.size(), 3u);
+  EXPECT_EQ(Must(store().ListOwnReactions(me.id, {second.id})).size(), 0u);
+  EXPECT_TRUE(Must(store().ListOwnReactions(me.id, {})).empty());
+}
+
+// --- Events ------------------------------------------------------------------------------------
+
+TEST_P(StoreTest, EventsArriveInCommitOrder) {
+  UserRow user = MakeUser("u");
+  CategoryRow category = MakeCategory("C");
+  std::size_t start = AllEvents().size();  // categories may log their own events
+  auto [topic, first] = MakeTopic(category.id, user.id, "T", kT0);
+  PostRow reply = Reply(topic.id, user.id, "r", kT0 + 1);
+  Must(store().EditPost(reply.id, "r2", "r2", kT0 + 2));
+  Must(store().DeletePost(reply.id, kT0 + 3));
+  Must(store().SetTopicState(topic.id, true, false, category.id));
+
+  std::vector<EventRow> events = AllEvents();
+  ASSERT_EQ(events.size(), start + 5);
+  std::vector<std::pair<std::string, std::int64_t>> got;
+  for (std::size_t i = start; i < events.size(); ++i) got.emplace_back(events[i].kind, events[i].subject_id);
+  std::vector<std::pair<std::string, std::int64_t>> want = {{"topic.created", topic.id.value},
+                                                            {"post.created", reply.id.value},
+                                                            {"post.edited", reply.id.value},
+                                                            {"post.deleted", reply.id.value},
+                                                            {"topic.updated", topic.id.value}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(events[start].created_at, kT0);
+  EXPECT_EQ(events[start + 1].created_at, kT0 + 1);
+  for (std::size_t i = 1; i < events.size(); ++i) EXPECT_GT(events[i].seq, events[i - 1].seq);
+
+  // Reading on from a sequence number, a page at a time.
+  std::vector<EventRow> after = Must(store().ReadEvents(events[start].seq, 2));
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].seq, events[start + 1].seq);
+  EXPECT_EQ(after[1].kind, "post.edited");
+  EXPECT_TRUE(Must(store().ReadEvents(events.back().seq, 10)).empty());
+}
+
+// --- Import ------------------------------------------------------------------------------------
+
+TEST_P(StoreTest, ImportThreadKeepsEachPostsTime) {
+  UserRow asker = MakeUser("asker");
+  UserRow helper = MakeUser("helper");
+  CategoryRow category = MakeCategory("C");
+  std::vector<NewPost> replies = {
+      {TopicId(), helper.id, std::nullopt, "later reply", "<p>later reply</p>", kT0 + 500},
+      {TopicId(), asker.id, std::nullopt, "earlier-looking reply", "<p>x</p>", kT0 + 300},
+  };
+  TopicRow topic = Must(store().ImportThread(
+      {category.id, asker.id, "Imported", "question", "<p>question</p>", kT0, false}, replies));
+  EXPECT_EQ(topic.created_at, kT0);
+  EXPECT_EQ(topic.last_post_at, kT0 + 500);
+  EXPECT_EQ(topic.reply_count, 2);
+  EXPECT_EQ(topic.author_name, "asker");
+
+  std::vector<PostRow> posts = Must(store().ListPosts(topic.id, 0, 10));
+  ASSERT_EQ(posts.size(), 3u);
+  EXPECT_EQ(posts[0].number, 1);
+  EXPECT_EQ(posts[0].created_at, kT0);
+  EXPECT_EQ(posts[1].number, 2);
+  EXPECT_EQ(posts[1].created_at, kT0 + 500);
+  EXPECT_EQ(posts[1].author_name, "helper");
+  EXPECT_EQ(posts[2].number, 3);
+  EXPECT_EQ(posts[2].created_at, kT0 + 300);
+  EXPECT_EQ(Must(store().ListRevisions(posts[2].id)).size(), 1u);
+
+  std::vector<EventRow> events = AllEvents();
+  std::vector<std::string> kinds;
+  for (const EventRow& event : events) {
+    if (event.kind.starts_with("topic.") || event.kind.starts_with("post.")) kinds.push_back(event.kind);
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"topic.created", "post.created", "post.created"}));
+
+  // A reply after the import continues the numbering.
+  EXPECT_EQ(Reply(topic.id, helper.id, "new", kT0 + 600).number, 4);
+}
+
+TEST_P(StoreTest, FailedImportLeavesNothing) {
+  UserRow asker = MakeUser("asker");
+  CategoryRow category = MakeCategory("C");
+  std::size_t events_before = AllEvents().size();
+  std::vector<NewPost> replies = {
+      {TopicId(), asker.id, std::nullopt, "fine", "<p>fine</p>", kT0 + 1},
+      {TopicId(), UserId(4242), std::nullopt, "unknown author", "<p>x</p>", kT0 + 2},
+  };
+  Result<TopicRow> imported =
+      store().ImportThread({category.id, asker.id, "Broken", "q", "<p>q</p>", kT0, false}, replies);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_EQ(imported.error().code, ErrorCode::kNotFound);
+
+  EXPECT_EQ(Must(store().ListTopics(std::nullopt, 0, 10)).total, 0);
+  EXPECT_EQ(Must(store().CountPostsByUser(asker.id)), 0);
+  EXPECT_EQ(AllEvents().size(), events_before);
+  EXPECT_EQ(Must(store().ListCategories(true))[0].topic_count, 0);
+}
+
+// --- Demo content ------------------------------------------------------------------------------
+
+TEST_P(StoreTest, DeleteDemoContentRemovesItAndWhatHangsOffIt) {
+  UserRow real = MakeUser("real");
+  UserRow demo = MakeUser("demo-person", /*demo=*/true);
+  CategoryRow real_category = MakeCategory("Real");
+  CategoryRow demo_category = MakeCategory("Demo", /*demo=*/true);
+  Must(store().CreateSession({"demo-session", demo.id, "csrf", kT0, kT0 + 1000}));
+  Must(store().CreateSession({"real-session", real.id, "csrf", kT0, kT0 + 1000}));
+
+  // Demo topic in a real category, with a real person's reply.
+  TopicId demo_topic = MakeTopic(real_category.id, demo.id, "Demo question", kT0, /*demo=*/true).first.id;
+  Reply(demo_topic, real.id, "real reply in demo topic", kT0 + 1);
+  // A real person's topic in the demo category.
+  TopicId in_demo_category = MakeTopic(demo_category.id, real.id, "Real in demo category", kT0).first.id;
+  // A real topic where the demo person replied and reacted.
+  auto [real_topic, real_question] = MakeTopic(real_category.id, real.id, "Real question", kT0);
+  Reply(real_topic.id, real.id, "real follow-up", kT0 + 10);
+  PostRow demo_reply = Reply(real_topic.id, demo.id, "demo reply", kT0 + 20);
+  PostRow answer_to_demo =
+      Must(store().CreateReply({real_topic.id, real.id, demo_reply.id, "answering demo", "<p>a</p>", kT0 + 15}));
+  Must(store().AddReaction(real_question.id, demo.id, ReactionKind::kHug, kT0));
+  Must(store().AddReaction(real_question.id, real.id, ReactionKind::kHug, kT0));
+  std::int64_t last_seq = AllEvents().back().seq;
+
+  Must(store().DeleteDemoContent());
+
+  EXPECT_EQ(store().FindUserById(demo.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().FindUserByName("demo-person").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().FindSession("demo-session", kT0).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store().FindSession("real-session", kT0).ok());
+  EXPECT_EQ(store().FindCategoryById(demo_category.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().FindTopic(demo_topic).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().FindTopic(in_demo_category).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().FindPost(demo_reply.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Must(store().CountUsers()), 1);
+
+  TopicRow kept = Must(store().FindTopic(real_topic.id));
+  EXPECT_EQ(kept.reply_count, 2);
+  EXPECT_EQ(kept.last_post_at, kT0 + 15);
+  EXPECT_EQ(Must(store().CountPosts(real_topic.id)), 3);
+  EXPECT_FALSE(Must(store().FindPost(answer_to_demo.id)).reply_to.has_value());
+  EXPECT_EQ(Must(store().FindPost(real_question.id)).reactions[static_cast<int>(ReactionKind::kHug)], 1);
+  EXPECT_EQ(Must(store().ListCategories(true)).size(), 1u);
+  EXPECT_EQ(Must(store().ListTopics(std::nullopt, 0, 10)).total, 1);
+  // The real person's reply in the demo topic went with the topic.
+  EXPECT_EQ(Must(store().CountPostsByUser(real.id)), 3);
+
+  std::set<std::pair<std::string, std::int64_t>> removed;
+  for (const EventRow& event : Must(store().ReadEvents(last_seq, 100))) removed.insert({event.kind, event.subject_id});
+  EXPECT_TRUE(removed.contains({"topic.deleted", demo_topic.value}));
+  EXPECT_TRUE(removed.contains({"topic.deleted", in_demo_category.value}));
+  EXPECT_TRUE(removed.contains({"post.deleted", demo_reply.id.value}));
+
+  Must(store().DeleteDemoContent());  // nothing left to remove: still fine
+}
+
+// --- Durability and concurrency ----------------------------------------------------------------
+
+TEST_P(StoreTest, DataSurvivesReopen) {
+  UserRow user = MakeUser("stays");
+  CategoryRow category = MakeCategory("Kept");
+  TopicId topic = MakeTopic(category.id, user.id, "Still here", kT0).first.id;
+  Reply(topic, user.id, "reply", kT0 + 1);
+  Close();
+  Reopen();  // also proves the migrations are not run twice: they would clash on existing tables
+  Reopen();
+  EXPECT_EQ(Must(store().FindUserByName("STAYS")).id, user.id);
+  EXPECT_EQ(Must(store().FindTopic(topic)).reply_count, 1);
+  EXPECT_EQ(Must(store().ListCategories(false)).size(), 1u);
+  EXPECT_EQ(Reply(topic, user.id, "after reopen", kT0 + 2).number, 3);
+}
+
+TEST_P(StoreTest, ConcurrentWritersLoseNothing) {
+  constexpr int kThreads = 4;
+  constexpr int kRepliesPerThread = 40;
+  CategoryRow category = MakeCategory("Busy");
+  UserRow asker = MakeUser("asker");
+  TopicId topic = MakeTopic(category.id, asker.id, "Popular", kT0).first.id;
+  PostId question = Must(store().ListPosts(topic, 0, 1))[0].id;
+
+  std::atomic<int> failures{0};
+  std::vector<std::string> first_failure(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto note = [&](const Error& error) {
+        if (failures++ == 0) first_failure[t] = error.key + ": " + error.message;
+      };
+      Result<UserRow> user = store().CreateUser({"writer" + std::to_string(t), "", "", Role::kMember, kT0, false});
+      if (!user.ok()) return note(user.error());
+      for (int i = 0; i < kRepliesPerThread; ++i) {
+        Result<PostRow> reply = store().CreateReply(
+            {topic, user->id, std::nullopt, "reply " + std::to_string(i), "<p>r</p>", kT0 + i});
+        if (!reply.ok()) note(reply.error());
+        if (Result<void> r = store().AddReaction(question, user->id, ReactionKind::kHug, kT0); !r.ok()) note(r.error());
+        if (Result<TopicList> r = store().ListTopics(std::nullopt, 0, 10); !r.ok()) note(r.error());
+        if (Result<std::vector<PostRow>> r = store().ListPosts(topic, 0, 20); !r.ok()) note(r.error());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const std::string& failure : first_failure) EXPECT_EQ(failure, "");
+  EXPECT_EQ(failures.load(), 0);
+
+  const int kReplies = kThreads * kRepliesPerThread;
+  EXPECT_EQ(Must(store().FindTopic(topic)).reply_count, kReplies);
+  std::vector<PostRow> posts = Must(store().ListPosts(topic, 0, kReplies + 10));
+  ASSERT_EQ(posts.size(), static_cast<std::size_t>(kReplies + 1));
+  for (int i = 0; i < kReplies + 1; ++i) EXPECT_EQ(posts[i].number, i + 1);
+  EXPECT_EQ(Must(store().FindPost(question)).reactions[static_cast<int>(ReactionKind::kHug)], kThreads);
+  EXPECT_EQ(Must(store().CountUsers()), kThreads + 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(Backends()),
+                         [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace kindred::store

@@ -1,0 +1,104 @@
+// Helpers shared by the page files: forms, links, counts, excerpts, pagers.
+#include <algorithm>
+
+#include "core/text.h"
+#include "forum/limits.h"
+#include "web/pages_internal.h"
+
+namespace kindred::web {
+
+bool IsFormError(ErrorCode code) {
+  return code == ErrorCode::kInvalidInput || code == ErrorCode::kConflict || code == ErrorCode::kRateLimited;
+}
+
+void ShowFormError(Data& data, const Error& error, std::initializer_list<std::string_view> fields,
+                   std::string_view prefix) {
+  std::string message = error.message.empty() ? "Something in the form needs another look." : error.message;
+  if (error.code == ErrorCode::kInternal || error.code == ErrorCode::kUnavailable) {
+    // Internal messages are for logs; the person needs to know their words are safe.
+    message = "We could not save this just now. Your text is still here: please try again in a moment.";
+  }
+  bool beside_field = !error.field.empty() && std::find(fields.begin(), fields.end(), error.field) != fields.end();
+  std::string key = std::string(prefix) + (beside_field ? error.field + "_error" : "form_error");
+  data.set(key, message);
+  // The summary above the form is what a screen reader hears first (role="alert").
+  if (beside_field) data.set(std::string(prefix) + "form_error", "Please check the form: " + message);
+}
+
+void SetIfPresent(Data& data, const std::string& name, const std::string& value) {
+  if (!value.empty()) data.set(name, value);
+}
+
+std::string PathAndQuery(const http::Request& request) {
+  return request.query.empty() ? request.path : request.path + "?" + request.query;
+}
+
+http::Response SignInFirst(const http::Request& request) {
+  return http::Response::Redirect("/login?next=" + http::UrlEncode(PathAndQuery(request)));
+}
+
+bool IsLocalPath(std::string_view next) {
+  if (next.size() < 1 || next[0] != '/') return false;
+  if (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) return false;
+  return std::none_of(next.begin(), next.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\'; });
+}
+
+std::string ToString(std::int64_t value) { return std::to_string(value); }
+
+std::string Plural(std::int64_t count, std::string_view one, std::string_view many) {
+  return ToString(count) + " " + std::string(count == 1 ? one : many);
+}
+
+std::string Excerpt(std::string_view text, std::size_t max_codepoints) {
+  std::string flat;
+  flat.reserve(std::min(text.size(), max_codepoints * 4));
+  std::size_t codepoints = 0;
+  bool last_space = true;  // also drops leading white space
+  std::size_t i = 0;
+  for (; i < text.size() && codepoints < max_codepoints; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' || c == '\t' || c == ' ') {
+      if (!last_space) {
+        flat.push_back(' ');
+        ++codepoints;
+      }
+      last_space = true;
+      continue;
+    }
+    last_space = false;
+    flat.push_back(static_cast<char>(c));
+    if ((c & 0xC0) != 0x80) ++codepoints;  // count lead bytes only
+  }
+  // Finish a multi-byte character that the count stopped inside of.
+  while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) flat.push_back(text[i++]);
+  if (Trim(text.substr(i)).empty()) return std::string(Trim(flat));
+  // Cut back to the last word boundary when it is not too far (a fifth of the length).
+  std::size_t space = flat.rfind(' ');
+  if (space != std::string::npos && space > flat.size() * 4 / 5) flat.resize(space);
+  return std::string(Trim(flat)) + "…";
+}
+
+Result<int> PageParam(const http::Request& request) {
+  auto query = http::Params::Parse(request.query);
+  if (!query.ok()) return std::move(query).error();
+  long long page = query->GetInt("page", 1);
+  return static_cast<int>(std::clamp<long long>(page, 1, forum::kMaxPage));
+}
+
+Data PagerData(std::string_view base, const forum::Page& page) {
+  Data data;
+  if (page.count <= 1) return data;
+  data.set("multiple", true);
+  data.set("page", ToString(page.number));
+  data.set("count", ToString(page.count));
+  std::string separator = base.find('?') == std::string_view::npos ? "?" : "&";
+  auto url = [&](int number) {
+    return number == 1 ? std::string(base) : std::string(base) + separator + "page=" + ToString(number);
+  };
+  if (page.number > 1) data.set("prev_url", url(std::min(page.number - 1, page.count)));
+  if (page.number < page.count) data.set("next_url", url(page.number + 1));
+  return data;
+}
+
+}  // namespace kindred::web

@@ -1,0 +1,449 @@
+// Pages: construction, the layout, the reading pages, static files and the error page.
+// Forms live in account_pages.cc, writing_pages.cc and admin_pages.cc.
+#include "web/pages.h"
+
+#include <algorithm>
+
+#include "core/time_format.h"
+#include "forum/guardian.h"
+#include "forum/limits.h"
+#include "web/pages_internal.h"
+
+namespace kindred::web {
+namespace {
+
+// A year: the longest lifetime RFC 9111 caches are expected to honour; static URLs carry a
+// content hash, so a changed file gets a new URL instead of waiting for this to run out.
+constexpr std::string_view kStaticCacheControl = "public, max-age=31536000, immutable";
+
+// Profile excerpts: about two lines on a phone.
+constexpr std::size_t kExcerptCodepoints = 180;
+
+struct ReactionLabel {
+  store::ReactionKind kind;
+  std::string_view label;
+};
+constexpr ReactionLabel kReactionLabels[] = {
+    {store::ReactionKind::kHelpful, "Helpful"},
+    {store::ReactionKind::kHug, "Hug"},
+    {store::ReactionKind::kMeToo, "Me too"},
+};
+
+Error PageNotFound() {
+  return Error::NotFound("page_not_found", "We could not find that page. It may have been moved or deleted.");
+}
+
+}  // namespace
+
+// ---- Site: layout and rendering ----
+
+Data Site::Base(const forum::Viewer& viewer) const {
+  Data data;
+  data.set("site_name", options.site_name);
+  data.set("site_description", options.site_description);
+  data.set("csrf", viewer.csrf_token);
+  data.set("signed_in", viewer.signed_in());
+  return data;
+}
+
+Data Site::Time(UnixSeconds at) const {
+  Data data;
+  data.set("iso", FormatIso8601(at));
+  data.set("human", FormatHuman(at));
+  data.set("relative", FormatRelative(at, Now()));
+  return data;
+}
+
+Result<http::Response> Site::Render(const forum::Viewer& viewer, const PageInfo& info, std::string_view template_name,
+                                    const Data& data) const {
+  auto content = templates.Render(template_name, data);
+  if (!content.ok()) return std::move(content).error();
+
+  Data layout = Base(viewer);
+  layout.set("content", std::move(content).value());
+  layout.set("page_title", info.title.empty() ? options.site_name : info.title + " · " + options.site_name);
+  if (!info.nav.empty()) layout.set("nav_" + std::string(info.nav), true);
+  layout.set("css_url", statics.Url("kindred.css"));
+  layout.set("js_url", statics.Url("kindred.js"));
+  layout.set("icon_url", statics.Url("icon.svg"));
+  if (viewer.member) {
+    Data member;
+    member.set("name", viewer.member->username);
+    member.set("name_url", http::UrlEncode(viewer.member->username));
+    member.set("is_admin", viewer.is_admin());
+    layout.set("member", member);
+  } else if (!info.path_for_next.empty() && info.path_for_next != "/") {
+    layout.set("login_next", "?next=" + http::UrlEncode(info.path_for_next));
+  }
+  auto html = templates.Render("layout", layout);
+  if (!html.ok()) return std::move(html).error();
+  return http::Response::Html(std::move(html).value(), info.status);
+}
+
+Result<http::Response> Site::RenderFailedForm(const forum::Viewer& viewer, PageInfo info,
+                                              std::string_view template_name, const Data& data,
+                                              const Error& error) const {
+  info.status = http::StatusFor(error.code);
+  // Screen readers announce the title first; saying there is a problem there saves a search.
+  info.title = "Please check: " + info.title;
+  auto response = Render(viewer, info, template_name, data);
+  if (response.ok() && error.code == ErrorCode::kRateLimited && error.retry_after_seconds > 0) {
+    response->AddHeader("Retry-After", ToString(error.retry_after_seconds));
+  }
+  return response;
+}
+
+// ---- Construction ----
+
+Pages::Pages(forum::Forum& forum, SiteOptions options)
+    : impl_(new Impl(forum, options)), forum_(forum), options_(std::move(options)) {}
+
+Pages::~Pages() { delete impl_; }
+
+// ---- Reading ----
+
+namespace {
+
+Data TopicListItem(const Site& impl, const store::TopicRow& topic) {
+  Data item;
+  item.set("id", ToString(topic.id.value));
+  item.set("title", topic.title);
+  item.set("author", topic.author_name);
+  item.set("author_url", http::UrlEncode(topic.author_name));
+  item.set("category_slug", topic.category_slug);
+  item.set("category_name", topic.category_name);
+  item.set("replies_text", Plural(topic.reply_count, "reply", "replies"));
+  item.set("pinned", topic.pinned);
+  item.set("closed", topic.closed);
+  item.set("last", impl.Time(topic.last_post_at));
+  return item;
+}
+
+// The shared <ul> of topics for the home and category pages.
+Result<std::string> TopicListHtml(const Site& impl, const std::vector<store::TopicRow>& topics, bool show_category,
+                                  std::string_view empty_text) {
+  Data data;
+  Data items{Data::type::list};
+  for (const auto& topic : topics) items.push_back(TopicListItem(impl, topic));
+  data.set("topics", items);
+  data.set("has_topics", !topics.empty());
+  data.set("show_category", show_category);
+  data.set("empty_text", std::string(empty_text));
+  return impl.templates.Render("topic_list", data);
+}
+
+Result<std::string> PagerHtml(const Site& impl, std::string_view base, const forum::Page& page) {
+  return impl.templates.Render("pager", PagerData(base, page));
+}
+
+}  // namespace
+
+Result<http::Response> Pages::Home(const http::Request& request, const forum::Viewer& viewer) const {
+  auto categories = forum_.Categories(viewer, false);
+  if (!categories.ok()) return std::move(categories).error();
+  auto latest = forum_.LatestTopics(1, forum::kLatestOnHome);
+  if (!latest.ok()) return std::move(latest).error();
+
+  Data data = impl_->Base(viewer);
+  Data list{Data::type::list};
+  for (const auto& category : *categories) {
+    Data item;
+    item.set("slug", category.slug);
+    item.set("name", category.name);
+    SetIfPresent(item, "description", category.description);
+    item.set("count_text", Plural(category.topic_count, "question", "questions"));
+    list.push_back(item);
+  }
+  data.set("categories", list);
+  data.set("has_categories", !categories->empty());
+  auto topics = TopicListHtml(*impl_, latest->topics, true, "No questions yet. Yours could be the first.");
+  if (!topics.ok()) return std::move(topics).error();
+  data.set("topic_list", std::move(topics).value());
+  return impl_->Render(viewer, {"", "home", "/", 200}, "home", data);
+}
+
+Result<http::Response> Pages::Category(const http::Request& request, const forum::Viewer& viewer) const {
+  auto page = PageParam(request);
+  if (!page.ok()) return std::move(page).error();
+  auto category = forum_.CategoryBySlug(request.Param("slug"));
+  if (!category.ok()) return std::move(category).error();
+  auto topics = forum_.CategoryTopics(category->id, *page);
+  if (!topics.ok()) return std::move(topics).error();
+
+  Data data = impl_->Base(viewer);
+  data.set("id", ToString(category->id.value));
+  data.set("name", category->name);
+  SetIfPresent(data, "description", category->description);
+  data.set("archived", category->archived);
+  std::string base = "/c/" + http::UrlEncode(category->slug);
+  auto list = TopicListHtml(*impl_, topics->topics, false, "No questions here yet. Yours could be the first.");
+  if (!list.ok()) return std::move(list).error();
+  data.set("topic_list", std::move(list).value());
+  auto pager = PagerHtml(*impl_, base, topics->page);
+  if (!pager.ok()) return std::move(pager).error();
+  data.set("pager", std::move(pager).value());
+  std::string title = category->name;
+  if (topics->page.number > 1) title += " (page " + ToString(topics->page.number) + ")";
+  return impl_->Render(viewer, {title, "", PathAndQuery(request), 200}, "category", data);
+}
+
+namespace {
+
+Data PostData(const Site& impl, const forum::Viewer& viewer, const store::PostRow& post,
+              const std::array<bool, store::kReactionKindCount>& own) {
+  Data item;
+  item.set("id", ToString(post.id.value));
+  item.set("number", ToString(post.number));
+  item.set("topic_id", ToString(post.topic_id.value));
+  item.set("author", post.author_name);
+  item.set("author_url", http::UrlEncode(post.author_name));
+  item.set("kind_label", post.number == 1 ? "Question" : "Reply");
+  item.set("created", impl.Time(post.created_at));
+  item.set("deleted", post.deleted_at.has_value());
+  if (post.deleted_at) {
+    item.set("deleted_text",
+             post.number == 1 ? "This question was deleted by its author." : "This reply was deleted by its author.");
+    return item;
+  }
+  item.set("body_html", post.body_html);  // sanitised by cmark-gfm's safe mode when saved
+  item.set("edited", post.edited_at.has_value());
+  item.set("revisions_link", forum::Guardian::CanSeeRevisions(viewer, post).ok());
+  item.set("can_edit", forum::Guardian::MayEdit(viewer, post));
+  item.set("can_delete", forum::Guardian::MayDelete(viewer, post));
+  item.set("can_quote", viewer.signed_in());
+
+  bool can_react = forum::Guardian::MayReact(viewer, post);
+  Data reactions{Data::type::list};
+  for (const auto& [kind, label] : kReactionLabels) {
+    int k = static_cast<int>(kind);
+    std::int64_t count = post.reactions[k];
+    // Visitors and authors see what others gave; a row of zeros would only be noise.
+    if (!can_react && count == 0) continue;
+    Data reaction;
+    reaction.set("post_id", ToString(post.id.value));
+    reaction.set("kind", std::string(forum::ReactionKindName(kind)));
+    reaction.set("label", std::string(label));
+    reaction.set("count", ToString(count));
+    reaction.set("pressed", own[k] ? "true" : "false");
+    reaction.set("action", own[k] ? "remove" : "add");
+    reaction.set("can_react", can_react);
+    reactions.push_back(reaction);
+  }
+  item.set("reactions", reactions);
+  return item;
+}
+
+}  // namespace
+
+Result<http::Response> Pages::Topic(const http::Request& request, const forum::Viewer& viewer) const {
+  TopicId id(request.IdParam("id"));
+  if (!id.valid()) return PageNotFound();
+  auto page = PageParam(request);
+  if (!page.ok()) return std::move(page).error();
+  auto view = forum_.ShowTopic(viewer, id, *page);
+  if (!view.ok()) return std::move(view).error();
+  const store::TopicRow& topic = view->topic;
+
+  Data data = impl_->Base(viewer);
+  data.set("id", ToString(topic.id.value));
+  data.set("title", topic.title);
+  data.set("category_slug", topic.category_slug);
+  data.set("category_name", topic.category_name);
+  data.set("author", topic.author_name);
+  data.set("author_url", http::UrlEncode(topic.author_name));
+  data.set("asked", impl_->Time(topic.created_at));
+  data.set("replies_text", Plural(topic.reply_count, "reply", "replies"));
+  data.set("pinned", topic.pinned);
+  data.set("closed", topic.closed);
+
+  Data posts{Data::type::list};
+  for (std::size_t i = 0; i < view->posts.size(); ++i) {
+    std::array<bool, store::kReactionKindCount> own{};
+    if (i < view->own_reactions.size()) own = view->own_reactions[i];
+    posts.push_back(PostData(*impl_, viewer, view->posts[i], own));
+  }
+  data.set("posts", posts);
+  auto pager = PagerHtml(*impl_, "/t/" + ToString(topic.id.value), view->page);
+  if (!pager.ok()) return std::move(pager).error();
+  data.set("pager", std::move(pager).value());
+
+  auto may_reply = forum::Guardian::CanReply(viewer, topic);
+  data.set("can_reply", may_reply.ok());
+  data.set("sign_in_to_reply", !viewer.signed_in() && !topic.closed);
+  data.set("login_next_url", http::UrlEncode(PathAndQuery(request)));
+
+  if (forum::Guardian::CanModerateTopic(viewer).ok()) {
+    auto categories = forum_.Categories(viewer, true);
+    if (!categories.ok()) return std::move(categories).error();
+    Data options{Data::type::list};
+    for (const auto& category : *categories) {
+      Data option;
+      option.set("id", ToString(category.id.value));
+      option.set("name", category.archived ? category.name + " (archived)" : category.name);
+      option.set("selected", category.id == topic.category_id);
+      options.push_back(option);
+    }
+    data.set("can_moderate", true);
+    data.set("mod_categories", options);
+  }
+
+  std::string title = topic.title;
+  if (view->page.number > 1) title += " (page " + ToString(view->page.number) + ")";
+  return impl_->Render(viewer, {title, "", PathAndQuery(request), 200}, "topic", data);
+}
+
+Result<http::Response> Pages::PostLink(const http::Request& request, const forum::Viewer& viewer) const {
+  PostId id(request.IdParam("id"));
+  if (!id.valid()) return PageNotFound();
+  auto post = forum_.FindPost(id);
+  if (!post.ok()) return std::move(post).error();
+  return http::Response::Redirect("/t/" + ToString(post->topic_id.value) + "?page=" +
+                                  ToString(forum::Forum::PageOfPost(post->number)) + "#p" + ToString(post->number));
+}
+
+Result<http::Response> Pages::Revisions(const http::Request& request, const forum::Viewer& viewer) const {
+  PostId id(request.IdParam("id"));
+  if (!id.valid()) return PageNotFound();
+  auto post = forum_.FindPost(id);
+  if (!post.ok()) return std::move(post).error();
+  auto revisions = forum_.Revisions(viewer, id);
+  if (!revisions.ok()) return std::move(revisions).error();
+  auto topic = forum_.ShowTopic(viewer, post->topic_id, 1);
+  if (!topic.ok()) return std::move(topic).error();
+
+  std::vector<store::RevisionRow> older = std::move(revisions).value();
+  std::sort(older.begin(), older.end(), [](const auto& a, const auto& b) { return a.revision > b.revision; });
+
+  Data data = impl_->Base(viewer);
+  data.set("post_id", ToString(id.value));
+  data.set("topic_id", ToString(post->topic_id.value));
+  data.set("topic_title", topic->topic.title);
+  data.set("author", post->author_name);
+  Data list{Data::type::list};
+  Data current;
+  current.set("label", "Current version");
+  current.set("at", impl_->Time(post->edited_at.value_or(post->created_at)));
+  current.set("body_html", post->body_html);
+  list.push_back(current);
+  for (const auto& revision : older) {
+    Data item;
+    item.set("label",
+             revision.revision == 1 ? std::string("As first posted") : "Version " + ToString(revision.revision));
+    item.set("at", impl_->Time(revision.created_at));
+    item.set("body_html", revision.body_html);
+    list.push_back(item);
+  }
+  data.set("revisions", list);
+  return impl_->Render(viewer, {"Edit history", "", PathAndQuery(request), 200}, "revisions", data);
+}
+
+Result<http::Response> Pages::Profile(const http::Request& request, const forum::Viewer& viewer) const {
+  auto page = PageParam(request);
+  if (!page.ok()) return std::move(page).error();
+  auto profile = forum_.Profile(request.Param("name"), *page);
+  if (!profile.ok()) return std::move(profile).error();
+
+  Data data = impl_->Base(viewer);
+  data.set("username", profile->user.username);
+  data.set("since", impl_->Time(profile->user.created_at));
+  data.set("posts_text", Plural(profile->post_count, "post", "posts"));
+  if (profile->user.role == store::Role::kAdmin) data.set("role_label", "Admin");
+  if (profile->user.role == store::Role::kModerator) data.set("role_label", "Moderator");
+  Data posts{Data::type::list};
+  for (std::size_t i = 0; i < profile->posts.size(); ++i) {
+    const store::PostRow& post = profile->posts[i];
+    Data item;
+    item.set("id", ToString(post.id.value));
+    item.set("topic_title",
+             i < profile->topics_of_posts.size() ? profile->topics_of_posts[i].title : std::string("A conversation"));
+    item.set("kind", post.number == 1 ? "Asked" : "Replied");
+    item.set("at", impl_->Time(post.created_at));
+    item.set("excerpt", post.deleted_at ? std::string("This post was deleted by its author.")
+                                        : Excerpt(post.body_markdown, kExcerptCodepoints));
+    posts.push_back(item);
+  }
+  data.set("posts", posts);
+  data.set("has_posts", !profile->posts.empty());
+  auto pager = PagerHtml(*impl_, "/u/" + http::UrlEncode(profile->user.username), profile->page);
+  if (!pager.ok()) return std::move(pager).error();
+  data.set("pager", std::move(pager).value());
+  return impl_->Render(viewer, {profile->user.username, "", PathAndQuery(request), 200}, "profile", data);
+}
+
+// ---- Static files ----
+
+Result<http::Response> Pages::Static(const http::Request& request, const forum::Viewer& viewer) const {
+  const internal::StaticFile* file = impl_->statics.Find(request.Param("name"));
+  if (!file) return PageNotFound();
+  http::Response response;
+  response.status = 200;
+  response.content_type = std::string(file->content_type);
+  response.body = std::string(file->content);
+  response.AddHeader("Cache-Control", std::string(kStaticCacheControl));
+  response.AddHeader("ETag", "\"" + file->version + "\"");
+  return response;
+}
+
+// ---- Errors ----
+
+http::Response Pages::ErrorPage(const forum::Viewer& viewer, const Error& error) const {
+  Data data = impl_->Base(viewer);
+  std::string heading;
+  std::string message = error.message;
+  switch (error.code) {
+    case ErrorCode::kNotFound:
+      heading = "We could not find that page";
+      // One wording for every missing thing: the forum's own words would repeat the heading.
+      message = "It may have been moved or deleted.";
+      break;
+    case ErrorCode::kUnauthenticated:
+      heading = "Please sign in";
+      if (message.empty()) message = "You need to be signed in for this.";
+      data.set("sign_in", true);
+      break;
+    case ErrorCode::kForbidden:
+      heading = "This is not open to you";
+      break;
+    case ErrorCode::kInvalidInput:
+      heading = "Something in that request did not look right";
+      break;
+    case ErrorCode::kConflict:
+      heading = "That could not be done just now";
+      break;
+    case ErrorCode::kTooLarge:
+      heading = "That was more than we can take at once";
+      if (message.empty()) message = "Please try something shorter.";
+      break;
+    case ErrorCode::kRateLimited:
+      heading = "A short pause, please";
+      message = "You have done that a few times in a row. Please wait " +
+                Plural(std::max(1, error.retry_after_seconds), "second", "seconds") + ", then try again.";
+      break;
+    case ErrorCode::kUnavailable:
+      heading = "We are having trouble right now";
+      message = "Please try again in a minute.";
+      break;
+    case ErrorCode::kInternal:
+      heading = "Something went wrong on our side";
+      // The message may carry internals; a person only needs to know it is not their doing.
+      message = "It is not something you did. Please try again in a moment.";
+      break;
+  }
+  data.set("heading", heading);
+  SetIfPresent(data, "message", message);
+  PageInfo info{heading, "", "", http::StatusFor(error.code)};
+  auto response = impl_->Render(viewer, info, "error", data);
+  if (!response.ok()) {
+    // The templates themselves are broken: say so in the plainest page we can make.
+    return http::Response::Html(
+        "<!doctype html><html lang=\"en\"><title>Something went wrong</title><h1>Something went wrong on our "
+        "side</h1><p>Please try again in a moment.</p></html>",
+        http::StatusFor(error.code));
+  }
+  if (error.code == ErrorCode::kRateLimited && error.retry_after_seconds > 0) {
+    response->AddHeader("Retry-After", ToString(error.retry_after_seconds));
+  }
+  return std::move(response).value();
+}
+
+}  // namespace kindred::web

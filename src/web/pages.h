@@ -1,0 +1,77 @@
+// Pages: the HTML side of Kindred. One method per page or form; each decodes its input, calls
+// the forum, and renders a template. Forms that fail come back with what the person typed and
+// the problem named beside its field (status 422/409/429), never a blank form.
+// Errors that are not about a form (not found, forbidden...) are returned as values and the
+// route table renders them with ErrorPage.
+// Thread-safety: every method is const and may run on any thread at once.
+#pragma once
+
+#include <string>
+
+#include "core/result.h"
+#include "forum/forum.h"
+#include "http/message.h"
+
+namespace kindred::web {
+
+struct SiteOptions {
+  std::string site_name = "Kindred";
+  std::string site_description = "A place to ask, listen and be heard.";
+};
+
+class Pages {
+ public:
+  Pages(forum::Forum& forum, SiteOptions options);
+  ~Pages();
+
+  using Handler = Result<http::Response> (Pages::*)(const http::Request&, const forum::Viewer&) const;
+
+  // Reading.
+  Result<http::Response> Home(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> Category(const http::Request& request, const forum::Viewer& viewer) const;  // /c/{slug}?page=
+  Result<http::Response> Topic(const http::Request& request, const forum::Viewer& viewer) const;     // /t/{id}?page=
+  Result<http::Response> PostLink(const http::Request& request, const forum::Viewer& viewer) const;  // /p/{id} -> 303 to its page and anchor
+  Result<http::Response> Revisions(const http::Request& request, const forum::Viewer& viewer) const; // /p/{id}/revisions
+  Result<http::Response> Profile(const http::Request& request, const forum::Viewer& viewer) const;   // /u/{name}?page=
+
+  // Accounts.
+  Result<http::Response> LoginForm(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> Login(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> RegisterForm(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> Register(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> Logout(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> LogoutEverywhere(const http::Request& request, const forum::Viewer& viewer) const;
+
+  // Writing.
+  Result<http::Response> NewTopicForm(const http::Request& request, const forum::Viewer& viewer) const;  // /new?category=ID
+  Result<http::Response> NewTopic(const http::Request& request, const forum::Viewer& viewer) const;      // POST /new
+  Result<http::Response> ReplyForm(const http::Request& request, const forum::Viewer& viewer) const;     // /t/{id}/reply?quote=POST
+  Result<http::Response> Reply(const http::Request& request, const forum::Viewer& viewer) const;         // POST /t/{id}/reply
+  Result<http::Response> EditForm(const http::Request& request, const forum::Viewer& viewer) const;      // /p/{id}/edit
+  Result<http::Response> Edit(const http::Request& request, const forum::Viewer& viewer) const;          // POST /p/{id}/edit
+  Result<http::Response> DeleteForm(const http::Request& request, const forum::Viewer& viewer) const;    // /p/{id}/delete (confirm)
+  Result<http::Response> Delete(const http::Request& request, const forum::Viewer& viewer) const;        // POST /p/{id}/delete
+  Result<http::Response> React(const http::Request& request, const forum::Viewer& viewer) const;         // POST /p/{id}/react
+
+  // Admin and moderation.
+  Result<http::Response> AdminCategories(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> CreateCategory(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> UpdateCategory(const http::Request& request, const forum::Viewer& viewer) const;   // POST /admin/categories/{id}
+  Result<http::Response> MoveCategory(const http::Request& request, const forum::Viewer& viewer) const;     // POST /admin/categories/{id}/move
+  Result<http::Response> ArchiveCategory(const http::Request& request, const forum::Viewer& viewer) const;  // POST /admin/categories/{id}/archive
+  Result<http::Response> ModerateTopic(const http::Request& request, const forum::Viewer& viewer) const;    // POST /t/{id}/moderate
+
+  // Static files embedded in the binary: /static/{name}, cached for a year (names carry a version).
+  Result<http::Response> Static(const http::Request& request, const forum::Viewer& viewer) const;
+
+  // The friendly page for an error that reached the route table (404, 403, 429, 500...).
+  http::Response ErrorPage(const forum::Viewer& viewer, const Error& error) const;
+
+ private:
+  struct Impl;
+  Impl* impl_;
+  forum::Forum& forum_;
+  SiteOptions options_;
+};
+
+}  // namespace kindred::web

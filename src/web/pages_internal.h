@@ -1,0 +1,98 @@
+// The private half of Pages: the state behind Pages::Impl and the helpers its page files share
+// (layout, forms, times, pagers). Only src/web/*.cc include this.
+// Thread-safety: Impl is immutable after construction except for TemplateSet's pool, which
+// locks; the helpers are pure.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "forum/forum.h"
+#include "http/message.h"
+#include "web/pages.h"
+#include "web/static_files.h"
+#include "web/template_set.h"
+
+namespace kindred::web {
+
+using internal::Data;
+
+// What the layout needs to know about the page inside it.
+struct PageInfo {
+  std::string title;          // "" for the home page: then the title is the site name alone
+  std::string_view nav;       // which main-nav link is the current page: "home", "ask", "admin", ...
+  std::string path_for_next;  // where "Sign in" should bring the person back to ("" for none)
+  int status = 200;
+};
+
+// Everything the page files share: the forum, the options, templates and static files, and
+// the layout. Pages::Impl is this (a private nested type cannot be named by the free helper
+// functions of the page files, so they take a Site).
+struct Site {
+  Site(forum::Forum& forum, const SiteOptions& options) : forum(forum), options(options) {}
+
+  forum::Forum& forum;
+  const SiteOptions options;
+  internal::TemplateSet templates;
+  internal::StaticFiles statics;
+
+  // The fields every page template may use: csrf, site_name, signed_in.
+  Data Base(const forum::Viewer& viewer) const;
+  // Renders `template_name` with `data` and wraps it in the layout.
+  Result<http::Response> Render(const forum::Viewer& viewer, const PageInfo& info, std::string_view template_name,
+                                const Data& data) const;
+  // A form that failed: the same page again, with the status for the error (and Retry-After).
+  Result<http::Response> RenderFailedForm(const forum::Viewer& viewer, PageInfo info, std::string_view template_name,
+                                          const Data& data, const Error& error) const;
+  // {iso, human, relative} for <time datetime="{{iso}}" title="{{human}}">{{relative}}</time>.
+  Data Time(UnixSeconds at) const;
+  UnixSeconds Now() const { return forum.clock().Now(); }
+};
+
+struct Pages::Impl : Site {
+  using Site::Site;
+};
+
+// ---- Small helpers shared by the page files (page_helpers.cc). ----
+
+// Errors that mean "this form needs another look": the form comes back with the text kept.
+bool IsFormError(ErrorCode code);
+
+// Puts `error` beside its field as "<prefix><field>_error" when error.field is one of `fields`,
+// otherwise as "<prefix>form_error" above the form.
+void ShowFormError(Data& data, const Error& error, std::initializer_list<std::string_view> fields,
+                   std::string_view prefix = "");
+
+// Sets data[name] only when `value` is not empty: kainjow renders a {{#section}} for any string,
+// even "", so optional text must be absent rather than empty.
+void SetIfPresent(Data& data, const std::string& name, const std::string& value);
+
+// 303 to the sign-in page, which brings the person back to `request`'s page afterwards.
+http::Response SignInFirst(const http::Request& request);
+
+// The request's path and query, as a "next" for the sign-in page.
+std::string PathAndQuery(const http::Request& request);
+
+// True for "/t/5?page=2": a path on this site. Refuses "//evil.example" and "/\evil.example",
+// which browsers treat as another host, and anything with control characters.
+bool IsLocalPath(std::string_view next);
+
+// "1 reply", "3 replies".
+std::string Plural(std::int64_t count, std::string_view one, std::string_view many);
+
+// The first `max_codepoints` characters of plain text, cut at a word when one is near, with
+// "…" when anything was cut. REQUIRES: valid UTF-8.
+std::string Excerpt(std::string_view text, std::size_t max_codepoints);
+
+// ?page=N from the query, clamped to 1..forum::kMaxPage; a malformed query is an error.
+Result<int> PageParam(const http::Request& request);
+
+// The pager fragment for `base` ("/c/slug"), empty when there is only one page.
+Data PagerData(std::string_view base, const forum::Page& page);
+
+std::string ToString(std::int64_t value);
+
+}  // namespace kindred::web

@@ -1,0 +1,536 @@
+// Tests of the HTML pages without a server: templates, escaping, forms that keep what was typed,
+// redirects, static files, and the page-weight budget. A real Forum on a SQLite store in a
+// temporary directory stands behind the pages.
+#include "web/pages.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include "forum/limits.h"
+#include "forum/passwords.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testutil/temp_dir.h"
+#include "web/pages_internal.h"
+#include "web/static_files.h"
+#include "web/template_set.h"
+
+namespace kindred::web {
+namespace {
+
+// The issue's budget for a topic page with 20 replies: HTML + CSS + JS, uncompressed.
+constexpr std::size_t kTopicPageBudgetBytes = 60 * 1024;
+
+int CountOf(const std::string& text, const std::string& needle) {
+  int count = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
+  return count;
+}
+
+std::string HeaderOf(const http::Response& response, const std::string& name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+// ---- Without a forum ----
+
+TEST(TemplateSetTest, EveryTemplateParses) {
+  internal::TemplateSet templates;
+  EXPECT_TRUE(templates.errors().empty()) << templates.errors().front();
+  for (const char* name :
+       {"layout", "home", "category", "topic", "topic_list", "pager", "login", "register", "new_topic", "reply", "edit",
+        "delete", "revisions", "profile", "admin_categories", "error"}) {
+    EXPECT_TRUE(templates.Has(name)) << name;
+  }
+}
+
+TEST(TemplateSetTest, RenderEscapesByDefault) {
+  internal::TemplateSet templates;
+  internal::Data data;
+  data.set("heading", "<img src=x onerror=alert(1)> & \"quotes\"");
+  auto html = templates.Render("error", data);
+  ASSERT_TRUE(html.ok());
+  EXPECT_NE(html->find("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;"), std::string::npos) << *html;
+  EXPECT_EQ(html->find("<img"), std::string::npos);
+}
+
+TEST(TemplateSetTest, RendersConcurrentlyFromManyThreads) {
+  internal::TemplateSet templates;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures = 0;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        internal::Data data;
+        data.set("heading", "thread " + std::to_string(t) + " run " + std::to_string(i));
+        auto html = templates.Render("error", data);
+        if (!html.ok() ||
+            html->find("thread " + std::to_string(t) + " run " + std::to_string(i)) == std::string::npos) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures, 0);
+}
+
+TEST(StaticFilesTest, ContentTypesByExtension) {
+  EXPECT_EQ(internal::ContentTypeFor("kindred.css"), "text/css; charset=utf-8");
+  EXPECT_EQ(internal::ContentTypeFor("kindred.js"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(internal::ContentTypeFor("icon.svg"), "image/svg+xml");
+  EXPECT_EQ(internal::ContentTypeFor("unknown.bin"), "application/octet-stream");
+}
+
+TEST(StaticFilesTest, UrlsCarryAContentHash) {
+  internal::StaticFiles files;
+  ASSERT_NE(files.Find("kindred.css"), nullptr);
+  EXPECT_EQ(files.Url("kindred.css"), "/static/kindred.css?v=" + files.Find("kindred.css")->version);
+  EXPECT_EQ(files.Find("kindred.css")->version.size(), 12u);
+  EXPECT_NE(files.Find("kindred.css")->version, files.Find("kindred.js")->version);
+  EXPECT_EQ(files.Find("../pages.cc"), nullptr);
+}
+
+TEST(PageHelpersTest, OnlyLocalPathsAreSafeToReturnTo) {
+  EXPECT_TRUE(IsLocalPath("/"));
+  EXPECT_TRUE(IsLocalPath("/t/5?page=2#p3"));
+  EXPECT_FALSE(IsLocalPath(""));
+  EXPECT_FALSE(IsLocalPath("//evil.example/"));
+  EXPECT_FALSE(IsLocalPath("/\\evil.example/"));
+  EXPECT_FALSE(IsLocalPath("https://evil.example/"));
+  EXPECT_FALSE(IsLocalPath("/t/5\r\nSet-Cookie: x=1"));
+}
+
+TEST(PageHelpersTest, ExcerptCutsAtAWordAndKeepsUtf8Whole) {
+  EXPECT_EQ(Excerpt("short text", 50), "short text");
+  EXPECT_EQ(Excerpt("  line one\n\nline two  ", 50), "line one line two");
+  EXPECT_EQ(Excerpt("one two three four five six", 15), "one two three…");
+  std::string hearts;
+  for (int i = 0; i < 10; ++i) hearts += "\xE2\x9D\xA4";  // U+2764, three bytes each
+  std::string cut = Excerpt(hearts, 4);
+  EXPECT_EQ(cut, hearts.substr(0, 12) + "…");
+}
+
+TEST(PageHelpersTest, PagerLinksOnlyWhereThereIsAPage) {
+  auto one = PagerData("/c/x", {1, 1});
+  EXPECT_EQ(one.get("multiple"), nullptr);
+  auto middle = PagerData("/c/x", {2, 3});
+  ASSERT_NE(middle.get("prev_url"), nullptr);
+  EXPECT_EQ(middle.get("prev_url")->string_value(), "/c/x");
+  EXPECT_EQ(middle.get("next_url")->string_value(), "/c/x?page=3");
+  auto last = PagerData("/c/x", {3, 3});
+  EXPECT_EQ(last.get("next_url"), nullptr);
+}
+
+// ---- Pages over a real forum ----
+
+class PagesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ASSERT_TRUE(forum::InitCrypto()); }
+
+  void SetUp() override {
+    auto opened = store::OpenSqliteStore(dir_.path() / "kindred.db");
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(opened).value();
+    forum_ = std::make_unique<forum::Forum>(*store_, clock_, limits_);
+    pages_ = std::make_unique<Pages>(*forum_, SiteOptions{});
+    ASSERT_TRUE(forum_->CreateAdmin("admin", "admin password 1").ok());
+    admin_ = SignIn("admin", "admin password 1");
+    auto category = forum_->CreateCategory(admin_, {"Therapy", "Talking therapies & <counselling>"});
+    ASSERT_TRUE(category.ok()) << category.error().message;
+    category_ = category->id;
+  }
+
+  forum::Viewer Visitor() const {
+    forum::Viewer viewer;
+    viewer.client_address = "127.0.0.1";
+    viewer.csrf_token = "visitor-token";
+    return viewer;
+  }
+
+  forum::Viewer SignIn(const std::string& name, const std::string& password) {
+    auto signed_in = forum_->LogIn(Visitor(), name, password);
+    EXPECT_TRUE(signed_in.ok());
+    forum::Viewer viewer = forum_->Authenticate(signed_in->token, "127.0.0.1");
+    return viewer;
+  }
+
+  forum::Viewer Member(const std::string& name) {
+    EXPECT_TRUE(forum_->Register(Visitor(), {name, "a long enough password", ""}).ok());
+    return SignIn(name, "a long enough password");
+  }
+
+  static http::Request Get(std::string path, std::string query = "",
+                           std::unordered_map<std::string, std::string> params = {}) {
+    http::Request request;
+    request.method = "GET";
+    request.path = std::move(path);
+    request.query = std::move(query);
+    request.route_params = std::move(params);
+    request.client_address = "127.0.0.1";
+    return request;
+  }
+
+  static http::Request Post(std::string path, std::string body,
+                            std::unordered_map<std::string, std::string> params = {}) {
+    http::Request request = Get(std::move(path), "", std::move(params));
+    request.method = "POST";
+    request.body = std::move(body);
+    return request;
+  }
+
+  TopicId Ask(const forum::Viewer& viewer, const std::string& title, const std::string& body) {
+    auto asked = forum_->Ask(viewer, {category_, title, body});
+    EXPECT_TRUE(asked.ok()) << (asked.ok() ? "" : asked.error().message);
+    return asked->first.id;
+  }
+
+  // Checks the page rules that hold for every page: CSP-safe markup, landmarks, one h1, and a
+  // CSRF field in every form.
+  static void ExpectWellFormedPage(const std::string& html) {
+    EXPECT_EQ(html.rfind("<!doctype html>\n<html lang=\"en\">", 0), 0u);
+    EXPECT_NE(html.find("<meta name=\"viewport\""), std::string::npos);
+    EXPECT_EQ(CountOf(html, "<h1"), 1) << html;
+    for (const char* landmark : {"<header class=\"site\"", "<nav aria-label=\"Main\"", "<main id=\"main\"",
+                                 "<footer class=\"site\"", "class=\"skip\" href=\"#main\""}) {
+      EXPECT_NE(html.find(landmark), std::string::npos) << landmark;
+    }
+    EXPECT_EQ(html.find(" style="), std::string::npos) << "inline style breaks the CSP";
+    EXPECT_EQ(CountOf(html, "<script"), 1);  // the one deferred, same-origin script
+    EXPECT_NE(html.find("<script src=\"/static/kindred.js?v="), std::string::npos);
+    EXPECT_FALSE(std::regex_search(html, std::regex(R"(<[^>]*\son[a-z]+=)"))) << "inline handler";
+    EXPECT_EQ(CountOf(html, "<form"), CountOf(html, "name=\"_csrf\"")) << html;
+  }
+
+  testutil::TempDir dir_;
+  ManualClock clock_{1795723587};
+  forum::RateLimits limits_{{1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<forum::Forum> forum_;
+  std::unique_ptr<Pages> pages_;
+  forum::Viewer admin_;
+  CategoryId category_;
+};
+
+TEST_F(PagesTest, HomeListsCategoriesAndLatestQuestionsEscaped) {
+  Ask(admin_, "Is it <b>normal</b> to cry after therapy?", "It happens every week.");
+  auto page = pages_->Home(Get("/"), Visitor());
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_EQ(page->status, 200);
+  const std::string& html = page->body;
+  ExpectWellFormedPage(html);
+  EXPECT_NE(html.find("<a href=\"/c/therapy\">Therapy</a>"), std::string::npos) << html;
+  EXPECT_NE(html.find("Talking therapies &amp; &lt;counselling&gt;"), std::string::npos);
+  EXPECT_NE(html.find("Is it &lt;b&gt;normal&lt;/b&gt; to cry after therapy?"), std::string::npos);
+  EXPECT_EQ(html.find("<b>normal"), std::string::npos);
+  EXPECT_NE(html.find("1 question"), std::string::npos);
+  EXPECT_NE(html.find("href=\"/login\">Sign in</a>"), std::string::npos);
+  EXPECT_NE(html.find("<title>Kindred</title>"), std::string::npos);
+}
+
+TEST_F(PagesTest, SignedInHeaderShowsNameAndSignOutForm) {
+  auto page = pages_->Home(Get("/"), admin_);
+  ASSERT_TRUE(page.ok());
+  EXPECT_NE(page->body.find("<a href=\"/u/admin\">admin</a>"), std::string::npos);
+  EXPECT_NE(page->body.find("action=\"/logout\""), std::string::npos);
+  EXPECT_NE(page->body.find("value=\"" + admin_.csrf_token + "\""), std::string::npos);
+  EXPECT_NE(page->body.find("href=\"/admin/categories\""), std::string::npos);
+}
+
+TEST_F(PagesTest, CategoryPageMarksPinnedFirstAndPages) {
+  TopicId first = Ask(admin_, "The first question here", "Body one.");
+  Ask(admin_, "The second question here", "Body two.");
+  ASSERT_TRUE(forum_->ModerateTopic(admin_, first, {true, std::nullopt, std::nullopt}).ok());
+  auto page = pages_->Category(Get("/c/therapy", "", {{"slug", "therapy"}}), Visitor());
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ExpectWellFormedPage(page->body);
+  auto pinned = page->body.find("The first question here");
+  auto other = page->body.find("The second question here");
+  ASSERT_NE(pinned, std::string::npos);
+  EXPECT_LT(pinned, other);
+  EXPECT_NE(page->body.find("<span class=\"tag\">Pinned</span>"), std::string::npos);
+  auto missing = pages_->Category(Get("/c/nope", "", {{"slug", "nope"}}), Visitor());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(PagesTest, TopicPageShowsPostsReactionsAndTheReplyForm) {
+  forum::Viewer sam = Member("sam");
+  TopicId topic = Ask(admin_, "Is it normal to cry after therapy?", "It *happens* every week.");
+  auto reply = forum_->Reply(sam, topic, {"Yes, **very** normal.", std::nullopt});
+  ASSERT_TRUE(reply.ok());
+  ASSERT_TRUE(forum_->React(admin_, reply->id, store::ReactionKind::kHug).ok());
+  clock_.Advance(3 * 3600);
+
+  std::string id = std::to_string(topic.value);
+  auto as_admin = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), admin_);
+  ASSERT_TRUE(as_admin.ok()) << as_admin.error().message;
+  const std::string& html = as_admin->body;
+  ExpectWellFormedPage(html);
+  EXPECT_NE(html.find("id=\"p1\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"p2\""), std::string::npos);
+  EXPECT_NE(html.find("<em>happens</em>"), std::string::npos);  // body_html, unescaped
+  EXPECT_NE(html.find("title=\"26 Nov 2026, 20:06 UTC\">3 hours ago</time>"), std::string::npos) << html;
+  EXPECT_NE(html.find("aria-pressed=\"true\">Hug <span>1</span>"), std::string::npos) << html;
+  EXPECT_NE(html.find("name=\"action\" value=\"remove\""), std::string::npos);
+  EXPECT_NE(html.find("<a class=\"quote\" href=\"/t/" + id + "/reply?quote="), std::string::npos);
+  EXPECT_NE(html.find("id=\"reply-body\""), std::string::npos);
+  EXPECT_NE(html.find("action=\"/t/" + id + "/moderate\""), std::string::npos);
+
+  auto as_visitor = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), Visitor());
+  ASSERT_TRUE(as_visitor.ok());
+  EXPECT_EQ(as_visitor->body.find("/react\""), std::string::npos);  // counts only
+  EXPECT_NE(as_visitor->body.find("<span class=\"react\">Hug <span>1</span></span>"), std::string::npos);
+  EXPECT_NE(as_visitor->body.find("to reply."), std::string::npos);
+  EXPECT_EQ(as_visitor->body.find("id=\"reply-body\""), std::string::npos);
+  EXPECT_EQ(as_visitor->body.find("/moderate\""), std::string::npos);
+}
+
+TEST_F(PagesTest, DeletedAndClosedAreSaidInPlace) {
+  forum::Viewer sam = Member("sam");
+  TopicId topic = Ask(admin_, "Is it normal to cry after therapy?", "It happens every week.");
+  auto reply = forum_->Reply(sam, topic, {"Something I regret writing.", std::nullopt});
+  ASSERT_TRUE(reply.ok());
+  ASSERT_TRUE(forum_->DeletePost(sam, reply->id).ok());
+  ASSERT_TRUE(forum_->ModerateTopic(admin_, topic, {std::nullopt, true, std::nullopt}).ok());
+  std::string id = std::to_string(topic.value);
+  auto page = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), sam);
+  ASSERT_TRUE(page.ok());
+  EXPECT_NE(page->body.find("This reply was deleted by its author."), std::string::npos);
+  EXPECT_EQ(page->body.find("Something I regret"), std::string::npos);
+  EXPECT_NE(page->body.find("This topic is closed to new replies."), std::string::npos);
+  EXPECT_EQ(page->body.find("id=\"reply-body\""), std::string::npos);
+}
+
+TEST_F(PagesTest, FailedQuestionComesBackWithEverythingTyped) {
+  forum::Viewer sam = Member("sam");
+  std::string body = "\n\nFirst line kept, with <tags> & \"quotes\".";
+  std::string form =
+      "_csrf=x&category_id=" + std::to_string(category_.value) + "&title=short&body=" + http::UrlEncode(body);
+  auto page = pages_->NewTopic(Post("/new", form), sam);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_EQ(page->status, 422);
+  const std::string& html = page->body;
+  ExpectWellFormedPage(html);
+  EXPECT_NE(html.find("value=\"short\""), std::string::npos);
+  // The parser eats one newline after <textarea>, so the page adds one to keep the typed ones.
+  EXPECT_NE(html.find(">\n\n\nFirst line kept, with &lt;tags&gt; &amp; &quot;quotes&quot;.</textarea>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("id=\"title-error\""), std::string::npos) << html;
+  EXPECT_NE(html.find("aria-describedby=\"title-hint title-error\" aria-invalid=\"true\""), std::string::npos);
+  EXPECT_NE(html.find("role=\"alert\""), std::string::npos);
+  EXPECT_NE(html.find("<title>Please check: Ask a question"), std::string::npos);
+  std::string selected = "value=\"" + std::to_string(category_.value) + "\" selected";
+  EXPECT_NE(html.find(selected), std::string::npos);
+}
+
+TEST_F(PagesTest, SuccessfulQuestionRedirectsToIt) {
+  forum::Viewer sam = Member("sam");
+  std::string form =
+      "category_id=" + std::to_string(category_.value) + "&title=A+question+with+a+good+title&body=Some+words";
+  auto page = pages_->NewTopic(Post("/new", form), sam);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_EQ(page->status, 303);
+  EXPECT_EQ(HeaderOf(*page, "Location").rfind("/t/", 0), 0u);
+}
+
+TEST_F(PagesTest, VisitorsAreSentToSignInAndBack) {
+  auto page = pages_->NewTopicForm(Get("/new", "category=3"), Visitor());
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->status, 303);
+  EXPECT_EQ(HeaderOf(*page, "Location"), "/login?next=%2Fnew%3Fcategory%3D3");
+}
+
+TEST_F(PagesTest, LoginSetsTheCookieAndGoesOnlyToLocalPaths) {
+  Member("sam");
+  auto local = pages_->Login(Post("/login", "username=sam&password=a+long+enough+password&next=%2Ft%2F5"), Visitor());
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(local->status, 303);
+  EXPECT_EQ(HeaderOf(*local, "Location"), "/t/5");
+  EXPECT_EQ(HeaderOf(*local, "Set-Cookie").rfind("kindred_session=", 0), 0u);
+  EXPECT_NE(HeaderOf(*local, "Set-Cookie").find("HttpOnly"), std::string::npos);
+
+  auto elsewhere =
+      pages_->Login(Post("/login", "username=sam&password=a+long+enough+password&next=%2F%2Fevil.example"), Visitor());
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_EQ(HeaderOf(*elsewhere, "Location"), "/");
+}
+
+TEST_F(PagesTest, FailedLoginKeepsTheNameButNotThePassword) {
+  Member("sam");
+  auto page = pages_->Login(Post("/login", "username=sam&password=not+the+password+at+all"), Visitor());
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_GE(page->status, 400);
+  ExpectWellFormedPage(page->body);
+  EXPECT_NE(page->body.find("value=\"sam\""), std::string::npos);
+  EXPECT_EQ(page->body.find("not the password"), std::string::npos);
+  EXPECT_NE(page->body.find("role=\"alert\""), std::string::npos);
+  EXPECT_TRUE(HeaderOf(*page, "Set-Cookie").empty());
+}
+
+TEST_F(PagesTest, RegisterSignsInAndTakenNameIsShownBesideTheField) {
+  auto joined = pages_->Register(Post("/register", "username=newbie&password=a+long+enough+password"), Visitor());
+  ASSERT_TRUE(joined.ok()) << joined.error().message;
+  EXPECT_EQ(joined->status, 303);
+  EXPECT_FALSE(HeaderOf(*joined, "Set-Cookie").empty());
+
+  auto taken = pages_->Register(
+      Post("/register", "username=newbie&password=a+long+enough+password&email=me%40example.org"), Visitor());
+  ASSERT_TRUE(taken.ok()) << taken.error().message;
+  EXPECT_EQ(taken->status, 409);
+  EXPECT_NE(taken->body.find("id=\"username-error\""), std::string::npos) << taken->body;
+  EXPECT_NE(taken->body.find("value=\"me@example.org\""), std::string::npos);
+}
+
+TEST_F(PagesTest, LogoutClearsTheCookie) {
+  forum::Viewer sam = Member("sam");
+  auto page = pages_->Logout(Post("/logout", ""), sam);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->status, 303);
+  EXPECT_NE(HeaderOf(*page, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+}
+
+TEST_F(PagesTest, QuoteFillsTheReplyForm) {
+  forum::Viewer sam = Member("sam");
+  TopicId topic = Ask(admin_, "Is it normal to cry after therapy?", "It happens\nevery week.");
+  auto first = forum_->ShowTopic(sam, topic, 1);
+  ASSERT_TRUE(first.ok());
+  std::string id = std::to_string(topic.value);
+  std::string post = std::to_string(first->posts[0].id.value);
+  auto page = pages_->ReplyForm(Get("/t/" + id + "/reply", "quote=" + post, {{"id", id}}), sam);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ExpectWellFormedPage(page->body);
+  EXPECT_NE(page->body.find("&gt; **admin** wrote:\n&gt;\n&gt; It happens\n&gt; every week."), std::string::npos)
+      << page->body;
+  EXPECT_NE(page->body.find("name=\"reply_to\" value=\"" + post + "\""), std::string::npos);
+}
+
+TEST_F(PagesTest, ReplyRedirectsToThePostAndPostLinkFindsItsPage) {
+  forum::Viewer sam = Member("sam");
+  TopicId topic = Ask(admin_, "Is it normal to cry after therapy?", "It happens every week.");
+  std::string id = std::to_string(topic.value);
+  auto replied = pages_->Reply(Post("/t/" + id + "/reply", "body=Me+too.", {{"id", id}}), sam);
+  ASSERT_TRUE(replied.ok()) << replied.error().message;
+  EXPECT_EQ(replied->status, 303);
+  std::string location = HeaderOf(*replied, "Location");
+  ASSERT_EQ(location.rfind("/p/", 0), 0u);
+  std::string post = location.substr(3);
+  auto link = pages_->PostLink(Get(location, "", {{"id", post}}), sam);
+  ASSERT_TRUE(link.ok());
+  EXPECT_EQ(HeaderOf(*link, "Location"), "/t/" + id + "?page=1#p2");
+
+  auto empty = pages_->Reply(Post("/t/" + id + "/reply", "body=++", {{"id", id}}), sam);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->status, 422);
+  EXPECT_NE(empty->body.find("id=\"body-error\""), std::string::npos);
+}
+
+TEST_F(PagesTest, EditHistoryListsNewestFirst) {
+  forum::Viewer sam = Member("sam");
+  TopicId topic = Ask(sam, "Is it normal to cry after therapy?", "First words.");
+  auto view = forum_->ShowTopic(sam, topic, 1);
+  PostId post = view->posts[0].id;
+  std::string pid = std::to_string(post.value);
+  auto edited = pages_->Edit(Post("/p/" + pid + "/edit", "body=Second+words.", {{"id", pid}}), sam);
+  ASSERT_TRUE(edited.ok());
+  EXPECT_EQ(edited->status, 303);
+  auto history = pages_->Revisions(Get("/p/" + pid + "/revisions", "", {{"id", pid}}), Visitor());
+  ASSERT_TRUE(history.ok()) << history.error().message;
+  ExpectWellFormedPage(history->body);
+  auto second = history->body.find("Second words.");
+  auto first = history->body.find("First words.");
+  ASSERT_NE(second, std::string::npos);
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_LT(second, first);
+}
+
+TEST_F(PagesTest, ReactFormsAddAndRemove) {
+  forum::Viewer sam = Member("sam");
+  TopicId topic = Ask(admin_, "Is it normal to cry after therapy?", "It happens every week.");
+  PostId post = forum_->ShowTopic(sam, topic, 1)->posts[0].id;
+  std::string pid = std::to_string(post.value);
+  auto added = pages_->React(Post("/p/" + pid + "/react", "kind=me_too&action=add", {{"id", pid}}), sam);
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_EQ(HeaderOf(*added, "Location"), "/p/" + pid);
+  EXPECT_EQ(forum_->FindPost(post)->reactions[static_cast<int>(store::ReactionKind::kMeToo)], 1);
+  auto removed = pages_->React(Post("/p/" + pid + "/react", "kind=me_too&action=remove", {{"id", pid}}), sam);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(forum_->FindPost(post)->reactions[static_cast<int>(store::ReactionKind::kMeToo)], 0);
+  auto unknown = pages_->React(Post("/p/" + pid + "/react", "kind=shrug&action=add", {{"id", pid}}), sam);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidInput);
+}
+
+TEST_F(PagesTest, AdminCategoriesKeepsATypedNameThatClashes) {
+  auto page = pages_->AdminCategories(Get("/admin/categories"), admin_);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ExpectWellFormedPage(page->body);
+  auto clash = pages_->CreateCategory(Post("/admin/categories", "name=Therapy&description=Again"), admin_);
+  ASSERT_TRUE(clash.ok()) << clash.error().message;
+  EXPECT_EQ(clash->status, 409);
+  EXPECT_NE(clash->body.find("id=\"new-name-error\""), std::string::npos) << clash->body;
+  EXPECT_NE(clash->body.find(">\nAgain</textarea>"), std::string::npos);
+
+  forum::Viewer sam = Member("sam");
+  auto refused = pages_->AdminCategories(Get("/admin/categories"), sam);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+}
+
+TEST_F(PagesTest, StaticFilesAreServedWithTypeAndLongCache) {
+  auto css = pages_->Static(Get("/static/kindred.css", "", {{"name", "kindred.css"}}), Visitor());
+  ASSERT_TRUE(css.ok());
+  EXPECT_EQ(css->content_type, "text/css; charset=utf-8");
+  EXPECT_NE(HeaderOf(*css, "Cache-Control").find("immutable"), std::string::npos);
+  EXPECT_FALSE(css->body.empty());
+  auto missing = pages_->Static(Get("/static/nope.css", "", {{"name", "nope.css"}}), Visitor());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(PagesTest, ErrorPagesAreKindAndCarryTheirStatus) {
+  auto missing = pages_->ErrorPage(Visitor(), Error::NotFound("page_not_found", "x"));
+  EXPECT_EQ(missing.status, 404);
+  ExpectWellFormedPage(missing.body);
+  EXPECT_NE(missing.body.find("We could not find that page"), std::string::npos);
+  EXPECT_NE(missing.body.find("It may have been moved or deleted."), std::string::npos);
+  EXPECT_NE(missing.body.find("href=\"/\""), std::string::npos);
+
+  auto slow_down = pages_->ErrorPage(Visitor(), Error::RateLimited(12));
+  EXPECT_EQ(slow_down.status, 429);
+  EXPECT_NE(slow_down.body.find("Please wait 12 seconds"), std::string::npos) << slow_down.body;
+  EXPECT_EQ(HeaderOf(slow_down, "Retry-After"), "12");
+
+  auto internal = pages_->ErrorPage(Visitor(), Error::Internal("sqlite: disk I/O error at line 42"));
+  EXPECT_EQ(internal.status, 500);
+  EXPECT_EQ(internal.body.find("sqlite"), std::string::npos);
+}
+
+TEST_F(PagesTest, TopicPageWithTwentyRepliesStaysUnderBudget) {
+  forum::Viewer sam = Member("sam");
+  std::string body =
+      "I went through something very similar last spring. What helped me most was writing a few lines "
+      "each evening about what the session brought up, and being gentle with myself on the days after. "
+      "It does get easier, and you are not alone in this.";
+  TopicId topic = Ask(admin_, "Is it normal to cry after therapy?", body);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(forum_->Reply(sam, topic, {body, std::nullopt}).ok());
+  std::string id = std::to_string(topic.value);
+  auto page = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), admin_);
+  ASSERT_TRUE(page.ok());
+  internal::StaticFiles files;
+  std::size_t total =
+      page->body.size() + files.Find("kindred.css")->content.size() + files.Find("kindred.js")->content.size();
+  RecordProperty("topic_page_bytes", static_cast<int>(total));
+  std::printf("topic page with 20 posts: HTML %zu + CSS %zu + JS %zu = %zu bytes\n", page->body.size(),
+              files.Find("kindred.css")->content.size(), files.Find("kindred.js")->content.size(), total);
+  EXPECT_LT(total, kTopicPageBudgetBytes);
+}
+
+}  // namespace
+}  // namespace kindred::web

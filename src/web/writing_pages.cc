@@ -1,0 +1,240 @@
+// Pages: asking, replying, editing, deleting and reacting.
+//
+// The rule for every form here: whatever goes wrong, the person gets their words back. A failed
+// post re-renders the same form with everything they typed and the problem named beside its
+// field, with the status for the error. Only when the page around the form cannot be shown any
+// more (the topic is gone) does the error go back to the route table as a value.
+#include "core/text.h"
+#include "forum/guardian.h"
+#include "forum/limits.h"
+#include "forum/markdown.h"
+#include "web/pages.h"
+#include "web/pages_internal.h"
+
+namespace kindred::web {
+namespace {
+
+// The start of a post shown on the delete confirmation: enough to recognise it.
+constexpr std::size_t kConfirmExcerptCodepoints = 240;
+
+std::string PostAnchorUrl(const store::PostRow& post) {
+  return "/t/" + ToString(post.topic_id.value) + "?page=" + ToString(forum::Forum::PageOfPost(post.number)) + "#p" +
+         ToString(post.number);
+}
+
+Result<PostId> PostIdParam(const http::Request& request) {
+  PostId id(request.IdParam("id"));
+  if (!id.valid()) return Error::NotFound("post_not_found", "We could not find that post.");
+  return id;
+}
+
+Result<TopicId> TopicIdParam(const http::Request& request) {
+  TopicId id(request.IdParam("id"));
+  if (!id.valid()) return Error::NotFound("topic_not_found", "We could not find that conversation.");
+  return id;
+}
+
+// ---- Asking ----
+
+Result<Data> AskData(const Site& site, const forum::Viewer& viewer, std::int64_t selected_category,
+                     const std::string& title, const std::string& body) {
+  auto categories = site.forum.Categories(viewer, false);
+  if (!categories.ok()) return std::move(categories).error();
+  Data data = site.Base(viewer);
+  Data options{Data::type::list};
+  for (const auto& category : *categories) {
+    Data option;
+    option.set("id", ToString(category.id.value));
+    option.set("name", category.name);
+    option.set("selected", category.id.value == selected_category);
+    options.push_back(option);
+  }
+  data.set("categories", options);
+  data.set("has_categories", !categories->empty());
+  data.set("title", title);
+  data.set("body", body);
+  data.set("title_min", ToString(forum::kTitleMin));
+  data.set("title_max", ToString(forum::kTitleMax));
+  return data;
+}
+
+const PageInfo kAskPage{"Ask a question", "ask", "", 200};
+
+// ---- Replying ----
+
+Data ReplyData(const Site& site, const forum::Viewer& viewer, const store::TopicRow& topic, const std::string& body,
+               std::int64_t reply_to) {
+  Data data = site.Base(viewer);
+  data.set("topic_id", ToString(topic.id.value));
+  data.set("topic_title", topic.title);
+  data.set("category_slug", topic.category_slug);
+  data.set("category_name", topic.category_name);
+  data.set("body", body);
+  if (reply_to > 0) data.set("reply_to", ToString(reply_to));
+  return data;
+}
+
+PageInfo ReplyPage(const store::TopicRow& topic) { return {"Reply to " + topic.title, "", "", 200}; }
+
+// ---- Editing ----
+
+Data EditData(const Site& site, const forum::Viewer& viewer, const store::PostRow& post, const std::string& body) {
+  Data data = site.Base(viewer);
+  data.set("post_id", ToString(post.id.value));
+  data.set("post_url", PostAnchorUrl(post));
+  data.set("kind", post.number == 1 ? "question" : "reply");
+  data.set("body", body);
+  return data;
+}
+
+const PageInfo kEditPage{"Edit your post", "", "", 200};
+
+}  // namespace
+
+Result<http::Response> Pages::NewTopicForm(const http::Request& request, const forum::Viewer& viewer) const {
+  if (!viewer.signed_in()) return SignInFirst(request);
+  auto query = http::Params::Parse(request.query);
+  if (!query.ok()) return std::move(query).error();
+  auto data = AskData(*impl_, viewer, query->GetInt("category", 0), "", "");
+  if (!data.ok()) return std::move(data).error();
+  return impl_->Render(viewer, kAskPage, "new_topic", *data);
+}
+
+Result<http::Response> Pages::NewTopic(const http::Request& request, const forum::Viewer& viewer) const {
+  auto form = http::Params::Parse(request.body);
+  if (!form.ok()) return std::move(form).error();
+  forum::AskInput input{CategoryId(form->GetInt("category_id", 0)), form->Get("title"), form->Get("body")};
+  auto asked = forum_.Ask(viewer, input);
+  if (asked.ok()) return http::Response::Redirect("/t/" + ToString(asked->first.id.value));
+
+  Error error = std::move(asked).error();
+  // An unknown or archived category is about the category field, whatever the forum named.
+  if ((error.code == ErrorCode::kNotFound || error.code == ErrorCode::kForbidden) && error.field.empty() &&
+      viewer.signed_in()) {
+    error.field = "category_id";
+    if (error.code == ErrorCode::kNotFound) error.message = "Please choose a category for your question.";
+  }
+  auto data = AskData(*impl_, viewer, input.category_id.value, input.title, input.body);
+  if (!data.ok()) return error;
+  ShowFormError(*data, error, {"category_id", "title", "body"});
+  return impl_->RenderFailedForm(viewer, kAskPage, "new_topic", *data, error);
+}
+
+Result<http::Response> Pages::ReplyForm(const http::Request& request, const forum::Viewer& viewer) const {
+  if (!viewer.signed_in()) return SignInFirst(request);
+  auto id = TopicIdParam(request);
+  if (!id.ok()) return std::move(id).error();
+  auto query = http::Params::Parse(request.query);
+  if (!query.ok()) return std::move(query).error();
+  auto view = forum_.ShowTopic(viewer, *id, 1);
+  if (!view.ok()) return std::move(view).error();
+  auto may = forum::Guardian::CanReply(viewer, view->topic);
+  if (!may.ok()) return std::move(may).error();
+
+  std::string body;
+  std::int64_t reply_to = 0;
+  if (long long quote_id = query->GetInt("quote", 0); quote_id > 0) {
+    auto quoted = forum_.FindPost(PostId(quote_id));
+    // A quote of a post elsewhere, or of a deleted one, is quietly left out: the reply still works.
+    if (quoted.ok() && quoted->topic_id == *id && !quoted->deleted_at) {
+      body = forum::QuoteMarkdown(quoted->author_name, quoted->body_markdown);
+      reply_to = quoted->id.value;
+    }
+  }
+  return impl_->Render(viewer, ReplyPage(view->topic), "reply", ReplyData(*impl_, viewer, view->topic, body, reply_to));
+}
+
+Result<http::Response> Pages::Reply(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = TopicIdParam(request);
+  if (!id.ok()) return std::move(id).error();
+  auto form = http::Params::Parse(request.body);
+  if (!form.ok()) return std::move(form).error();
+  forum::ReplyInput input{form->Get("body"), std::nullopt};
+  std::int64_t reply_to = form->GetInt("reply_to", 0);
+  if (reply_to > 0) input.reply_to = PostId(reply_to);
+
+  auto reply = forum_.Reply(viewer, *id, input);
+  if (reply.ok()) return http::Response::Redirect("/p/" + ToString(reply->id.value));
+
+  Error error = std::move(reply).error();
+  auto view = forum_.ShowTopic(viewer, *id, 1);
+  if (!view.ok()) return error;
+  Data data = ReplyData(*impl_, viewer, view->topic, input.body, reply_to);
+  ShowFormError(data, error, {"body"});
+  return impl_->RenderFailedForm(viewer, ReplyPage(view->topic), "reply", data, error);
+}
+
+Result<http::Response> Pages::EditForm(const http::Request& request, const forum::Viewer& viewer) const {
+  if (!viewer.signed_in()) return SignInFirst(request);
+  auto id = PostIdParam(request);
+  if (!id.ok()) return std::move(id).error();
+  auto post = forum_.FindPost(*id);
+  if (!post.ok()) return std::move(post).error();
+  auto may = forum::Guardian::CanEditPost(viewer, *post);
+  if (!may.ok()) return std::move(may).error();
+  return impl_->Render(viewer, kEditPage, "edit", EditData(*impl_, viewer, *post, post->body_markdown));
+}
+
+Result<http::Response> Pages::Edit(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = PostIdParam(request);
+  if (!id.ok()) return std::move(id).error();
+  auto form = http::Params::Parse(request.body);
+  if (!form.ok()) return std::move(form).error();
+  const std::string& body = form->Get("body");
+  auto edited = forum_.EditPost(viewer, *id, body);
+  if (edited.ok()) return http::Response::Redirect("/p/" + ToString(id->value));
+
+  Error error = std::move(edited).error();
+  auto post = forum_.FindPost(*id);
+  if (!post.ok()) return error;
+  Data data = EditData(*impl_, viewer, *post, body);
+  ShowFormError(data, error, {"body"});
+  return impl_->RenderFailedForm(viewer, kEditPage, "edit", data, error);
+}
+
+Result<http::Response> Pages::DeleteForm(const http::Request& request, const forum::Viewer& viewer) const {
+  if (!viewer.signed_in()) return SignInFirst(request);
+  auto id = PostIdParam(request);
+  if (!id.ok()) return std::move(id).error();
+  auto post = forum_.FindPost(*id);
+  if (!post.ok()) return std::move(post).error();
+  auto may = forum::Guardian::CanDeletePost(viewer, *post);
+  if (!may.ok()) return std::move(may).error();
+
+  Data data = impl_->Base(viewer);
+  data.set("post_id", ToString(post->id.value));
+  data.set("post_url", PostAnchorUrl(*post));
+  data.set("kind", post->number == 1 ? "question" : "reply");
+  data.set("excerpt", Excerpt(post->body_markdown, kConfirmExcerptCodepoints));
+  return impl_->Render(viewer, {"Delete your post?", "", "", 200}, "delete", data);
+}
+
+Result<http::Response> Pages::Delete(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = PostIdParam(request);
+  if (!id.ok()) return std::move(id).error();
+  auto post = forum_.FindPost(*id);
+  if (!post.ok()) return std::move(post).error();
+  auto deleted = forum_.DeletePost(viewer, *id);
+  if (!deleted.ok()) return std::move(deleted).error();
+  return http::Response::Redirect(PostAnchorUrl(*post));
+}
+
+Result<http::Response> Pages::React(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = PostIdParam(request);
+  if (!id.ok()) return std::move(id).error();
+  auto form = http::Params::Parse(request.body);
+  if (!form.ok()) return std::move(form).error();
+  auto kind = forum::ParseReactionKind(form->Get("kind"));
+  if (!kind) return Error::Invalid("kind", "unknown_reaction", "That reaction is not one we know.");
+  const std::string& action = form->Get("action");
+  Result<store::PostRow> result = Error::Invalid("action", "unknown_action", "Please choose to add or remove.");
+  if (action == "add") {
+    result = forum_.React(viewer, *id, *kind);
+  } else if (action == "remove") {
+    result = forum_.Unreact(viewer, *id, *kind);
+  }
+  if (!result.ok()) return std::move(result).error();
+  return http::Response::Redirect("/p/" + ToString(id->value));
+}
+
+}  // namespace kindred::web
