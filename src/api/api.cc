@@ -43,13 +43,9 @@ Result<PostId> PostFromPath(const http::Request& request) {
 Result<std::optional<OwnReactions>> OwnReactionsOf(forum::Forum& forum, const forum::Viewer& viewer,
                                                    const store::PostRow& post) {
   if (!viewer.signed_in()) return std::optional<OwnReactions>();
-  auto given = forum.store().ListOwnReactions(viewer.member->id, {post.id});
-  if (!given.ok()) return std::move(given).error();
-  OwnReactions own{};
-  for (const auto& [post_id, kind] : given.value()) {
-    if (post_id == post.id) own[static_cast<int>(kind)] = true;
-  }
-  return std::optional<OwnReactions>(own);
+  auto own = forum.OwnReactionsTo(viewer, {post.id});
+  if (!own.ok()) return std::move(own).error();
+  return std::optional<OwnReactions>(own->front());
 }
 
 // {post} with own_reactions when signed in.

@@ -120,6 +120,9 @@ class Forum {
   Result<TopicView> ShowTopic(const Viewer& viewer, TopicId id, int page);
   Result<ProfileView> Profile(std::string_view username, int page);
   Result<store::PostRow> FindPost(PostId id);
+  // Which reactions the viewer gave to each of `posts` (all false for visitors), in that order.
+  using OwnReactions = std::array<bool, store::kReactionKindCount>;
+  Result<std::vector<OwnReactions>> OwnReactionsTo(const Viewer& viewer, const std::vector<PostId>& posts);
 
   // Writing.
   Result<std::pair<store::TopicRow, store::PostRow>> Ask(const Viewer& viewer, const AskInput& input);
@@ -135,7 +138,6 @@ class Forum {
   static int PageOfPost(int post_number);
 
   const Clock& clock() const { return clock_; }
-  store::Store& store() { return store_; }
 
  private:
   Result<void> TakePostingToken(const Viewer& viewer);

@@ -177,6 +177,16 @@ TEST_F(ForumTest, BodyLengthBoundariesAndEmptyBodies) {
   EXPECT_EQ(empty.error().key, "body_empty");
 }
 
+TEST_F(ForumTest, BrowserLineEndingsAreAcceptedAndStoredAsNewlines) {
+  Viewer ann = Member("ann");
+  auto asked = forum_->Ask(ann, {category_, "A question typed in a browser", "First line.\r\nSecond line.\r\n\r\nNew paragraph."});
+  ASSERT_TRUE(asked.ok()) << asked.error().message;
+  EXPECT_EQ(asked->second.body_markdown, "First line.\nSecond line.\n\nNew paragraph.");
+  auto described = forum_->UpdateCategory(admin_, category_, {"Therapy", "Line one.\r\nLine two."});
+  ASSERT_TRUE(described.ok()) << described.error().message;
+  EXPECT_EQ(described->description, "Line one.\nLine two.");
+}
+
 TEST_F(ForumTest, VisitorsCannotWrite) {
   TopicId topic = AskSomething(Member("ann"));
   auto asked = forum_->Ask(Visitor(), {category_, "A visitor question", "body"});

@@ -19,6 +19,20 @@ Result<store::PostRow> Forum::FindPost(PostId id) {
   return post;
 }
 
+Result<std::vector<Forum::OwnReactions>> Forum::OwnReactionsTo(const Viewer& viewer,
+                                                               const std::vector<PostId>& posts) {
+  std::vector<OwnReactions> own(posts.size());
+  if (!viewer.signed_in() || posts.empty()) return own;
+  auto given = store_.ListOwnReactions(viewer.member->id, posts);
+  if (!given) return std::move(given).error();
+  for (const auto& [post_id, kind] : *given) {
+    for (std::size_t i = 0; i < posts.size(); ++i) {
+      if (posts[i] == post_id) own[i][static_cast<int>(kind)] = true;
+    }
+  }
+  return own;
+}
+
 Result<store::PostRow> Forum::Reply(const Viewer& viewer, TopicId topic_id, const ReplyInput& input) {
   auto topic = store_.FindTopic(topic_id);
   if (!topic) {

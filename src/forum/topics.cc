@@ -58,18 +58,11 @@ Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
   if (!posts) return std::move(posts).error();
 
   TopicView view{std::move(topic).value(), std::move(posts).value(), {}, *paging};
-  view.own_reactions.resize(view.posts.size());
-  if (viewer.signed_in() && !view.posts.empty()) {
-    std::vector<PostId> ids;
-    for (const auto& post : view.posts) ids.push_back(post.id);
-    auto own = store_.ListOwnReactions(viewer.member->id, ids);
-    if (!own) return std::move(own).error();
-    for (const auto& [post_id, kind] : *own) {
-      for (std::size_t i = 0; i < view.posts.size(); ++i) {
-        if (view.posts[i].id == post_id) view.own_reactions[i][static_cast<int>(kind)] = true;
-      }
-    }
-  }
+  std::vector<PostId> ids;
+  for (const auto& post : view.posts) ids.push_back(post.id);
+  auto own = OwnReactionsTo(viewer, ids);
+  if (!own) return std::move(own).error();
+  view.own_reactions = std::move(own).value();
   return view;
 }
 

@@ -94,8 +94,9 @@ Result<std::string> ValidateTitle(std::string_view title) {
 }
 
 Result<std::string> ValidateBody(std::string_view body) {
-  KINDRED_TRY(CheckText("body", body));
+  // Browsers send a textarea's line breaks as CR LF: normalise before looking for control characters.
   std::string normalized = NormalizeNewlines(body);
+  KINDRED_TRY(CheckText("body", normalized));
   if (Trim(normalized).empty()) {
     return Error::Invalid("body", "body_empty", "Please write something before posting.");
   }
@@ -121,13 +122,13 @@ Result<std::string> ValidateCategoryName(std::string_view name) {
 }
 
 Result<std::string> ValidateCategoryDescription(std::string_view description) {
-  description = Trim(description);
-  KINDRED_TRY(CheckText("description", description));
-  if (CountCodepoints(description) > kCategoryDescriptionMax) {
+  std::string normalized = NormalizeNewlines(Trim(description));
+  KINDRED_TRY(CheckText("description", normalized));
+  if (CountCodepoints(normalized) > kCategoryDescriptionMax) {
     return Error::Invalid("description", "category_description_too_long",
                           "Please keep the description to " + Chars(kCategoryDescriptionMax) + " or fewer.");
   }
-  return NormalizeNewlines(description);
+  return normalized;
 }
 
 }  // namespace kindred::forum

@@ -1,8 +1,11 @@
 // Store: everything Kindred keeps, behind one interface with a backend per database.
 // Each method is one atomic unit: it commits fully before returning success, or changes nothing.
 // Methods that change forum content append to the events feed in the same transaction.
-// Failure contract: a missing row gives ErrorCode::kNotFound; a uniqueness clash gives
-// kConflict with the field named; a database that cannot be reached gives kUnavailable.
+// Failure contract: a missing row (also one a write refers to: an unknown user, category or
+// post) gives ErrorCode::kNotFound; a uniqueness clash gives kConflict with the field named
+// ("username", "name", "slug"); changing a deleted post (edit, react) gives kConflict with key
+// "post_deleted"; a database that cannot be reached, is busy past its timeout or was written by a
+// newer Kindred gives kUnavailable.
 // Thread-safety: every method may be called from any thread at once.
 #pragma once
 
@@ -50,7 +53,7 @@ class Store {
   // Inserts the topic and its first post together.
   virtual Result<std::pair<TopicRow, PostRow>> CreateTopic(const NewTopic& topic) = 0;
   // Inserts a whole thread (question and replies, their own times kept) in one transaction:
-  // for import, where a thread must arrive whole or not at all.
+  // for import, where a thread must arrive whole or not at all. The replies' topic_id is ignored.
   virtual Result<TopicRow> ImportThread(const NewTopic& topic, const std::vector<NewPost>& replies) = 0;
   virtual Result<TopicRow> SetTopicState(TopicId id, bool pinned, bool closed, CategoryId category) = 0;
 
@@ -66,7 +69,8 @@ class Store {
   // Keeps the previous text as a revision, then saves the new one.
   virtual Result<PostRow> EditPost(PostId id, std::string_view body_markdown, std::string_view body_html,
                                    UnixSeconds at) = 0;
-  // Erases the text (revisions too) and keeps the post's place in the thread.
+  // Erases the text (revisions and reactions too) and keeps the post's place in the thread.
+  // Deleting a deleted post succeeds and changes nothing.
   virtual Result<void> DeletePost(PostId id, UnixSeconds at) = 0;
   virtual Result<std::vector<RevisionRow>> ListRevisions(PostId id) = 0;
 
@@ -81,7 +85,9 @@ class Store {
   // The change feed, oldest first, after `after_seq`.
   virtual Result<std::vector<EventRow>> ReadEvents(std::int64_t after_seq, int limit) = 0;
 
-  // Demo content: everything marked is_demo, with what hangs off it.
+  // Demo content: every is_demo category, topic and user, with what hangs off them. A topic goes
+  // whole when it, its category or its asker is demo; demo users' replies and reactions in real
+  // topics go too, and those topics' counts are recounted.
   virtual Result<void> DeleteDemoContent() = 0;
 };
 

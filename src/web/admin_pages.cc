@@ -37,7 +37,7 @@ Result<Data> AdminData(const Site& site, const forum::Viewer& viewer, const Fail
     bool failed_here = failed && failed->category_id == category.id.value;
     item.set("form_name", failed_here ? failed->name : category.name);
     item.set("form_description", failed_here ? failed->description : category.description);
-    if (failed_here) ShowFormError(item, failed->error, {"name", "description"}, "item_");
+    if (failed_here) ShowFormError(item, failed->error, {"name", "description"}, "item_", std::nullopt);
     list.push_back(item);
   }
   data.set("categories", list);
@@ -45,7 +45,7 @@ Result<Data> AdminData(const Site& site, const forum::Viewer& viewer, const Fail
   if (failed && failed->category_id == 0) {
     data.set("new_name", failed->name);
     data.set("new_description", failed->description);
-    ShowFormError(data, failed->error, {"name", "description"}, "new_");
+    ShowFormError(data, failed->error, {"name", "description"}, "new_", "new-");
   } else {
     data.set("new_name", "");
     data.set("new_description", "");
@@ -76,7 +76,7 @@ Result<http::Response> Pages::AdminCategories(const http::Request& request, cons
 Result<http::Response> Pages::CreateCategory(const http::Request& request, const forum::Viewer& viewer) const {
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
-  forum::CategoryInput input{form->Get("name"), form->Get("description")};
+  forum::CategoryInput input{form->Get("name"), TextareaValue(*form, "description")};
   auto created = forum_.CreateCategory(viewer, input);
   if (created.ok()) return BackToCategory(created->id);
   if (!IsFormError(created.error().code)) return std::move(created).error();
@@ -88,7 +88,7 @@ Result<http::Response> Pages::UpdateCategory(const http::Request& request, const
   CategoryId id(request.IdParam("id"));
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
-  forum::CategoryInput input{form->Get("name"), form->Get("description")};
+  forum::CategoryInput input{form->Get("name"), TextareaValue(*form, "description")};
   auto updated = forum_.UpdateCategory(viewer, id, input);
   if (updated.ok()) return BackToCategory(id);
   if (!IsFormError(updated.error().code)) return std::move(updated).error();

@@ -1,5 +1,6 @@
 // Helpers shared by the page files: forms, links, counts, excerpts, pagers.
 #include <algorithm>
+#include <optional>
 
 #include "core/text.h"
 #include "forum/limits.h"
@@ -12,17 +13,19 @@ bool IsFormError(ErrorCode code) {
 }
 
 void ShowFormError(Data& data, const Error& error, std::initializer_list<std::string_view> fields,
-                   std::string_view prefix) {
+                   std::string_view prefix, std::optional<std::string_view> field_id_prefix) {
   std::string message = error.message.empty() ? "Something in the form needs another look." : error.message;
   if (error.code == ErrorCode::kInternal || error.code == ErrorCode::kUnavailable) {
     // Internal messages are for logs; the person needs to know their words are safe.
     message = "We could not save this just now. Your text is still here: please try again in a moment.";
   }
   bool beside_field = !error.field.empty() && std::find(fields.begin(), fields.end(), error.field) != fields.end();
-  std::string key = std::string(prefix) + (beside_field ? error.field + "_error" : "form_error");
-  data.set(key, message);
-  // The summary above the form is what a screen reader hears first (role="alert").
-  if (beside_field) data.set(std::string(prefix) + "form_error", "Please check the form: " + message);
+  // The summary above the form is what a screen reader hears first (role="alert"); when the
+  // problem is one field's, it links there, and the field carries the message too.
+  data.set(std::string(prefix) + "form_error", message);
+  if (!beside_field) return;
+  data.set(std::string(prefix) + error.field + "_error", message);
+  if (field_id_prefix) data.set(std::string(prefix) + "form_error_for", std::string(*field_id_prefix) + error.field);
 }
 
 void SetIfPresent(Data& data, const std::string& name, const std::string& value) {
@@ -77,6 +80,45 @@ std::string Excerpt(std::string_view text, std::size_t max_codepoints) {
   std::size_t space = flat.rfind(' ');
   if (space != std::string::npos && space > flat.size() * 4 / 5) flat.resize(space);
   return std::string(Trim(flat)) + "…";
+}
+
+std::string TextareaValue(const http::Params& form, std::string_view name) { return NormalizeNewlines(form.Get(name)); }
+
+std::string PlainTextOfHtml(std::string_view html) {
+  // Only cmark-gfm's safe output comes here: well-formed tags, no comments or scripts, and
+  // the five entities it writes. Inline tags vanish; every other tag separates words.
+  static constexpr std::string_view kInline[] = {"a", "em", "strong", "code", "del", "s", "sup", "sub"};
+  std::string text;
+  text.reserve(html.size());
+  for (std::size_t i = 0; i < html.size();) {
+    char c = html[i];
+    if (c == '<') {
+      std::size_t end = html.find('>', i);
+      if (end == std::string_view::npos) break;
+      std::string_view tag = html.substr(i + 1, end - i - 1);
+      if (!tag.empty() && tag.front() == '/') tag.remove_prefix(1);
+      tag = tag.substr(0, tag.find_first_of(" />"));
+      if (std::find(std::begin(kInline), std::end(kInline), tag) == std::end(kInline)) text.push_back(' ');
+      i = end + 1;
+    } else if (c == '&') {
+      static constexpr std::pair<std::string_view, char> kEntities[] = {
+          {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
+      bool decoded = false;
+      for (const auto& [entity, character] : kEntities) {
+        if (html.substr(i, entity.size()) == entity) {
+          text.push_back(character);
+          i += entity.size();
+          decoded = true;
+          break;
+        }
+      }
+      if (!decoded) text.push_back(html[i++]);
+    } else {
+      text.push_back(c);
+      ++i;
+    }
+  }
+  return text;
 }
 
 Result<int> PageParam(const http::Request& request) {

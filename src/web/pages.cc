@@ -359,7 +359,7 @@ Result<http::Response> Pages::Profile(const http::Request& request, const forum:
     item.set("kind", post.number == 1 ? "Asked" : "Replied");
     item.set("at", impl_->Time(post.created_at));
     item.set("excerpt", post.deleted_at ? std::string("This post was deleted by its author.")
-                                        : Excerpt(post.body_markdown, kExcerptCodepoints));
+                                        : Excerpt(PlainTextOfHtml(post.body_html), kExcerptCodepoints));
     posts.push_back(item);
   }
   data.set("posts", posts);

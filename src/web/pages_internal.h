@@ -5,6 +5,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -61,10 +62,11 @@ struct Pages::Impl : Site {
 // Errors that mean "this form needs another look": the form comes back with the text kept.
 bool IsFormError(ErrorCode code);
 
-// Puts `error` beside its field as "<prefix><field>_error" when error.field is one of `fields`,
-// otherwise as "<prefix>form_error" above the form.
+// Shows `error` above the form as "<prefix>form_error", and when error.field is one of `fields`
+// also beside that field as "<prefix><field>_error", with "<prefix>form_error_for" naming the
+// field's element id (field_id_prefix + field) for the summary's link, when ids follow that rule.
 void ShowFormError(Data& data, const Error& error, std::initializer_list<std::string_view> fields,
-                   std::string_view prefix = "");
+                   std::string_view prefix = "", std::optional<std::string_view> field_id_prefix = "");
 
 // Sets data[name] only when `value` is not empty: kainjow renders a {{#section}} for any string,
 // even "", so optional text must be absent rather than empty.
@@ -86,6 +88,14 @@ std::string Plural(std::int64_t count, std::string_view one, std::string_view ma
 // The first `max_codepoints` characters of plain text, cut at a word when one is near, with
 // "…" when anything was cut. REQUIRES: valid UTF-8.
 std::string Excerpt(std::string_view text, std::size_t max_codepoints);
+
+// A <textarea>'s value with LF line ends: browsers submit every line break as CR LF (HTML's
+// form submission rules), and CR is a control character the forum refuses.
+std::string TextareaValue(const http::Params& form, std::string_view name);
+
+// The words of rendered (cmark-gfm, safe mode) HTML without its tags, for excerpts: an excerpt of
+// the Markdown would show its ** and > to the reader.
+std::string PlainTextOfHtml(std::string_view html);
 
 // ?page=N from the query, clamped to 1..forum::kMaxPage; a malformed query is an error.
 Result<int> PageParam(const http::Request& request);

@@ -116,6 +116,13 @@ TEST(PageHelpersTest, ExcerptCutsAtAWordAndKeepsUtf8Whole) {
   EXPECT_EQ(cut, hearts.substr(0, 12) + "…");
 }
 
+TEST(PageHelpersTest, PlainTextOfRenderedMarkdown) {
+  EXPECT_EQ(Excerpt(PlainTextOfHtml("<p>Being <strong>gentle</strong> &amp; <em>kind</em>.</p>\n<ul>\n<li>one</li>\n"
+                                    "<li>two</li>\n</ul>\n<p>A &lt;tag&gt; &quot;quoted&quot;</p>"),
+                    100),
+            "Being gentle & kind. one two A <tag> \"quoted\"");
+}
+
 TEST(PageHelpersTest, PagerLinksOnlyWhereThereIsAPage) {
   auto one = PagerData("/c/x", {1, 1});
   EXPECT_EQ(one.get("multiple"), nullptr);
@@ -324,7 +331,7 @@ TEST_F(PagesTest, FailedQuestionComesBackWithEverythingTyped) {
       << html;
   EXPECT_NE(html.find("id=\"title-error\""), std::string::npos) << html;
   EXPECT_NE(html.find("aria-describedby=\"title-hint title-error\" aria-invalid=\"true\""), std::string::npos);
-  EXPECT_NE(html.find("role=\"alert\""), std::string::npos);
+  EXPECT_NE(html.find("role=\"alert\"><p><a href=\"#title\">"), std::string::npos) << html;
   EXPECT_NE(html.find("<title>Please check: Ask a question"), std::string::npos);
   std::string selected = "value=\"" + std::to_string(category_.value) + "\" selected";
   EXPECT_NE(html.find(selected), std::string::npos);
@@ -429,6 +436,21 @@ TEST_F(PagesTest, ReplyRedirectsToThePostAndPostLinkFindsItsPage) {
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->status, 422);
   EXPECT_NE(empty->body.find("id=\"body-error\""), std::string::npos);
+}
+
+// Browsers submit textarea line breaks as CR LF, and the forum refuses CR as a control character.
+TEST_F(PagesTest, BrowserLineEndsInATextareaAreAccepted) {
+  forum::Viewer sam = Member("sam");
+  TopicId topic = Ask(admin_, "Is it normal to cry after therapy?", "It happens every week.");
+  std::string id = std::to_string(topic.value);
+  auto replied = pages_->Reply(Post("/t/" + id + "/reply", "body=Line+one.%0D%0A%0D%0ALine+two.", {{"id", id}}), sam);
+  ASSERT_TRUE(replied.ok());
+  EXPECT_EQ(replied->status, 303) << replied->body;
+  auto asked = pages_->NewTopic(
+      Post("/new", "category_id=" + std::to_string(category_.value) + "&title=Two+lines+of+question&body=One%0D%0Atwo"),
+      sam);
+  ASSERT_TRUE(asked.ok());
+  EXPECT_EQ(asked->status, 303) << asked->body;
 }
 
 TEST_F(PagesTest, EditHistoryListsNewestFirst) {

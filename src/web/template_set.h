@@ -5,8 +5,8 @@
 // member when a partial or lambda fails, and nothing in the library promises that a shared
 // parsed template may be rendered from two threads at once. So each render borrows a private
 // copy of the whole set from a pool (copied from the master on first need). The pool grows to
-// the number of renders that ever ran at once (the server's worker count), and a borrow costs
-// one uncontended mutex lock; copying a set is a few microseconds, paid once per thread.
+// the number of renders that ever ran at once (at most the server's worker count), and a borrow
+// costs one short mutex lock; the copy is paid once per extra concurrent renderer, not per page.
 //
 // We use no mustache partials: kainjow re-parses a partial on every render. Pieces shared by
 // several pages (the layout, the pager, the topic list) are rendered on their own and passed

@@ -103,7 +103,7 @@ Result<http::Response> Pages::NewTopicForm(const http::Request& request, const f
 Result<http::Response> Pages::NewTopic(const http::Request& request, const forum::Viewer& viewer) const {
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
-  forum::AskInput input{CategoryId(form->GetInt("category_id", 0)), form->Get("title"), form->Get("body")};
+  forum::AskInput input{CategoryId(form->GetInt("category_id", 0)), form->Get("title"), TextareaValue(*form, "body")};
   auto asked = forum_.Ask(viewer, input);
   if (asked.ok()) return http::Response::Redirect("/t/" + ToString(asked->first.id.value));
 
@@ -149,7 +149,7 @@ Result<http::Response> Pages::Reply(const http::Request& request, const forum::V
   if (!id.ok()) return std::move(id).error();
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
-  forum::ReplyInput input{form->Get("body"), std::nullopt};
+  forum::ReplyInput input{TextareaValue(*form, "body"), std::nullopt};
   std::int64_t reply_to = form->GetInt("reply_to", 0);
   if (reply_to > 0) input.reply_to = PostId(reply_to);
 
@@ -180,7 +180,7 @@ Result<http::Response> Pages::Edit(const http::Request& request, const forum::Vi
   if (!id.ok()) return std::move(id).error();
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
-  const std::string& body = form->Get("body");
+  std::string body = TextareaValue(*form, "body");
   auto edited = forum_.EditPost(viewer, *id, body);
   if (edited.ok()) return http::Response::Redirect("/p/" + ToString(id->value));
 
@@ -205,7 +205,7 @@ Result<http::Response> Pages::DeleteForm(const http::Request& request, const for
   data.set("post_id", ToString(post->id.value));
   data.set("post_url", PostAnchorUrl(*post));
   data.set("kind", post->number == 1 ? "question" : "reply");
-  data.set("excerpt", Excerpt(post->body_markdown, kConfirmExcerptCodepoints));
+  data.set("excerpt", Excerpt(PlainTextOfHtml(post->body_html), kConfirmExcerptCodepoints));
   return impl_->Render(viewer, {"Delete your post?", "", "", 200}, "delete", data);
 }
 

@@ -41,6 +41,12 @@ export async function watchedContext(browser, baseUrl, options = {}) {
 }
 
 function watchPage(context, page) {
+  // KINDRED_BROWSER_DEBUG=1 traces every request, answer and page load to stderr.
+  if (process.env.KINDRED_BROWSER_DEBUG) {
+    page.on('request', (r) => process.stderr.write(`> ${r.method()} ${r.url()}\n`));
+    page.on('response', (r) => process.stderr.write(`< ${r.status()} ${r.url()} ${r.headers().location ?? ''}\n`));
+    page.on('load', () => process.stderr.write(`load ${page.url()}\n`));
+  }
   page.on('console', (message) => {
     if (message.type() === 'error') context.problems.push(`console error on ${page.url()}: ${message.text()}`);
   });

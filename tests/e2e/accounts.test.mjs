@@ -158,6 +158,25 @@ describe('signing in and out', () => {
     assert.ok(await isSignedIn(client));
   });
 
+  test('after signing in, "next" leads back to a page here and never to another site', async () => {
+    const member = await apiMember(forum.server, 'nextpage');
+    for (const [next, expected] of [
+      ['/new', '/new'],
+      ['https://example.org/phish', null],
+      ['//example.org/phish', null],
+      ['/\\example.org', null],
+      ['javascript:alert(1)', null],
+    ]) {
+      const client = forum.server.client();
+      await client.get(`/login?next=${encodeURIComponent(next)}`);
+      const response = await client.postForm('/login', { username: member.username, password: kPassword, next });
+      assert.equal(response.status, 303, `next=${next}`);
+      const location = response.location;
+      if (expected) assert.equal(location, expected, `next=${next}`);
+      assert.ok(location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'), `next=${next} led to ${location}`);
+    }
+  });
+
   test('an unknown name gets the same answer as a wrong password (no account probing)', async () => {
     const member = await apiMember(forum.server, 'probe');
     const client = forum.server.client();

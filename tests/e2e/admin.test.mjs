@@ -11,6 +11,7 @@ import {
   createCategoryApi,
   escapeHtml,
   fieldValue,
+  formErrors,
   findForms,
   formMember,
   kPassword,
@@ -94,6 +95,10 @@ describe('categories', () => {
     const updated = (await categoriesApi()).find((c) => c.id === category.id);
     assert.equal(updated.name, newName);
     assert.equal(updated.description, 'New description.');
+    // A textarea's line breaks arrive from a browser as CR LF.
+    const twoLines = await adminClient.submit(page.text, `/admin/categories/${category.id}`, { name: newName, description: 'Line one.\r\nLine two.' });
+    assert.equal(twoLines.status, 303, `a two-line description: ${twoLines.status} ${formErrors(twoLines.text)}`);
+    assert.equal((await categoriesApi()).find((c) => c.id === category.id).description, 'Line one.\nLine two.');
     const bad = await adminClient.submit(page.text, `/admin/categories/${category.id}`, { name: '', description: 'Still typed.' });
     assert.equal(bad.status, 422);
     assert.equal(fieldValue(bad.text, 'description', `/admin/categories/${category.id}`), 'Still typed.');

@@ -484,6 +484,12 @@ export function visibleText(html) {
   ).replace(/\s+/g, ' ');
 }
 
+// What a refused form says: the text of its role="alert" notices and field errors.
+export function formErrors(html) {
+  const notices = [...html.matchAll(/<(div|p)\b[^>]*(role="alert"|class="field-error")[^>]*>([\s\S]*?)<\/\1>/gi)];
+  return notices.map((m) => visibleText(m[3]).trim()).join(' | ');
+}
+
 // ---- Community set-up shared by the test files. ----
 
 // Starts a server with an admin and one category, and returns what tests need to act in it.

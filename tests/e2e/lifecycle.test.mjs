@@ -40,6 +40,26 @@ test('acknowledged writes and sessions survive a restart', async () => {
   }
 });
 
+test('an acknowledged write survives the process being killed right after (committed, not buffered)', async () => {
+  const first = await startForum();
+  const dataDir = first.server.dataDir;
+  try {
+    const { topic } = await askApi(first.server, first.admin.token, first.category.id, 'Written just before a crash', 'Kept.');
+    first.server.process.kill('SIGKILL');
+    await first.server.exited;
+    const second = await startServer({ dataDir });
+    try {
+      const shown = await topicApi(second, topic.id);
+      assert.equal(shown.posts[0].body_markdown, 'Kept.');
+    } finally {
+      await second.stop({ keepData: true });
+    }
+  } finally {
+    await first.server.stop({ keepData: true });
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
 test('a taken port is a clear error and a non-zero exit, not a hang', async () => {
   const server = await startServer();
   try {

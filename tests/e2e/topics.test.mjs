@@ -11,6 +11,7 @@ import {
   createCategoryApi,
   escapeHtml,
   fieldValue,
+  formErrors,
   formMember,
   replyApi,
   startForum,
@@ -130,6 +131,19 @@ describe('asking through the form', () => {
     assert.equal(shown.posts[0].body_markdown, body);
     const over = await asker.postForm('/new', { category_id: forum.category.id, title, body: `${body}!` });
     assert.equal(over.status, 422, '20,001 characters are one too many');
+  });
+
+  test('a multi-line body as browsers send it (CR LF) is accepted and kept with plain newlines', async () => {
+    // Browsers submit textarea line breaks as CR LF (HTML's form encoding), so every
+    // multi-line question from a browser arrives like this.
+    const asker = await formMember(forum.server, 'crlf');
+    const response = await asker.postForm('/new', { category_id: forum.category.id, title: 'Two lines from a browser', body: 'First line.\r\nSecond line.\r\n\r\nNew paragraph.' });
+    assert.equal(response.status, 303, `status ${response.status}: ${formErrors(response.text)}`);
+    const shown = await topicApi(forum.server, topicIdFrom(response.location));
+    assert.equal(shown.posts[0].body_markdown, 'First line.\nSecond line.\n\nNew paragraph.');
+    const member = await apiMember(forum.server, 'crlfapi');
+    const api = await forum.server.client().api('POST', '/api/v1/topics', { category_id: forum.category.id, title: 'Two lines from the API', body: 'One.\r\nTwo.' }, { token: member.token });
+    assert.equal(api.status, 201, api.text);
   });
 
   test('visitors are asked to sign in instead of getting the form', async () => {

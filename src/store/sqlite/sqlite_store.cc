@@ -305,8 +305,8 @@ Result<std::vector<T>> ReadAll(Statement& statement, T (*read)(const Statement&)
   }
 }
 
-// Runs a borrowed statement expected to give one row; kNotFound (with `what` in the message)
-// when it gives none.
+// Runs a borrowed statement expected to give one row; kNotFound with `key` and `message` when
+// it gives none.
 template <typename T>
 Result<T> ReadOne(Statement& statement, T (*read)(const Statement&), const char* key, const char* message) {
   Result<bool> row = statement.Step();

@@ -66,7 +66,8 @@ CREATE TABLE posts (
   me_too_count  INTEGER NOT NULL DEFAULT 0,
   UNIQUE (topic_id, number)
 );
-CREATE INDEX posts_by_user ON posts(user_id, created_at DESC);
+-- Serves a profile's posts, newest first, in the order they are shown.
+CREATE INDEX posts_by_user ON posts(user_id, created_at DESC, id DESC);
 -- ON DELETE SET NULL looks up the replies to each deleted post; without this index every
 -- deleted post (a removed topic, demo clean-up) costs a scan of all posts.
 CREATE INDEX posts_by_reply_to ON posts(reply_to);

@@ -1,0 +1,81 @@
+#include "app/import.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "core/time_format.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testutil/temp_dir.h"
+
+namespace kindred::app {
+namespace {
+
+class ImportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::OpenSqliteStore(dir_.path() / "kindred.db");
+    ASSERT_TRUE(opened.ok());
+    store_ = std::move(opened).value();
+  }
+
+  ImportReport Import(const std::string& text) {
+    std::istringstream input(text);
+    return ImportThreads(*store_, clock_, input, {});
+  }
+
+  testutil::TempDir dir_;
+  ManualClock clock_{1795809987};
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(ImportTest, ImportsThreadsWithAuthorsCategoriesAndDates) {
+  auto report = Import(
+      R"({"category":"Grief and loss","title":"The first birthday without her","body":"My mum died in March.","author":"sam_r","created_at":"2024-03-02T18:40:00Z","replies":[{"body":"I'm so sorry.","author":"jo_carer","created_at":"2024-03-02T19:05:00Z"},{"body":"There's no right way."}]})"
+      "\n");
+  ASSERT_TRUE(report.problems.empty()) << report.problems.front();
+  EXPECT_EQ(report.threads_imported, 1);
+  EXPECT_EQ(report.posts_imported, 3);
+  auto topics = store_->ListTopics(std::nullopt, 0, 10);
+  ASSERT_EQ(topics->topics.size(), 1u);
+  const auto& topic = topics->topics.front();
+  EXPECT_EQ(topic.category_name, "Grief and loss");
+  EXPECT_EQ(topic.author_name, "sam_r");
+  EXPECT_EQ(topic.created_at, *ParseIso8601("2024-03-02T18:40:00Z"));
+  EXPECT_EQ(topic.reply_count, 2);
+  auto posts = store_->ListPosts(topic.id, 0, 10);
+  ASSERT_EQ(posts->size(), 3u);
+  EXPECT_EQ((*posts)[1].author_name, "jo_carer");
+  EXPECT_EQ((*posts)[2].author_name, "former-member");
+  // Imported authors cannot sign in until invited.
+  EXPECT_TRUE(store_->FindUserByName("jo_carer")->password_hash.empty());
+}
+
+TEST_F(ImportTest, ReportsBadLinesByNumberAndKeepsGoing) {
+  auto report = Import(
+      "{\"category\":\"Sleep\",\"title\":\"Anxiety at night keeps me awake\",\"body\":\"Every night.\"}\n"
+      "this is not json\n"
+      "{\"category\":\"Sleep\",\"title\":\"short\",\"body\":\"x\"}\n"
+      "{\"category\":\"Sleep\",\"title\":\"A reply with a bad date\",\"body\":\"x\",\"replies\":[{\"body\":\"y\",\"created_at\":\"last tuesday\"}]}\n"
+      "\n"
+      "{\"category\":\"Sleep\",\"title\":\"Waking at four every morning\",\"body\":\"Help.\"}\n");
+  EXPECT_EQ(report.threads_imported, 2);
+  ASSERT_EQ(report.problems.size(), 3u);
+  EXPECT_EQ(report.problems[0].rfind("line 2:", 0), 0u);
+  EXPECT_EQ(report.problems[1].rfind("line 3:", 0), 0u);
+  EXPECT_NE(report.problems[1].find("title"), std::string::npos);
+  EXPECT_EQ(report.problems[2].rfind("line 4:", 0), 0u);
+  EXPECT_NE(report.problems[2].find("created_at"), std::string::npos);
+  // Nothing of the bad lines arrived: no half-imported thread.
+  EXPECT_EQ(store_->ListTopics(std::nullopt, 0, 10)->total, 2);
+}
+
+TEST_F(ImportTest, ReusesExistingCategoriesAndAuthorsIgnoringCase) {
+  ASSERT_TRUE(Import("{\"category\":\"Sleep\",\"title\":\"First question here\",\"body\":\"a\",\"author\":\"Ann\"}\n").problems.empty());
+  ASSERT_TRUE(Import("{\"category\":\"SLEEP\",\"title\":\"Second question here\",\"body\":\"b\",\"author\":\"ann\"}\n").problems.empty());
+  EXPECT_EQ(store_->ListCategories(true)->size(), 1u);
+  EXPECT_EQ(*store_->CountUsers(), 1);
+}
+
+}  // namespace
+}  // namespace kindred::app
