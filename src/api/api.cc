@@ -1,10 +1,9 @@
 #include "api/api.h"
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/request_decoding.h"
 #include "api/response_encoding.h"
@@ -320,7 +319,8 @@ Result<http::Response> Api::RemoveReaction(const http::Request& request, const f
   // In the path, an unknown kind is an address that names nothing: 404.
   auto kind = forum::ParseReactionKind(request.Param("kind"));
   if (!kind) {
-    return Error::NotFound("reaction_not_found", "There is no reaction of that kind. They are helpful, hug and me_too.");
+    return Error::NotFound("reaction_not_found",
+                           "There is no reaction of that kind. They are helpful, hug and me_too.");
   }
 
   auto post = forum_.Unreact(viewer, *id, *kind);

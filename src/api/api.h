@@ -17,24 +17,42 @@ class Api {
 
   using Handler = Result<http::Response> (Api::*)(const http::Request&, const forum::Viewer&) const;
 
-  Result<http::Response> CreateUser(const http::Request& request, const forum::Viewer& viewer) const;       // POST /api/v1/users
-  Result<http::Response> CreateSession(const http::Request& request, const forum::Viewer& viewer) const;    // POST /api/v1/sessions
-  Result<http::Response> DeleteSession(const http::Request& request, const forum::Viewer& viewer) const;    // DELETE /api/v1/sessions/current
-  Result<http::Response> ListCategories(const http::Request& request, const forum::Viewer& viewer) const;   // GET /api/v1/categories
-  Result<http::Response> CreateCategory(const http::Request& request, const forum::Viewer& viewer) const;   // POST /api/v1/categories
-  Result<http::Response> CategoryTopics(const http::Request& request, const forum::Viewer& viewer) const;   // GET /api/v1/categories/{slug}/topics
-  Result<http::Response> LatestTopics(const http::Request& request, const forum::Viewer& viewer) const;     // GET /api/v1/topics
-  Result<http::Response> CreateTopic(const http::Request& request, const forum::Viewer& viewer) const;      // POST /api/v1/topics
-  Result<http::Response> ShowTopic(const http::Request& request, const forum::Viewer& viewer) const;        // GET /api/v1/topics/{id}
-  Result<http::Response> ModerateTopic(const http::Request& request, const forum::Viewer& viewer) const;    // PATCH /api/v1/topics/{id}
-  Result<http::Response> CreatePost(const http::Request& request, const forum::Viewer& viewer) const;       // POST /api/v1/topics/{id}/posts
-  Result<http::Response> ShowPost(const http::Request& request, const forum::Viewer& viewer) const;         // GET /api/v1/posts/{id}
-  Result<http::Response> EditPost(const http::Request& request, const forum::Viewer& viewer) const;         // PATCH /api/v1/posts/{id}
-  Result<http::Response> DeletePost(const http::Request& request, const forum::Viewer& viewer) const;       // DELETE /api/v1/posts/{id}
-  Result<http::Response> ListRevisions(const http::Request& request, const forum::Viewer& viewer) const;    // GET /api/v1/posts/{id}/revisions
-  Result<http::Response> AddReaction(const http::Request& request, const forum::Viewer& viewer) const;      // POST /api/v1/posts/{id}/reactions
-  Result<http::Response> RemoveReaction(const http::Request& request, const forum::Viewer& viewer) const;   // DELETE /api/v1/posts/{id}/reactions/{kind}
-  Result<http::Response> ShowUser(const http::Request& request, const forum::Viewer& viewer) const;         // GET /api/v1/users/{name}
+  Result<http::Response> CreateUser(const http::Request& request,
+                                    const forum::Viewer& viewer) const;  // POST /api/v1/users
+  Result<http::Response> CreateSession(const http::Request& request,
+                                       const forum::Viewer& viewer) const;  // POST /api/v1/sessions
+  Result<http::Response> DeleteSession(const http::Request& request,
+                                       const forum::Viewer& viewer) const;  // DELETE /api/v1/sessions/current
+  Result<http::Response> ListCategories(const http::Request& request,
+                                        const forum::Viewer& viewer) const;  // GET /api/v1/categories
+  Result<http::Response> CreateCategory(const http::Request& request,
+                                        const forum::Viewer& viewer) const;  // POST /api/v1/categories
+  Result<http::Response> CategoryTopics(const http::Request& request,
+                                        const forum::Viewer& viewer) const;  // GET /api/v1/categories/{slug}/topics
+  Result<http::Response> LatestTopics(const http::Request& request,
+                                      const forum::Viewer& viewer) const;  // GET /api/v1/topics
+  Result<http::Response> CreateTopic(const http::Request& request,
+                                     const forum::Viewer& viewer) const;  // POST /api/v1/topics
+  Result<http::Response> ShowTopic(const http::Request& request,
+                                   const forum::Viewer& viewer) const;  // GET /api/v1/topics/{id}
+  Result<http::Response> ModerateTopic(const http::Request& request,
+                                       const forum::Viewer& viewer) const;  // PATCH /api/v1/topics/{id}
+  Result<http::Response> CreatePost(const http::Request& request,
+                                    const forum::Viewer& viewer) const;  // POST /api/v1/topics/{id}/posts
+  Result<http::Response> ShowPost(const http::Request& request,
+                                  const forum::Viewer& viewer) const;  // GET /api/v1/posts/{id}
+  Result<http::Response> EditPost(const http::Request& request,
+                                  const forum::Viewer& viewer) const;  // PATCH /api/v1/posts/{id}
+  Result<http::Response> DeletePost(const http::Request& request,
+                                    const forum::Viewer& viewer) const;  // DELETE /api/v1/posts/{id}
+  Result<http::Response> ListRevisions(const http::Request& request,
+                                       const forum::Viewer& viewer) const;  // GET /api/v1/posts/{id}/revisions
+  Result<http::Response> AddReaction(const http::Request& request,
+                                     const forum::Viewer& viewer) const;  // POST /api/v1/posts/{id}/reactions
+  Result<http::Response> RemoveReaction(
+      const http::Request& request, const forum::Viewer& viewer) const;  // DELETE /api/v1/posts/{id}/reactions/{kind}
+  Result<http::Response> ShowUser(const http::Request& request,
+                                  const forum::Viewer& viewer) const;  // GET /api/v1/users/{name}
 
   // {"error":{"code":key,"message":...,"field":...}} with the status for its code.
   static http::Response ErrorJson(const Error& error);

@@ -5,9 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "api/request_decoding.h"
 #include "api/response_encoding.h"
@@ -85,8 +84,8 @@ TEST(JsonBodyTest, WrongTypesAreNamed) {
 }
 
 TEST(JsonBodyTest, IdsArePositiveWholeNumbers) {
-  for (const char* text : {R"({"id": "3"})", R"({"id": 1.5})", R"({"id": 1.0})", R"({"id": 0})",
-                           R"({"id": -4})", R"({"id": true})", R"({"id": 18446744073709551615})"}) {
+  for (const char* text : {R"({"id": "3"})", R"({"id": 1.5})", R"({"id": 1.0})", R"({"id": 0})", R"({"id": -4})",
+                           R"({"id": true})", R"({"id": 18446744073709551615})"}) {
     auto body = JsonBody::Parse(text);
     ASSERT_TRUE(body.ok()) << text;
     auto id = body->RequiredId<TopicTag>("id");
@@ -251,12 +250,12 @@ class ApiFlowTest : public ::testing::Test {
     if (admin) {
       EXPECT_TRUE(forum_->CreateAdmin(username, password).ok());
     } else {
-      Answer created = Call(&Api::CreateUser, Visitor(),
-                            json{{"username", username}, {"password", password}, {"email", username + "@example.org"}}.dump());
+      Answer created =
+          Call(&Api::CreateUser, Visitor(),
+               json{{"username", username}, {"password", password}, {"email", username + "@example.org"}}.dump());
       EXPECT_EQ(created.status, 201) << created.response.body;
     }
-    Answer session =
-        Call(&Api::CreateSession, Visitor(), json{{"username", username}, {"password", password}}.dump());
+    Answer session = Call(&Api::CreateSession, Visitor(), json{{"username", username}, {"password", password}}.dump());
     EXPECT_EQ(session.status, 201) << session.response.body;
     return forum_->Authenticate(session.body["token"].get<std::string>(), "127.0.0.1");
   }
@@ -307,7 +306,8 @@ TEST_F(ApiFlowTest, RegisterAndSignInNeverExposeSecrets) {
 }
 
 TEST_F(ApiFlowTest, SignOutEndsTheToken) {
-  ASSERT_EQ(Call(&Api::CreateUser, Visitor(), R"({"username": "willow", "password": "quiet morning tea"})").status, 201);
+  ASSERT_EQ(Call(&Api::CreateUser, Visitor(), R"({"username": "willow", "password": "quiet morning tea"})").status,
+            201);
   Answer session = Call(&Api::CreateSession, Visitor(), R"({"username": "willow", "password": "quiet morning tea"})");
   ASSERT_EQ(session.status, 201);
   const std::string token = session.body["token"].get<std::string>();
@@ -345,7 +345,8 @@ TEST_F(ApiFlowTest, AskReadReplyReactEditDelete) {
 
   // Ask.
   Answer asked = Call(&Api::CreateTopic, asker,
-                      json{{"category_id", category_id}, {"title", "How do you sleep after a loss?"},
+                      json{{"category_id", category_id},
+                           {"title", "How do you sleep after a loss?"},
                            {"body", "It has been **three weeks**."}}
                           .dump());
   ASSERT_EQ(asked.status, 201) << asked.response.body;
@@ -359,12 +360,13 @@ TEST_F(ApiFlowTest, AskReadReplyReactEditDelete) {
   EXPECT_EQ(asked.body["post"]["own_reactions"], json::array());
   EXPECT_EQ(asked.body["post"]["body_html"], "<p>It has been <strong>three weeks</strong>.</p>\n");
 
-  Answer too_short = Call(&Api::CreateTopic, asker,
-                          json{{"category_id", category_id}, {"title", "Help"}, {"body", "x"}}.dump());
+  Answer too_short =
+      Call(&Api::CreateTopic, asker, json{{"category_id", category_id}, {"title", "Help"}, {"body", "x"}}.dump());
   EXPECT_EQ(too_short.status, 422);
   EXPECT_EQ(too_short.body["error"]["field"], "title");
-  Answer wrong_type = Call(&Api::CreateTopic, asker,
-                           json{{"category_id", std::to_string(category_id)}, {"title", "A fine title"}, {"body", "x"}}.dump());
+  Answer wrong_type =
+      Call(&Api::CreateTopic, asker,
+           json{{"category_id", std::to_string(category_id)}, {"title", "A fine title"}, {"body", "x"}}.dump());
   EXPECT_EQ(wrong_type.status, 400);
   EXPECT_EQ(wrong_type.body["error"]["code"], "wrong_type");
   EXPECT_EQ(wrong_type.body["error"]["field"], "category_id");
@@ -374,8 +376,9 @@ TEST_F(ApiFlowTest, AskReadReplyReactEditDelete) {
 
   // Reply and react.
   std::int64_t question_id = asked.body["post"]["id"].get<std::int64_t>();
-  Answer replied = Call(&Api::CreatePost, peer, json{{"body", "Same here. A walk helps."}, {"reply_to", question_id}}.dump(),
-                        {{"id", topic_key}});
+  Answer replied =
+      Call(&Api::CreatePost, peer, json{{"body", "Same here. A walk helps."}, {"reply_to", question_id}}.dump(),
+           {{"id", topic_key}});
   ASSERT_EQ(replied.status, 201) << replied.response.body;
   EXPECT_EQ(replied.body["post"]["reply_to"], question_id);
   EXPECT_EQ(replied.body["post"]["number"], 2);
@@ -454,8 +457,9 @@ TEST_F(ApiFlowTest, ModeratorsPinAndClose) {
   forum::Viewer admin = SignIn("keeper", /*admin=*/true);
   std::int64_t category_id = MakeCategory(admin);
   forum::Viewer member = SignIn("willow");
-  Answer asked = Call(&Api::CreateTopic, member,
-                      json{{"category_id", category_id}, {"title", "Is it normal to feel numb?"}, {"body", "..."}}.dump());
+  Answer asked =
+      Call(&Api::CreateTopic, member,
+           json{{"category_id", category_id}, {"title", "Is it normal to feel numb?"}, {"body", "..."}}.dump());
   ASSERT_EQ(asked.status, 201);
   std::string topic_key = std::to_string(asked.body["topic"]["id"].get<std::int64_t>());
 

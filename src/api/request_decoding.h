@@ -6,11 +6,10 @@
 // Thread-safety: plain values; a JsonBody may be read from many threads at once.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/ids.h"
 #include "core/result.h"

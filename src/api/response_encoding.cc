@@ -12,9 +12,12 @@ json EncodeTime(std::optional<UnixSeconds> at) { return at ? EncodeTime(*at) : j
 
 std::string_view RoleName(store::Role role) {
   switch (role) {
-    case store::Role::kMember: return "member";
-    case store::Role::kModerator: return "moderator";
-    case store::Role::kAdmin: return "admin";
+    case store::Role::kMember:
+      return "member";
+    case store::Role::kModerator:
+      return "moderator";
+    case store::Role::kAdmin:
+      return "admin";
   }
   return "member";
 }
@@ -24,9 +27,7 @@ std::string PostUrl(PostId id) { return "/p/" + std::to_string(id.value); }
 std::string CategoryUrl(std::string_view slug) { return "/c/" + http::UrlEncode(slug); }
 std::string UserUrl(std::string_view username) { return "/u/" + http::UrlEncode(username); }
 
-json EncodeUserRef(UserId id, std::string_view username) {
-  return {{"id", id.value}, {"username", username}};
-}
+json EncodeUserRef(UserId id, std::string_view username) { return {{"id", id.value}, {"username", username}}; }
 
 json EncodeSelf(const store::UserRow& user) {
   return {{"id", user.id.value}, {"username", user.username}, {"role", RoleName(user.role)}};
@@ -41,14 +42,10 @@ json EncodeProfileUser(const store::UserRow& user, std::int64_t post_count) {
 }
 
 json EncodeCategory(const store::CategoryRow& category) {
-  return {{"id", category.id.value},
-          {"slug", category.slug},
-          {"name", category.name},
-          {"description", category.description},
-          {"position", category.position},
-          {"topic_count", category.topic_count},
-          {"archived", category.archived},
-          {"url", CategoryUrl(category.slug)}};
+  return {{"id", category.id.value},       {"slug", category.slug},
+          {"name", category.name},         {"description", category.description},
+          {"position", category.position}, {"topic_count", category.topic_count},
+          {"archived", category.archived}, {"url", CategoryUrl(category.slug)}};
 }
 
 json EncodeTopic(const store::TopicRow& topic) {

@@ -1,16 +1,14 @@
 #include "app/config.h"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <cstdlib>
-
-#include <toml++/toml.h>
 
 namespace kindred::app {
 namespace {
 
-Error ConfigError(const std::string& what) {
-  return Error::Invalid("config", "config_invalid", what);
-}
+Error ConfigError(const std::string& what) { return Error::Invalid("config", "config_invalid", what); }
 
 Result<void> ReadRateLimit(const toml::node& node, const std::string& name, forum::RateLimit& limit) {
   const toml::table* table = node.as_table();
@@ -18,7 +16,8 @@ Result<void> ReadRateLimit(const toml::node& node, const std::string& name, foru
   for (const auto& [key, value] : *table) {
     if (key == "burst") {
       auto burst = value.value<int64_t>();
-      if (!burst || *burst < 1) return ConfigError("rate_limits." + name + ".burst must be a whole number of at least 1");
+      if (!burst || *burst < 1)
+        return ConfigError("rate_limits." + name + ".burst must be a whole number of at least 1");
       limit.burst = static_cast<int>(*burst);
     } else if (key == "per_minute") {
       auto per_minute = value.value<double>();

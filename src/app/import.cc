@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -27,6 +26,7 @@ struct ParsedPost {
 
 struct ParsedThread {
   std::string category;
+  std::string category_description;  // used only when the import makes the category
   std::string title;
   ParsedPost question;
   std::vector<ParsedPost> replies;
@@ -34,7 +34,8 @@ struct ParsedThread {
 
 Result<std::string> RequiredString(const json& object, const char* field, const std::string& where) {
   auto it = object.find(field);
-  if (it == object.end() || it->is_null()) return Error::Invalid(field, "missing", where + "\"" + field + "\" is missing");
+  if (it == object.end() || it->is_null())
+    return Error::Invalid(field, "missing", where + "\"" + field + "\" is missing");
   if (!it->is_string()) return Error::Invalid(field, "wrong_type", where + "\"" + field + "\" must be a string");
   return it->get<std::string>();
 }
@@ -58,7 +59,8 @@ Result<ParsedPost> ParsePost(const json& object, const std::string& where) {
     if (!it->is_string()) return Error::Invalid("created_at", "wrong_type", where + "\"created_at\" must be a string");
     auto at = ParseIso8601(it->get<std::string>());
     if (!at) {
-      return Error::Invalid("created_at", "date", where + "\"created_at\" is not an ISO 8601 date like 2024-05-01T10:30:00Z");
+      return Error::Invalid("created_at", "date",
+                            where + "\"created_at\" is not an ISO 8601 date like 2024-05-01T10:30:00Z");
     }
     post.created_at = *at;
   }
@@ -79,6 +81,14 @@ Result<ParsedThread> ParseLine(const std::string& line) {
   auto category_name = forum::ValidateCategoryName(*category);
   if (!category_name) return Error::Invalid("category", "category", "category: " + category_name.error().message);
   thread.category = *category_name;
+  if (auto it = object.find("category_description"); it != object.end() && !it->is_null()) {
+    if (!it->is_string())
+      return Error::Invalid("category_description", "wrong_type", "\"category_description\" must be a string");
+    auto description = forum::ValidateCategoryDescription(it->get<std::string>());
+    if (!description)
+      return Error::Invalid("category_description", "category", "category_description: " + description.error().message);
+    thread.category_description = *description;
+  }
   auto title = RequiredString(object, "title", "");
   if (!title) return std::move(title).error();
   auto valid_title = forum::ValidateTitle(*title);
@@ -106,7 +116,7 @@ class Directory {
  public:
   Directory(store::Store& store, bool demo, UnixSeconds now) : store_(store), demo_(demo), now_(now) {}
 
-  Result<CategoryId> Category(const std::string& name) {
+  Result<CategoryId> Category(const std::string& name, const std::string& description) {
     std::string key = AsciiLower(name);
     if (auto it = categories_.find(key); it != categories_.end()) return it->second;
     auto existing = store_.ListCategories(true);
@@ -115,7 +125,7 @@ class Directory {
       if (AsciiLower(category.name) == key) return categories_[key] = category.id;
     }
     std::string slug = Slugify(name);
-    auto created = store_.CreateCategory({slug.empty() ? "category" : slug, name, "", demo_});
+    auto created = store_.CreateCategory({slug.empty() ? "category" : slug, name, description, demo_});
     if (!created) return std::move(created).error();
     return categories_[key] = created->id;
   }
@@ -140,17 +150,17 @@ class Directory {
   std::map<std::string, UserId> authors_;
 };
 
-
 // Writes one parsed thread with everything it needs; returns the number of posts written.
-Result<int> WriteThread(store::Store& store, Directory& directory, const ParsedThread& thread,
-                        UnixSeconds default_time, UnixSeconds reply_gap, bool demo) {
-  auto category = directory.Category(thread.category);
+Result<int> WriteThread(store::Store& store, Directory& directory, const ParsedThread& thread, UnixSeconds default_time,
+                        UnixSeconds reply_gap, bool demo) {
+  auto category = directory.Category(thread.category, thread.category_description);
   if (!category) return std::move(category).error();
   auto asker = directory.Author(thread.question.author);
   if (!asker) return std::move(asker).error();
   UnixSeconds asked_at = thread.question.created_at.value_or(default_time);
-  store::NewTopic topic{*category, *asker, thread.title, thread.question.body,
-                        forum::RenderMarkdown(thread.question.body), asked_at, demo};
+  store::NewTopic topic{
+      *category, *asker, thread.title, thread.question.body, forum::RenderMarkdown(thread.question.body),
+      asked_at,  demo};
   std::vector<store::NewPost> replies;
   UnixSeconds previous = asked_at;
   for (const auto& reply : thread.replies) {

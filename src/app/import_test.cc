@@ -56,7 +56,8 @@ TEST_F(ImportTest, ReportsBadLinesByNumberAndKeepsGoing) {
       "{\"category\":\"Sleep\",\"title\":\"Anxiety at night keeps me awake\",\"body\":\"Every night.\"}\n"
       "this is not json\n"
       "{\"category\":\"Sleep\",\"title\":\"short\",\"body\":\"x\"}\n"
-      "{\"category\":\"Sleep\",\"title\":\"A reply with a bad date\",\"body\":\"x\",\"replies\":[{\"body\":\"y\",\"created_at\":\"last tuesday\"}]}\n"
+      "{\"category\":\"Sleep\",\"title\":\"A reply with a bad "
+      "date\",\"body\":\"x\",\"replies\":[{\"body\":\"y\",\"created_at\":\"last tuesday\"}]}\n"
       "\n"
       "{\"category\":\"Sleep\",\"title\":\"Waking at four every morning\",\"body\":\"Help.\"}\n");
   EXPECT_EQ(report.threads_imported, 2);
@@ -71,9 +72,13 @@ TEST_F(ImportTest, ReportsBadLinesByNumberAndKeepsGoing) {
 }
 
 TEST_F(ImportTest, ReusesExistingCategoriesAndAuthorsIgnoringCase) {
-  ASSERT_TRUE(Import("{\"category\":\"Sleep\",\"title\":\"First question here\",\"body\":\"a\",\"author\":\"Ann\"}\n").problems.empty());
-  ASSERT_TRUE(Import("{\"category\":\"SLEEP\",\"title\":\"Second question here\",\"body\":\"b\",\"author\":\"ann\"}\n").problems.empty());
-  EXPECT_EQ(store_->ListCategories(true)->size(), 1u);
+  ASSERT_TRUE(Import("{\"category\":\"Sleep\",\"category_description\":\"Nights and worries\",\"title\":\"First "
+                     "question here\",\"body\":\"a\",\"author\":\"Ann\"}\n")
+                  .problems.empty());
+  ASSERT_TRUE(Import("{\"category\":\"SLEEP\",\"title\":\"Second question here\",\"body\":\"b\",\"author\":\"ann\"}\n")
+                  .problems.empty());
+  ASSERT_EQ(store_->ListCategories(true)->size(), 1u);
+  EXPECT_EQ(store_->ListCategories(true)->front().description, "Nights and worries");
   EXPECT_EQ(*store_->CountUsers(), 1);
 }
 

@@ -1,11 +1,10 @@
 // kindred: the one binary. Subcommands serve the forum and look after its data.
 // This file is the composition root: the only place that names concrete backends.
+#include <spdlog/spdlog.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
-
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -172,12 +171,14 @@ int main(int argc, char** argv) {
   using namespace kindred::app;
   if (!kindred::forum::InitCrypto()) return Fail("libsodium could not start");
 
-  CLI::App cli{"Kindred: a peer-support forum server.\n"
-               "Settings come from --config FILE (TOML), then KINDRED_* environment variables, then flags."};
+  CLI::App cli{
+      "Kindred: a peer-support forum server.\n"
+      "Settings come from --config FILE (TOML), then KINDRED_* environment variables, then flags."};
   cli.require_subcommand(1);
   std::string config_file;
   std::string data_dir;
-  cli.add_option("--config", config_file, "TOML configuration file (see docs/configuration.md)")->check(CLI::ExistingFile);
+  cli.add_option("--config", config_file, "TOML configuration file (see docs/configuration.md)")
+      ->check(CLI::ExistingFile);
   cli.add_option("--data", data_dir, "data directory holding kindred.db (default ./data, or KINDRED_DATA)");
 
   auto* serve = cli.add_subcommand("serve", "Serve the forum over HTTP");

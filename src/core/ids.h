@@ -26,7 +26,5 @@ using PostId = Id<struct PostTag>;
 
 template <typename Tag>
 struct std::hash<kindred::Id<Tag>> {
-  std::size_t operator()(kindred::Id<Tag> id) const noexcept {
-    return std::hash<std::int64_t>{}(id.value);
-  }
+  std::size_t operator()(kindred::Id<Tag> id) const noexcept { return std::hash<std::int64_t>{}(id.value); }
 };

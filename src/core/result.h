@@ -48,20 +48,16 @@ struct Error {
   static Error Conflict(std::string key, std::string message, std::string field = {}) {
     return {ErrorCode::kConflict, std::move(key), std::move(message), std::move(field), 0};
   }
-  static Error TooLarge(std::string message) {
-    return {ErrorCode::kTooLarge, "too_large", std::move(message), {}, 0};
-  }
+  static Error TooLarge(std::string message) { return {ErrorCode::kTooLarge, "too_large", std::move(message), {}, 0}; }
   static Error RateLimited(int retry_after_seconds);
-  static Error Internal(std::string message) {
-    return {ErrorCode::kInternal, "internal", std::move(message), {}, 0};
-  }
+  static Error Internal(std::string message) { return {ErrorCode::kInternal, "internal", std::move(message), {}, 0}; }
 };
 
 // Either a T or an Error. Result<void> carries only success or the Error.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design, like std::expected
+  Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design, like std::expected
   Result(Error error) : state_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }
@@ -122,12 +118,12 @@ class [[nodiscard]] Result<void> {
 inline Result<void> Ok() { return {}; }
 
 // Propagates the error of an expression that yields a Result, as `?` does in Rust.
-#define KINDRED_TRY(expr)                                  \
-  do {                                                     \
-    auto kindred_try_result_ = (expr);                     \
-    if (!kindred_try_result_.ok()) {                       \
-      return std::move(kindred_try_result_).error();       \
-    }                                                      \
+#define KINDRED_TRY(expr)                            \
+  do {                                               \
+    auto kindred_try_result_ = (expr);               \
+    if (!kindred_try_result_.ok()) {                 \
+      return std::move(kindred_try_result_).error(); \
+    }                                                \
   } while (false)
 
 }  // namespace kindred

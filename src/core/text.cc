@@ -32,9 +32,9 @@ bool IsValidUtf8(std::string_view text) {
       cp = (cp << 6) | (s[i + k] & 0x3F);
     }
     static constexpr std::uint32_t kMinForLength[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMinForLength[len]) return false;           // overlong encoding
-    if (cp > 0x10FFFF) return false;                     // beyond Unicode
-    if (cp >= 0xD800 && cp <= 0xDFFF) return false;      // UTF-16 surrogate
+    if (cp < kMinForLength[len]) return false;       // overlong encoding
+    if (cp > 0x10FFFF) return false;                 // beyond Unicode
+    if (cp >= 0xD800 && cp <= 0xDFFF) return false;  // UTF-16 surrogate
     i += len;
   }
   return true;

@@ -13,11 +13,11 @@ TEST(Utf8Test, AcceptsWellFormedText) {
 
 TEST(Utf8Test, RejectsMalformedText) {
   EXPECT_FALSE(IsValidUtf8("\xFF"));
-  EXPECT_FALSE(IsValidUtf8("\xC3"));               // truncated
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));           // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));       // surrogate U+D800
-  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));   // above U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("ok\x80"));             // stray continuation byte
+  EXPECT_FALSE(IsValidUtf8("\xC3"));              // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("ok\x80"));            // stray continuation byte
 }
 
 TEST(Utf8Test, CountsCodepointsNotBytes) {
@@ -31,9 +31,7 @@ TEST(TextTest, TrimsAsciiSpaceOnly) {
   EXPECT_EQ(Trim("   "), "");
 }
 
-TEST(TextTest, NormalizesLineEndings) {
-  EXPECT_EQ(NormalizeNewlines("a\r\nb\rc\nd"), "a\nb\nc\nd");
-}
+TEST(TextTest, NormalizesLineEndings) { EXPECT_EQ(NormalizeNewlines("a\r\nb\rc\nd"), "a\nb\nc\nd"); }
 
 TEST(TextTest, FindsControlCharactersButAllowsTabAndNewline) {
   EXPECT_FALSE(HasControlCharacters("line\n\tindented"));

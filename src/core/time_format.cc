@@ -38,16 +38,15 @@ bool ReadDigits(std::string_view text, std::size_t& pos, std::size_t count, int&
   return true;
 }
 
-constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 }  // namespace
 
 std::string FormatIso8601(UnixSeconds at) {
   std::tm tm = ToUtc(at);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 
@@ -117,8 +116,8 @@ std::string FormatRelative(UnixSeconds at, UnixSeconds now) {
 std::string FormatHuman(UnixSeconds at) {
   std::tm tm = ToUtc(at);
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%d %s %04d, %02d:%02d UTC", tm.tm_mday, kMonths[tm.tm_mon],
-                tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+  std::snprintf(buf, sizeof buf, "%d %s %04d, %02d:%02d UTC", tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900,
+                tm.tm_hour, tm.tm_min);
   return buf;
 }
 

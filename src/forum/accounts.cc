@@ -1,7 +1,6 @@
 // Accounts: registering, signing in and out, and what a session token stands for.
-#include "forum/forum.h"
-
 #include "core/text.h"
+#include "forum/forum.h"
 #include "forum/limits.h"
 #include "forum/passwords.h"
 #include "forum/validation.h"
@@ -37,7 +36,8 @@ Result<store::UserRow> Forum::Register(const Viewer& viewer, const RegisterInput
     return Error::Conflict("username_taken", "That username is already taken. Please choose another.", "username");
   }
   std::string hash = HashPassword(input.password);
-  if (hash.empty()) return Error{ErrorCode::kUnavailable, "busy", "We could not finish that just now. Please try again.", {}, 0};
+  if (hash.empty())
+    return Error{ErrorCode::kUnavailable, "busy", "We could not finish that just now. Please try again.", {}, 0};
   auto created = store_.CreateUser({*username, *email, hash, store::Role::kMember, clock_.Now(), false});
   if (!created && created.error().code == ErrorCode::kConflict) {
     return Error::Conflict("username_taken", "That username is already taken. Please choose another.", "username");

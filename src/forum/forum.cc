@@ -25,9 +25,12 @@ std::optional<store::ReactionKind> ParseReactionKind(std::string_view name) {
 
 std::string_view ReactionKindName(store::ReactionKind kind) {
   switch (kind) {
-    case store::ReactionKind::kHelpful: return "helpful";
-    case store::ReactionKind::kHug: return "hug";
-    case store::ReactionKind::kMeToo: return "me_too";
+    case store::ReactionKind::kHelpful:
+      return "helpful";
+    case store::ReactionKind::kHug:
+      return "hug";
+    case store::ReactionKind::kMeToo:
+      return "me_too";
   }
   return "helpful";
 }

@@ -179,7 +179,8 @@ TEST_F(ForumTest, BodyLengthBoundariesAndEmptyBodies) {
 
 TEST_F(ForumTest, BrowserLineEndingsAreAcceptedAndStoredAsNewlines) {
   Viewer ann = Member("ann");
-  auto asked = forum_->Ask(ann, {category_, "A question typed in a browser", "First line.\r\nSecond line.\r\n\r\nNew paragraph."});
+  auto asked = forum_->Ask(
+      ann, {category_, "A question typed in a browser", "First line.\r\nSecond line.\r\n\r\nNew paragraph."});
   ASSERT_TRUE(asked.ok()) << asked.error().message;
   EXPECT_EQ(asked->second.body_markdown, "First line.\nSecond line.\n\nNew paragraph.");
   auto described = forum_->UpdateCategory(admin_, category_, {"Therapy", "Line one.\r\nLine two."});

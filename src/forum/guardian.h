@@ -22,15 +22,9 @@ class Guardian {
   static Result<void> CanModerateTopic(const Viewer& viewer);
 
   // Non-failing forms for deciding which buttons a page shows.
-  static bool MayEdit(const Viewer& viewer, const store::PostRow& post) {
-    return CanEditPost(viewer, post).ok();
-  }
-  static bool MayDelete(const Viewer& viewer, const store::PostRow& post) {
-    return CanDeletePost(viewer, post).ok();
-  }
-  static bool MayReact(const Viewer& viewer, const store::PostRow& post) {
-    return CanReact(viewer, post).ok();
-  }
+  static bool MayEdit(const Viewer& viewer, const store::PostRow& post) { return CanEditPost(viewer, post).ok(); }
+  static bool MayDelete(const Viewer& viewer, const store::PostRow& post) { return CanDeletePost(viewer, post).ok(); }
+  static bool MayReact(const Viewer& viewer, const store::PostRow& post) { return CanReact(viewer, post).ok(); }
 };
 
 }  // namespace kindred::forum

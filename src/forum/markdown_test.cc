@@ -33,7 +33,8 @@ TEST(MarkdownTest, EventHandlerAttributesComeOutInert) {
 }
 
 TEST(MarkdownTest, JavascriptAndDataLinksAreDropped) {
-  std::string html = RenderMarkdown("[click](javascript:alert(1)) [x](JAVASCRIPT:alert(1)) [d](data:text/html;base64,PHNjcmlwdD4=)");
+  std::string html =
+      RenderMarkdown("[click](javascript:alert(1)) [x](JAVASCRIPT:alert(1)) [d](data:text/html;base64,PHNjcmlwdD4=)");
   EXPECT_FALSE(Contains(html, "javascript:"));
   EXPECT_FALSE(Contains(html, "JAVASCRIPT:"));
   EXPECT_FALSE(Contains(html, "data:text/html"));

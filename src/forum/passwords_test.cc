@@ -18,9 +18,7 @@ TEST_F(PasswordsTest, HashesWithArgon2idAndVerifies) {
   EXPECT_FALSE(VerifyPassword("", "anything"));
 }
 
-TEST_F(PasswordsTest, SaltsEveryHash) {
-  EXPECT_NE(HashPassword("same password"), HashPassword("same password"));
-}
+TEST_F(PasswordsTest, SaltsEveryHash) { EXPECT_NE(HashPassword("same password"), HashPassword("same password")); }
 
 TEST_F(PasswordsTest, TokensAre256BitsAndUnique) {
   std::string a = NewToken();

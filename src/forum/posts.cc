@@ -19,8 +19,7 @@ Result<store::PostRow> Forum::FindPost(PostId id) {
   return post;
 }
 
-Result<std::vector<Forum::OwnReactions>> Forum::OwnReactionsTo(const Viewer& viewer,
-                                                               const std::vector<PostId>& posts) {
+Result<std::vector<Forum::OwnReactions>> Forum::OwnReactionsTo(const Viewer& viewer, const std::vector<PostId>& posts) {
   std::vector<OwnReactions> own(posts.size());
   if (!viewer.signed_in() || posts.empty()) return own;
   auto given = store_.ListOwnReactions(viewer.member->id, posts);

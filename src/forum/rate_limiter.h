@@ -12,8 +12,8 @@
 namespace kindred::forum {
 
 struct RateLimit {
-  int burst = 1;                // requests allowed at once
-  double per_second = 1.0;      // how fast the allowance refills
+  int burst = 1;            // requests allowed at once
+  double per_second = 1.0;  // how fast the allowance refills
 };
 
 class RateLimiter {

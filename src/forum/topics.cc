@@ -120,8 +120,7 @@ Result<store::TopicRow> Forum::ModerateTopic(const Viewer& viewer, TopicId id, c
       return Error::Invalid("category_id", "category_not_found", "Please choose a category that exists.");
     }
   }
-  return store_.SetTopicState(id, input.pinned.value_or(topic->pinned), input.closed.value_or(topic->closed),
-                              category);
+  return store_.SetTopicState(id, input.pinned.value_or(topic->pinned), input.closed.value_or(topic->closed), category);
 }
 
 }  // namespace kindred::forum

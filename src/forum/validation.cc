@@ -27,9 +27,9 @@ Result<std::string> ValidateUsername(std::string_view username) {
   username = Trim(username);
   KINDRED_TRY(CheckText("username", username));
   if (username.size() < kUsernameMin || username.size() > kUsernameMax) {
-    return Error::Invalid("username", username.size() < kUsernameMin ? "username_too_short" : "username_too_long",
-                          "Please choose a username between " + std::to_string(kUsernameMin) + " and " +
-                              Chars(kUsernameMax) + " long.");
+    return Error::Invalid(
+        "username", username.size() < kUsernameMin ? "username_too_short" : "username_too_long",
+        "Please choose a username between " + std::to_string(kUsernameMin) + " and " + Chars(kUsernameMax) + " long.");
   }
   for (char c : username) {
     bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -47,9 +47,9 @@ Result<void> ValidatePassword(std::string_view password) {
   }
   std::size_t length = CountCodepoints(password);
   if (length < kPasswordMin) {
-    return Error::Invalid("password", "password_too_short",
-                          "Please use a password of at least " + Chars(kPasswordMin) +
-                              ". A few words together make a good one.");
+    return Error::Invalid(
+        "password", "password_too_short",
+        "Please use a password of at least " + Chars(kPasswordMin) + ". A few words together make a good one.");
   }
   if (password.size() > kPasswordMax) {
     return Error::Invalid("password", "password_too_long",
@@ -63,9 +63,9 @@ Result<std::string> ValidateEmail(std::string_view email) {
   if (email.empty()) return std::string();
   KINDRED_TRY(CheckText("email", email));
   std::size_t at = email.find('@');
-  bool plausible = email.size() <= kEmailMax && at != std::string_view::npos && at > 0 &&
-                   at == email.rfind('@') && email.find('.', at) != std::string_view::npos &&
-                   email.back() != '.' && email.find(' ') == std::string_view::npos;
+  bool plausible = email.size() <= kEmailMax && at != std::string_view::npos && at > 0 && at == email.rfind('@') &&
+                   email.find('.', at) != std::string_view::npos && email.back() != '.' &&
+                   email.find(' ') == std::string_view::npos;
   if (!plausible) {
     return Error::Invalid("email", "email_invalid",
                           "That email address does not look complete. You can also leave it empty.");
@@ -81,9 +81,9 @@ Result<std::string> ValidateTitle(std::string_view title) {
   }
   std::size_t length = CountCodepoints(title);
   if (length < kTitleMin) {
-    return Error::Invalid("title", "title_too_short",
-                          "Please give your question a title of at least " + Chars(kTitleMin) +
-                              ", so others can see what it is about.");
+    return Error::Invalid(
+        "title", "title_too_short",
+        "Please give your question a title of at least " + Chars(kTitleMin) + ", so others can see what it is about.");
   }
   if (length > kTitleMax) {
     return Error::Invalid("title", "title_too_long",
@@ -103,8 +103,8 @@ Result<std::string> ValidateBody(std::string_view body) {
   std::size_t length = CountCodepoints(normalized);
   if (length > kBodyMax) {
     return Error::Invalid("body", "body_too_long",
-                          "Please shorten this to " + Chars(kBodyMax) + " or fewer (it has " +
-                              std::to_string(length) + "). You could split it into a second reply.");
+                          "Please shorten this to " + Chars(kBodyMax) + " or fewer (it has " + std::to_string(length) +
+                              "). You could split it into a second reply.");
   }
   return normalized;
 }

@@ -32,9 +32,9 @@ class Params {
 };
 
 struct Request {
-  std::string method;  // "GET", "POST"...
-  std::string path;    // decoded path, without the query
-  std::string query;   // raw query string, without '?'
+  std::string method;                                        // "GET", "POST"...
+  std::string path;                                          // decoded path, without the query
+  std::string query;                                         // raw query string, without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
   std::string client_address;

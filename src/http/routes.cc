@@ -95,11 +95,13 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("POST", "/api/v1/posts/{id}/reactions", &A::AddReaction);
   Json("DELETE", "/api/v1/posts/{id}/reactions/{kind}", &A::RemoveReaction);
 
-  router_.Add("GET", "/healthz", Route{Kind::kJson, [](const Request&, const forum::Viewer&) -> Result<Response> {
-                                         Response response = Response::Json("{\"status\":\"ok\"}");
-                                         return response;
-                                       },
-                                       0});
+  router_.Add("GET", "/healthz",
+              Route{Kind::kJson,
+                    [](const Request&, const forum::Viewer&) -> Result<Response> {
+                      Response response = Response::Json("{\"status\":\"ok\"}");
+                      return response;
+                    },
+                    0});
 }
 
 void RouteTable::Html(const char* method, const char* pattern, web::Pages::Handler handler) {
@@ -166,9 +168,10 @@ Response RouteTable::Handle(Request& request, forum::Viewer& viewer, bool& set_v
   const bool wants_json = request.path.rfind("/api/", 0) == 0;
   const Kind kind = match.target ? match.target->kind : (wants_json ? Kind::kJson : Kind::kHtml);
   if (!match.target) {
-    Error error = match.path_known
-                      ? Error{ErrorCode::kInvalidInput, "method_not_allowed", "That action is not available here.", {}, 0}
-                      : Error::NotFound("not_found", "We could not find that page. It may have been moved or deleted.");
+    Error error =
+        match.path_known
+            ? Error{ErrorCode::kInvalidInput, "method_not_allowed", "That action is not available here.", {}, 0}
+            : Error::NotFound("not_found", "We could not find that page. It may have been moved or deleted.");
     Response response = RenderError(kind, request, viewer, error);
     if (match.path_known) response.status = 405;
     return response;

@@ -42,23 +42,40 @@ Request ToRequest(const restinio::request_handle_t& raw) {
 // reading raw responses are helped by the usual words.
 std::string ReasonPhrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Content Too Large";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "";
   }
 }
 
@@ -100,7 +117,8 @@ Result<void> Serve(const ServerOptions& options, Dispatcher dispatcher) {
                           response = dispatcher(request);
                         } catch (const std::exception&) {
                           // The dispatcher maps expected failures itself; this is the last guard.
-                          response = Response::Html("<!doctype html><title>Error</title><p>Something went wrong on our side.</p>", 500);
+                          response = Response::Html(
+                              "<!doctype html><title>Error</title><p>Something went wrong on our side.</p>", 500);
                         }
                         return Respond(raw, std::move(response));
                       });
@@ -111,8 +129,11 @@ Result<void> Serve(const ServerOptions& options, Dispatcher dispatcher) {
     server = restinio::run_async(restinio::own_io_context(), std::move(settings), options.threads);
   } catch (const std::exception& e) {
     pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-    return Error{ErrorCode::kUnavailable, "listen_failed",
-                 "Could not listen on " + options.host + ":" + std::to_string(options.port) + ": " + e.what(), {}, 0};
+    return Error{ErrorCode::kUnavailable,
+                 "listen_failed",
+                 "Could not listen on " + options.host + ":" + std::to_string(options.port) + ": " + e.what(),
+                 {},
+                 0};
   }
   if (options.on_listening) options.on_listening();
 

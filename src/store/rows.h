@@ -132,6 +132,20 @@ struct TopicList {
 
 // What changed, in the order it was committed. Written in the same transaction as the change,
 // so a reader of the feed never misses or invents one.
+namespace events {
+// Event kinds: every backend writes these and every consumer of the feed reads them.
+inline constexpr const char* kTopicCreated = "topic.created";
+inline constexpr const char* kTopicUpdated = "topic.updated";  // pinned, closed or moved
+inline constexpr const char* kTopicDeleted = "topic.deleted";
+inline constexpr const char* kPostCreated = "post.created";
+inline constexpr const char* kPostEdited = "post.edited";
+inline constexpr const char* kPostDeleted = "post.deleted";
+inline constexpr const char* kPostReactionsChanged = "post.reactions_changed";
+inline constexpr const char* kCategoryCreated = "category.created";
+inline constexpr const char* kCategoryUpdated = "category.updated";
+inline constexpr const char* kDemoDeleted = "demo.deleted";
+}  // namespace events
+
 struct EventRow {
   std::int64_t seq = 0;
   std::string kind;  // "topic.created", "post.created", "post.edited", "post.deleted", ...

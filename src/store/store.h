@@ -79,8 +79,8 @@ class Store {
   virtual Result<void> AddReaction(PostId post, UserId user, ReactionKind kind, UnixSeconds at) = 0;
   virtual Result<void> RemoveReaction(PostId post, UserId user, ReactionKind kind) = 0;
   // The kinds `user` gave to each of `posts`, as (post, kind) pairs.
-  virtual Result<std::vector<std::pair<PostId, ReactionKind>>> ListOwnReactions(
-      UserId user, const std::vector<PostId>& posts) = 0;
+  virtual Result<std::vector<std::pair<PostId, ReactionKind>>> ListOwnReactions(UserId user,
+                                                                                const std::vector<PostId>& posts) = 0;
 
   // The change feed, oldest first, after `after_seq`.
   virtual Result<std::vector<EventRow>> ReadEvents(std::int64_t after_seq, int limit) = 0;

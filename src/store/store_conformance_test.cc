@@ -79,9 +79,10 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   CategoryRow MakeCategory(const std::string& name, bool demo = false) {
     return Must(store().CreateCategory({"", name, "About " + name, demo}));
   }
-  std::pair<TopicRow, PostRow> MakeTopic(CategoryId category, UserId user, const std::string& title,
-                                         UnixSeconds at, bool demo = false) {
-    return Must(store().CreateTopic({category, user, title, "Body of " + title, "<p>Body of " + title + "</p>", at, demo}));
+  std::pair<TopicRow, PostRow> MakeTopic(CategoryId category, UserId user, const std::string& title, UnixSeconds at,
+                                         bool demo = false) {
+    return Must(
+        store().CreateTopic({category, user, title, "Body of " + title, "<p>Body of " + title + "</p>", at, demo}));
   }
   PostRow Reply(TopicId topic, UserId user, const std::string& body, UnixSeconds at) {
     return Must(store().CreateReply({topic, user, std::nullopt, body, "<p>" + body + "</p>", at}));
@@ -421,8 +422,7 @@ TEST_P(StoreTest, ReplyToUnknownTopicOrByUnknownUserIsNotFound) {
   TopicId topic = MakeTopic(category.id, user.id, "T", kT0).first.id;
   EXPECT_EQ(store().CreateReply({TopicId(999), user.id, std::nullopt, "x", "x", kT0}).error().code,
             ErrorCode::kNotFound);
-  EXPECT_EQ(store().CreateReply({topic, UserId(999), std::nullopt, "x", "x", kT0}).error().code,
-            ErrorCode::kNotFound);
+  EXPECT_EQ(store().CreateReply({topic, UserId(999), std::nullopt, "x", "x", kT0}).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(Must(store().FindTopic(topic)).reply_count, 0);  // the failed reply left no trace
 }
 
@@ -601,8 +601,8 @@ TEST_P(StoreTest, ListsOwnReactions) {
   std::set<std::pair<std::int64_t, ReactionKind>> got;
   for (auto [post, kind] : own) got.insert({post.value, kind});
   std::set<std::pair<std::int64_t, ReactionKind>> want = {{first.id.value, ReactionKind::kHelpful},
-                                                           {first.id.value, ReactionKind::kHug},
-                                                           {third.id.value, ReactionKind::kMeToo}};
+                                                          {first.id.value, ReactionKind::kHug},
+                                                          {third.id.value, ReactionKind::kMeToo}};
   EXPECT_EQ(got, want);
   EXPECT_EQ(own.size(), 3u);
   EXPECT_EQ(Must(store().ListOwnReactions(me.id, {second.id})).size(), 0u);
@@ -653,8 +653,8 @@ TEST_P(StoreTest, ImportThreadKeepsEachPostsTime) {
       {TopicId(), helper.id, std::nullopt, "later reply", "<p>later reply</p>", kT0 + 500},
       {TopicId(), asker.id, std::nullopt, "earlier-looking reply", "<p>x</p>", kT0 + 300},
   };
-  TopicRow topic = Must(store().ImportThread(
-      {category.id, asker.id, "Imported", "question", "<p>question</p>", kT0, false}, replies));
+  TopicRow topic = Must(
+      store().ImportThread({category.id, asker.id, "Imported", "question", "<p>question</p>", kT0, false}, replies));
   EXPECT_EQ(topic.created_at, kT0);
   EXPECT_EQ(topic.last_post_at, kT0 + 500);
   EXPECT_EQ(topic.reply_count, 2);
@@ -793,8 +793,8 @@ TEST_P(StoreTest, ConcurrentWritersLoseNothing) {
       Result<UserRow> user = store().CreateUser({"writer" + std::to_string(t), "", "", Role::kMember, kT0, false});
       if (!user.ok()) return note(user.error());
       for (int i = 0; i < kRepliesPerThread; ++i) {
-        Result<PostRow> reply = store().CreateReply(
-            {topic, user->id, std::nullopt, "reply " + std::to_string(i), "<p>r</p>", kT0 + i});
+        Result<PostRow> reply =
+            store().CreateReply({topic, user->id, std::nullopt, "reply " + std::to_string(i), "<p>r</p>", kT0 + i});
         if (!reply.ok()) note(reply.error());
         if (Result<void> r = store().AddReaction(question, user->id, ReactionKind::kHug, kT0); !r.ok()) note(r.error());
         if (Result<TopicList> r = store().ListTopics(std::nullopt, 0, 10); !r.ok()) note(r.error());

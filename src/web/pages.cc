@@ -96,9 +96,9 @@ Result<http::Response> Site::RenderFailedForm(const forum::Viewer& viewer, PageI
 // ---- Construction ----
 
 Pages::Pages(forum::Forum& forum, SiteOptions options)
-    : impl_(new Impl(forum, options)), forum_(forum), options_(std::move(options)) {}
+    : impl_(std::make_unique<Impl>(forum, options)), forum_(forum), options_(std::move(options)) {}
 
-Pages::~Pages() { delete impl_; }
+Pages::~Pages() = default;  // here, where Impl is complete
 
 // ---- Reading ----
 

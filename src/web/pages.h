@@ -6,6 +6,7 @@
 // Thread-safety: every method is const and may run on any thread at once.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "core/result.h"
@@ -23,6 +24,8 @@ class Pages {
  public:
   Pages(forum::Forum& forum, SiteOptions options);
   ~Pages();
+  Pages(const Pages&) = delete;
+  Pages& operator=(const Pages&) = delete;
 
   using Handler = Result<http::Response> (Pages::*)(const http::Request&, const forum::Viewer&) const;
 
@@ -30,9 +33,11 @@ class Pages {
   Result<http::Response> Home(const http::Request& request, const forum::Viewer& viewer) const;
   Result<http::Response> Category(const http::Request& request, const forum::Viewer& viewer) const;  // /c/{slug}?page=
   Result<http::Response> Topic(const http::Request& request, const forum::Viewer& viewer) const;     // /t/{id}?page=
-  Result<http::Response> PostLink(const http::Request& request, const forum::Viewer& viewer) const;  // /p/{id} -> 303 to its page and anchor
-  Result<http::Response> Revisions(const http::Request& request, const forum::Viewer& viewer) const; // /p/{id}/revisions
-  Result<http::Response> Profile(const http::Request& request, const forum::Viewer& viewer) const;   // /u/{name}?page=
+  Result<http::Response> PostLink(const http::Request& request,
+                                  const forum::Viewer& viewer) const;  // /p/{id} -> 303 to its page and anchor
+  Result<http::Response> Revisions(const http::Request& request,
+                                   const forum::Viewer& viewer) const;                              // /p/{id}/revisions
+  Result<http::Response> Profile(const http::Request& request, const forum::Viewer& viewer) const;  // /u/{name}?page=
 
   // Accounts.
   Result<http::Response> LoginForm(const http::Request& request, const forum::Viewer& viewer) const;
@@ -43,23 +48,31 @@ class Pages {
   Result<http::Response> LogoutEverywhere(const http::Request& request, const forum::Viewer& viewer) const;
 
   // Writing.
-  Result<http::Response> NewTopicForm(const http::Request& request, const forum::Viewer& viewer) const;  // /new?category=ID
-  Result<http::Response> NewTopic(const http::Request& request, const forum::Viewer& viewer) const;      // POST /new
-  Result<http::Response> ReplyForm(const http::Request& request, const forum::Viewer& viewer) const;     // /t/{id}/reply?quote=POST
-  Result<http::Response> Reply(const http::Request& request, const forum::Viewer& viewer) const;         // POST /t/{id}/reply
-  Result<http::Response> EditForm(const http::Request& request, const forum::Viewer& viewer) const;      // /p/{id}/edit
-  Result<http::Response> Edit(const http::Request& request, const forum::Viewer& viewer) const;          // POST /p/{id}/edit
-  Result<http::Response> DeleteForm(const http::Request& request, const forum::Viewer& viewer) const;    // /p/{id}/delete (confirm)
-  Result<http::Response> Delete(const http::Request& request, const forum::Viewer& viewer) const;        // POST /p/{id}/delete
-  Result<http::Response> React(const http::Request& request, const forum::Viewer& viewer) const;         // POST /p/{id}/react
+  Result<http::Response> NewTopicForm(const http::Request& request,
+                                      const forum::Viewer& viewer) const;                            // /new?category=ID
+  Result<http::Response> NewTopic(const http::Request& request, const forum::Viewer& viewer) const;  // POST /new
+  Result<http::Response> ReplyForm(const http::Request& request,
+                                   const forum::Viewer& viewer) const;  // /t/{id}/reply?quote=POST
+  Result<http::Response> Reply(const http::Request& request, const forum::Viewer& viewer) const;  // POST /t/{id}/reply
+  Result<http::Response> EditForm(const http::Request& request, const forum::Viewer& viewer) const;  // /p/{id}/edit
+  Result<http::Response> Edit(const http::Request& request, const forum::Viewer& viewer) const;  // POST /p/{id}/edit
+  Result<http::Response> DeleteForm(const http::Request& request,
+                                    const forum::Viewer& viewer) const;  // /p/{id}/delete (confirm)
+  Result<http::Response> Delete(const http::Request& request,
+                                const forum::Viewer& viewer) const;                               // POST /p/{id}/delete
+  Result<http::Response> React(const http::Request& request, const forum::Viewer& viewer) const;  // POST /p/{id}/react
 
   // Admin and moderation.
   Result<http::Response> AdminCategories(const http::Request& request, const forum::Viewer& viewer) const;
   Result<http::Response> CreateCategory(const http::Request& request, const forum::Viewer& viewer) const;
-  Result<http::Response> UpdateCategory(const http::Request& request, const forum::Viewer& viewer) const;   // POST /admin/categories/{id}
-  Result<http::Response> MoveCategory(const http::Request& request, const forum::Viewer& viewer) const;     // POST /admin/categories/{id}/move
-  Result<http::Response> ArchiveCategory(const http::Request& request, const forum::Viewer& viewer) const;  // POST /admin/categories/{id}/archive
-  Result<http::Response> ModerateTopic(const http::Request& request, const forum::Viewer& viewer) const;    // POST /t/{id}/moderate
+  Result<http::Response> UpdateCategory(const http::Request& request,
+                                        const forum::Viewer& viewer) const;  // POST /admin/categories/{id}
+  Result<http::Response> MoveCategory(const http::Request& request,
+                                      const forum::Viewer& viewer) const;  // POST /admin/categories/{id}/move
+  Result<http::Response> ArchiveCategory(const http::Request& request,
+                                         const forum::Viewer& viewer) const;  // POST /admin/categories/{id}/archive
+  Result<http::Response> ModerateTopic(const http::Request& request,
+                                       const forum::Viewer& viewer) const;  // POST /t/{id}/moderate
 
   // Static files embedded in the binary: /static/{name}, cached for a year (names carry a version).
   Result<http::Response> Static(const http::Request& request, const forum::Viewer& viewer) const;
@@ -69,7 +82,7 @@ class Pages {
 
  private:
   struct Impl;
-  Impl* impl_;
+  std::unique_ptr<Impl> impl_;
   forum::Forum& forum_;
   SiteOptions options_;
 };

@@ -16,8 +16,7 @@ struct UniqueField {
 };
 
 constexpr UniqueField kUniqueFields[] = {
-    {"users.username_key", "username", "username_taken",
-     "That username is already taken. Please choose another one."},
+    {"users.username_key", "username", "username_taken", "That username is already taken. Please choose another one."},
     {"categories.name_key", "name", "name_taken", "A category with that name already exists."},
     {"categories.slug", "slug", "slug_taken", "Another category already uses that address."},
     {"sessions.token_hash", "token_hash", "session_exists", "That session already exists."},
@@ -54,16 +53,22 @@ Error ErrorFromSqlite(int rc, std::string_view sqlite_message) {
   switch (rc & 0xff) {  // the primary code, for the families we treat alike
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return {ErrorCode::kUnavailable, "store_busy",
-              "The forum is very busy for a moment. Please try again shortly.", {}, 0};
+      return {ErrorCode::kUnavailable,
+              "store_busy",
+              "The forum is very busy for a moment. Please try again shortly.",
+              {},
+              0};
     case SQLITE_CANTOPEN:
     case SQLITE_FULL:
     case SQLITE_READONLY:
-      return {ErrorCode::kUnavailable, "store_unavailable",
-              "The forum cannot save or read right now. Please try again later.", {}, 0};
+      return {ErrorCode::kUnavailable,
+              "store_unavailable",
+              "The forum cannot save or read right now. Please try again later.",
+              {},
+              0};
     default:
-      return Error::Internal("Something went wrong on our side while reading or saving. (sqlite: " +
-                             std::string(sqlite_message) + ")");
+      return Error::Internal(
+          "Something went wrong on our side while reading or saving. (sqlite: " + std::string(sqlite_message) + ")");
   }
 }
 
@@ -148,8 +153,11 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::filesystem::path
     Result<bool> row = journal->Step();
     if (!row.ok()) return std::move(row).error();
     if (!*row || journal->Text(0) != "wal") {
-      return Error{ErrorCode::kUnavailable, "store_unavailable",
-                   "The forum's database could not be switched to write-ahead logging.", {}, 0};
+      return Error{ErrorCode::kUnavailable,
+                   "store_unavailable",
+                   "The forum's database could not be switched to write-ahead logging.",
+                   {},
+                   0};
     }
     // FULL (not WAL's usual NORMAL): the WAL is synced at every commit, so a write we
     // acknowledged survives a power cut, not just a crash of the process.
@@ -175,8 +183,7 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
     return Statement(found->second, db_);
   }
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                              &stmt, nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return ErrorFromSqlite(rc, sqlite3_errmsg(db_));
   statements_.emplace(sql, stmt);
   return Statement(stmt, db_);

@@ -138,8 +138,7 @@ class ReaderPool {
   // A connection on loan; returns itself to the pool when destroyed.
   class Lease {
    public:
-    Lease(ReaderPool* pool, std::unique_ptr<Connection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
+    Lease(ReaderPool* pool, std::unique_ptr<Connection> connection) : pool_(pool), connection_(std::move(connection)) {}
     ~Lease();
     Lease(Lease&&) = default;
     Lease& operator=(Lease&&) = delete;
@@ -151,8 +150,7 @@ class ReaderPool {
     std::unique_ptr<Connection> connection_;
   };
 
-  explicit ReaderPool(std::vector<std::unique_ptr<Connection>> connections)
-      : idle_(std::move(connections)) {}
+  explicit ReaderPool(std::vector<std::unique_ptr<Connection>> connections) : idle_(std::move(connections)) {}
   // REQUIRES: every lease has been returned.
   ~ReaderPool() = default;
 

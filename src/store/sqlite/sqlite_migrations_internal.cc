@@ -46,9 +46,10 @@ Result<void> RefuseNewerDatabase(Connection& connection, const std::vector<Migra
     if (!*row) return Ok();
     std::string version = applied->Text(0);
     if (!known.contains(version)) {
-      return Error{ErrorCode::kUnavailable, "database_too_new",
-                   "This database was last used by a newer version of Kindred (it has schema change " +
-                       version + ", which this version does not know). Please run the newer version.",
+      return Error{ErrorCode::kUnavailable,
+                   "database_too_new",
+                   "This database was last used by a newer version of Kindred (it has schema change " + version +
+                       ", which this version does not know). Please run the newer version.",
                    {},
                    0};
     }

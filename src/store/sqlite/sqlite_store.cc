@@ -15,15 +15,15 @@
 #include "store/sqlite/sqlite_migrations_internal.h"
 
 // Borrows a statement or returns its error from the enclosing function.
-#define KINDRED_SQL(name, connection, sql)                        \
-  auto name##_or_error = (connection).Prepare(sql);               \
+#define KINDRED_SQL(name, connection, sql)                              \
+  auto name##_or_error = (connection).Prepare(sql);                     \
   if (!name##_or_error.ok()) return std::move(name##_or_error).error(); \
   Statement& name = *name##_or_error
 
 // Steps a statement once, returning its error from the enclosing function; `has_row` says
 // whether a row came back.
-#define KINDRED_STEP(has_row, statement)                          \
-  auto has_row##_or_error = (statement).Step();                   \
+#define KINDRED_STEP(has_row, statement)                                      \
+  auto has_row##_or_error = (statement).Step();                               \
   if (!has_row##_or_error.ok()) return std::move(has_row##_or_error).error(); \
   const bool has_row = *has_row##_or_error
 
@@ -44,41 +44,30 @@ constexpr int kMaxListRows = 1000;
 // does not have a thousand categories of one name; the bound only stops a runaway loop.
 constexpr int kMaxSlugSuffix = 1000;
 
-// Event kinds this backend writes. They belong beside EventRow in rows.h so that every backend
-// and every consumer spells them once; until then they are kept here.
-constexpr const char* kTopicCreated = "topic.created";
-constexpr const char* kTopicUpdated = "topic.updated";
-constexpr const char* kTopicDeleted = "topic.deleted";
-constexpr const char* kPostCreated = "post.created";
-constexpr const char* kPostEdited = "post.edited";
-constexpr const char* kPostDeleted = "post.deleted";
-constexpr const char* kPostReactionsChanged = "post.reactions_changed";
-constexpr const char* kCategoryCreated = "category.created";
-constexpr const char* kCategoryUpdated = "category.updated";
-constexpr const char* kDemoDeleted = "demo.deleted";
+using namespace events;  // the event kinds, spelled once in rows.h
 
 // --- SQL -----------------------------------------------------------------------------------
 // Column lists are macros so that each statement below is still one constant string.
 
-#define KINDRED_USER_SELECT \
-  "SELECT id, username, email, password_hash, role, created_at, is_demo FROM users "
-#define KINDRED_CATEGORY_SELECT                                                                  \
-  "SELECT c.id, c.slug, c.name, c.description, c.position, c.archived, c.is_demo,"              \
+#define KINDRED_USER_SELECT "SELECT id, username, email, password_hash, role, created_at, is_demo FROM users "
+#define KINDRED_CATEGORY_SELECT                                                    \
+  "SELECT c.id, c.slug, c.name, c.description, c.position, c.archived, c.is_demo," \
   " (SELECT count(*) FROM topics t WHERE t.category_id = c.id) FROM categories c "
-#define KINDRED_TOPIC_SELECT                                                                     \
-  "SELECT t.id, t.category_id, t.user_id, t.title, t.created_at, t.last_post_at,"               \
-  " t.reply_count, t.pinned, t.closed, t.is_demo, u.username, c.slug, c.name"                   \
+#define KINDRED_TOPIC_SELECT                                                      \
+  "SELECT t.id, t.category_id, t.user_id, t.title, t.created_at, t.last_post_at," \
+  " t.reply_count, t.pinned, t.closed, t.is_demo, u.username, c.slug, c.name"     \
   " FROM topics t JOIN users u ON u.id = t.user_id JOIN categories c ON c.id = t.category_id "
 #define KINDRED_TOPIC_ORDER " ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC "
-#define KINDRED_POST_SELECT                                                                      \
-  "SELECT p.id, p.topic_id, p.user_id, p.number, p.reply_to, p.body_markdown, p.body_html,"     \
-  " p.created_at, p.edited_at, p.deleted_at, p.helpful_count, p.hug_count, p.me_too_count,"     \
+#define KINDRED_POST_SELECT                                                                 \
+  "SELECT p.id, p.topic_id, p.user_id, p.number, p.reply_to, p.body_markdown, p.body_html," \
+  " p.created_at, p.edited_at, p.deleted_at, p.helpful_count, p.hug_count, p.me_too_count," \
   " u.username FROM posts p JOIN users u ON u.id = p.user_id "
 #define KINDRED_DEMO_USERS "(SELECT id FROM users WHERE is_demo = 1)"
 // A topic goes with the demo content when it is demo itself, sits in a demo category, or was
 // started by a demo user (its first post is theirs, and the thread makes no sense without it).
-#define KINDRED_DOOMED_TOPIC(t)                                                                  \
-  "(" t ".is_demo = 1 OR " t ".category_id IN (SELECT id FROM categories WHERE is_demo = 1)"    \
+#define KINDRED_DOOMED_TOPIC(t)                                   \
+  "(" t ".is_demo = 1 OR " t                                      \
+  ".category_id IN (SELECT id FROM categories WHERE is_demo = 1)" \
   " OR " t ".user_id IN " KINDRED_DEMO_USERS ")"
 
 constexpr std::string_view kBegin = "BEGIN";
@@ -86,8 +75,7 @@ constexpr std::string_view kBeginImmediate = "BEGIN IMMEDIATE";
 constexpr std::string_view kCommit = "COMMIT";
 constexpr std::string_view kRollback = "ROLLBACK";
 
-constexpr std::string_view kInsertEvent =
-    "INSERT INTO events (kind, subject_id, created_at) VALUES (?1, ?2, ?3)";
+constexpr std::string_view kInsertEvent = "INSERT INTO events (kind, subject_id, created_at) VALUES (?1, ?2, ?3)";
 // For changes whose method is given no time: the database's clock.
 constexpr std::string_view kInsertEventNow =
     "INSERT INTO events (kind, subject_id, created_at) VALUES (?1, ?2, unixepoch())";
@@ -126,8 +114,7 @@ constexpr std::string_view kUpdateCategory =
     "UPDATE categories SET slug = ?2, name = ?3, name_key = ?4, description = ?5, position = ?6,"
     " archived = ?7 WHERE id = ?1";
 
-constexpr std::string_view kSelectTopicsAll =
-    KINDRED_TOPIC_SELECT KINDRED_TOPIC_ORDER "LIMIT ?1 OFFSET ?2";
+constexpr std::string_view kSelectTopicsAll = KINDRED_TOPIC_SELECT KINDRED_TOPIC_ORDER "LIMIT ?1 OFFSET ?2";
 constexpr std::string_view kSelectTopicsInCategory =
     KINDRED_TOPIC_SELECT "WHERE t.category_id = ?3" KINDRED_TOPIC_ORDER "LIMIT ?1 OFFSET ?2";
 constexpr std::string_view kCountTopicsAll = "SELECT count(*) FROM topics";
@@ -142,24 +129,20 @@ constexpr std::string_view kSelectTopicClosed = "SELECT closed FROM topics WHERE
 constexpr std::string_view kBumpTopic =
     "UPDATE topics SET reply_count = reply_count + 1, last_post_at = MAX(last_post_at, ?2)"
     " WHERE id = ?1";
-constexpr std::string_view kDropTopicReply =
-    "UPDATE topics SET reply_count = MAX(reply_count - 1, 0) WHERE id = ?1";
+constexpr std::string_view kDropTopicReply = "UPDATE topics SET reply_count = MAX(reply_count - 1, 0) WHERE id = ?1";
 
 constexpr std::string_view kInsertPost =
     "INSERT INTO posts (topic_id, user_id, number, reply_to, body_markdown, body_html, created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-constexpr std::string_view kNextPostNumber =
-    "SELECT COALESCE(MAX(number), 0) + 1 FROM posts WHERE topic_id = ?1";
+constexpr std::string_view kNextPostNumber = "SELECT COALESCE(MAX(number), 0) + 1 FROM posts WHERE topic_id = ?1";
 constexpr std::string_view kSelectPost = KINDRED_POST_SELECT "WHERE p.id = ?1";
 constexpr std::string_view kSelectPostsOfTopic =
     KINDRED_POST_SELECT "WHERE p.topic_id = ?1 ORDER BY p.number LIMIT ?2 OFFSET ?3";
 constexpr std::string_view kCountPostsOfTopic = "SELECT count(*) FROM posts WHERE topic_id = ?1";
-constexpr std::string_view kSelectPostsOfUser =
-    KINDRED_POST_SELECT
+constexpr std::string_view kSelectPostsOfUser = KINDRED_POST_SELECT
     "WHERE p.user_id = ?1 AND p.deleted_at IS NULL ORDER BY p.created_at DESC, p.id DESC"
     " LIMIT ?2 OFFSET ?3";
-constexpr std::string_view kCountPostsOfUser =
-    "SELECT count(*) FROM posts WHERE user_id = ?1 AND deleted_at IS NULL";
+constexpr std::string_view kCountPostsOfUser = "SELECT count(*) FROM posts WHERE user_id = ?1 AND deleted_at IS NULL";
 constexpr std::string_view kSelectPostState = "SELECT number, topic_id, deleted_at FROM posts WHERE id = ?1";
 constexpr std::string_view kUpdatePostBody =
     "UPDATE posts SET body_markdown = ?2, body_html = ?3, edited_at = ?4 WHERE id = ?1";
@@ -177,8 +160,7 @@ constexpr std::string_view kDeleteRevisions = "DELETE FROM revisions WHERE post_
 
 constexpr std::string_view kInsertReaction =
     "INSERT OR IGNORE INTO reactions (post_id, user_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)";
-constexpr std::string_view kDeleteReaction =
-    "DELETE FROM reactions WHERE post_id = ?1 AND user_id = ?2 AND kind = ?3";
+constexpr std::string_view kDeleteReaction = "DELETE FROM reactions WHERE post_id = ?1 AND user_id = ?2 AND kind = ?3";
 constexpr std::string_view kDeletePostReactions = "DELETE FROM reactions WHERE post_id = ?1";
 // ?2 is the kind, ?3 is +1 or -1: one statement keeps the three counters without splicing a
 // column name into SQL.
@@ -202,18 +184,23 @@ constexpr std::string_view kDemoPostEvents =
 constexpr std::string_view kDemoRecountTopics =
     "UPDATE topics SET"
     " reply_count = (SELECT count(*) FROM posts p WHERE p.topic_id = topics.id AND p.number > 1"
-    "   AND p.deleted_at IS NULL AND p.user_id NOT IN " KINDRED_DEMO_USERS "),"
+    "   AND p.deleted_at IS NULL AND p.user_id NOT IN " KINDRED_DEMO_USERS
+    "),"
     " last_post_at = COALESCE((SELECT MAX(p.created_at) FROM posts p WHERE p.topic_id = topics.id"
-    "   AND p.user_id NOT IN " KINDRED_DEMO_USERS "), topics.created_at)"
+    "   AND p.user_id NOT IN " KINDRED_DEMO_USERS
+    "), topics.created_at)"
     " WHERE id IN (SELECT topic_id FROM posts WHERE user_id IN " KINDRED_DEMO_USERS ")";
 constexpr std::string_view kDemoRecountReactions =
     "UPDATE posts SET"
     " helpful_count = helpful_count - (SELECT count(*) FROM reactions r WHERE r.post_id = posts.id"
-    "   AND r.kind = 0 AND r.user_id IN " KINDRED_DEMO_USERS "),"
+    "   AND r.kind = 0 AND r.user_id IN " KINDRED_DEMO_USERS
+    "),"
     " hug_count = hug_count - (SELECT count(*) FROM reactions r WHERE r.post_id = posts.id"
-    "   AND r.kind = 1 AND r.user_id IN " KINDRED_DEMO_USERS "),"
+    "   AND r.kind = 1 AND r.user_id IN " KINDRED_DEMO_USERS
+    "),"
     " me_too_count = me_too_count - (SELECT count(*) FROM reactions r WHERE r.post_id = posts.id"
-    "   AND r.kind = 2 AND r.user_id IN " KINDRED_DEMO_USERS ")"
+    "   AND r.kind = 2 AND r.user_id IN " KINDRED_DEMO_USERS
+    ")"
     " WHERE id IN (SELECT post_id FROM reactions WHERE user_id IN " KINDRED_DEMO_USERS ")";
 constexpr std::string_view kDemoDeleteTopics =
     "DELETE FROM topics WHERE id IN (SELECT t.id FROM topics t WHERE " KINDRED_DOOMED_TOPIC("t") ")";
@@ -399,12 +386,11 @@ Result<PostId> InsertPost(Connection& db, TopicId topic, UserId user, int number
   return id;
 }
 
-Result<TopicId> InsertTopic(Connection& db, const NewTopic& topic, UnixSeconds last_post_at,
-                            std::int64_t reply_count) {
+Result<TopicId> InsertTopic(Connection& db, const NewTopic& topic, UnixSeconds last_post_at, std::int64_t reply_count) {
   KINDRED_SQL(insert, db, kInsertTopic);
   KINDRED_TRY(insert
-                  .Bind(topic.category_id, topic.user_id, topic.title, topic.created_at, last_post_at,
-                        reply_count, topic.is_demo)
+                  .Bind(topic.category_id, topic.user_id, topic.title, topic.created_at, last_post_at, reply_count,
+                        topic.is_demo)
                   .Run());
   return TopicId(db.LastInsertRowId());
 }
@@ -561,8 +547,8 @@ class SqliteStore final : public Store {
     return Write([&](Connection& db) -> Result<CategoryRow> {
       KINDRED_SQL(update, db, kUpdateCategory);
       KINDRED_TRY(update
-                      .Bind(category.id, category.slug, category.name, AsciiLower(category.name),
-                            category.description, category.position, category.archived)
+                      .Bind(category.id, category.slug, category.name, AsciiLower(category.name), category.description,
+                            category.position, category.archived)
                       .Run());
       if (db.Changes() == 0) return CategoryNotFound();
       KINDRED_TRY(AppendEventNow(db, kCategoryUpdated, category.id.value));
@@ -621,8 +607,7 @@ class SqliteStore final : public Store {
     return Write([&](Connection& db) -> Result<TopicRow> {
       UnixSeconds last_post_at = topic.created_at;
       for (const NewPost& reply : replies) last_post_at = std::max(last_post_at, reply.created_at);
-      Result<TopicId> topic_id =
-          InsertTopic(db, topic, last_post_at, static_cast<std::int64_t>(replies.size()));
+      Result<TopicId> topic_id = InsertTopic(db, topic, last_post_at, static_cast<std::int64_t>(replies.size()));
       if (!topic_id.ok()) return std::move(topic_id).error();
       Result<PostId> first = InsertPost(db, *topic_id, topic.user_id, 1, std::nullopt, topic.body_markdown,
                                         topic.body_html, topic.created_at);
@@ -630,8 +615,8 @@ class SqliteStore final : public Store {
       KINDRED_TRY(AppendEvent(db, kTopicCreated, topic_id->value, topic.created_at));
       int number = 1;
       for (const NewPost& reply : replies) {
-        Result<PostId> post = InsertPost(db, *topic_id, reply.user_id, ++number, reply.reply_to,
-                                         reply.body_markdown, reply.body_html, reply.created_at);
+        Result<PostId> post = InsertPost(db, *topic_id, reply.user_id, ++number, reply.reply_to, reply.body_markdown,
+                                         reply.body_html, reply.created_at);
         if (!post.ok()) return std::move(post).error();
         KINDRED_TRY(AppendEvent(db, kPostCreated, post->value, reply.created_at));
       }
@@ -808,8 +793,8 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<std::pair<PostId, ReactionKind>>> ListOwnReactions(
-      UserId user, const std::vector<PostId>& posts) override {
+  Result<std::vector<std::pair<PostId, ReactionKind>>> ListOwnReactions(UserId user,
+                                                                        const std::vector<PostId>& posts) override {
     using Pairs = std::vector<std::pair<PostId, ReactionKind>>;
     if (posts.empty()) return Pairs{};
     // Integers only, so this JSON is well formed by construction; it is bound, not spliced.
@@ -862,8 +847,8 @@ class SqliteStore final : public Store {
       // Events first: they are computed from rows that the deletes below remove.
       KINDRED_TRY(RunWith(db, kDemoTopicEvents, kTopicDeleted));
       KINDRED_TRY(RunWith(db, kDemoPostEvents, kPostDeleted));
-      for (std::string_view sql : {kDemoRecountTopics, kDemoRecountReactions, kDemoDeleteTopics,
-                                   kDemoDeletePosts, kDemoDeleteCategories, kDemoDeleteUsers}) {
+      for (std::string_view sql : {kDemoRecountTopics, kDemoRecountReactions, kDemoDeleteTopics, kDemoDeletePosts,
+                                   kDemoDeleteCategories, kDemoDeleteUsers}) {
         KINDRED_SQL(statement, db, sql);
         KINDRED_TRY(statement.Run());
       }
@@ -964,7 +949,7 @@ class SqliteStore final : public Store {
   // writers in this process queue here instead of spinning on SQLITE_BUSY.
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(writer_mutex_)
-  ReaderPool readers_;                   // thread-safe itself
+  ReaderPool readers_;                  // thread-safe itself
 };
 
 }  // namespace

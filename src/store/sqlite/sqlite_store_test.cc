@@ -56,7 +56,8 @@ TEST(SqliteStoreTest, RecordsEachMigrationOnceAcrossReopens) {
   }
   RawDatabase raw(file);
   EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations WHERE version = '0001_core_forum'"), "1");
-  EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"), raw.One("SELECT count(DISTINCT version) FROM schema_migrations"));
+  EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"),
+            raw.One("SELECT count(DISTINCT version) FROM schema_migrations"));
   EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");  // kept in the file
 }
 
