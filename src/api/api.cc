@@ -56,6 +56,16 @@ Result<http::Response> PostAnswer(forum::Forum& forum, const forum::Viewer& view
   return JsonResponse({{"post", EncodePost(post, own_ptr)}}, status);
 }
 
+// The writer of a post that may speak of risk gets helplines in the same answer (SAFETY.md: at
+// once and privately); nobody else ever sees this field.
+Result<void> AddSupport(forum::Forum& forum, const http::Request& request, const forum::Viewer& viewer, PostId post,
+                        json& answer) {
+  auto offer = forum.SupportFor(viewer, post, http::PreferredCountry(request));
+  if (!offer.ok()) return std::move(offer).error();
+  if (offer.value()) answer["safety"] = EncodeSupport(**offer);
+  return Ok();
+}
+
 http::Response TopicListAnswer(const forum::TopicListView& view) {
   json topics = json::array();
   for (const auto& topic : view.topics) topics.push_back(EncodeTopic(topic));
@@ -185,7 +195,19 @@ Result<http::Response> Api::ShowPost(const http::Request& request, const forum::
   if (!id.ok()) return std::move(id).error();
   auto post = forum_.FindPost(*id);
   if (!post.ok()) return std::move(post).error();
-  return PostAnswer(forum_, viewer, *post, 200);
+  auto answer = PostAnswer(forum_, viewer, *post, 200);
+  if (!answer.ok()) return answer;
+  // Moderators see how likely the reply is to belong in another thread, and where.
+  auto misplaced = forum_.MisplacedScoreForModerator(viewer, *id);
+  if (!misplaced.ok()) return std::move(misplaced).error();
+  if (*misplaced) {
+    json body = json::parse(answer->body);
+    body["post"]["misplaced"] = {{"score", (*misplaced)->score},
+                                 {"likely_topic", {{"id", (*misplaced)->topic.value}, {"title", (*misplaced)->title},
+                                                   {"url", TopicUrl((*misplaced)->topic)}}}};
+    return JsonResponse(body);
+  }
+  return answer;
 }
 
 Result<http::Response> Api::ListRevisions(const http::Request& request, const forum::Viewer& viewer) const {
@@ -237,7 +259,9 @@ Result<http::Response> Api::CreateTopic(const http::Request& request, const foru
   const auto& [topic, post] = *asked;
   // A brand-new question has no reactions yet, so own_reactions is known without asking.
   OwnReactions none{};
-  return JsonResponse({{"topic", EncodeTopic(topic)}, {"post", EncodePost(post, &none)}}, kCreated);
+  json answer = {{"topic", EncodeTopic(topic)}, {"post", EncodePost(post, &none)}};
+  KINDRED_TRY(AddSupport(forum_, request, viewer, post.id, answer));
+  return JsonResponse(answer, kCreated);
 }
 
 Result<http::Response> Api::ModerateTopic(const http::Request& request, const forum::Viewer& viewer) const {
@@ -272,7 +296,9 @@ Result<http::Response> Api::CreatePost(const http::Request& request, const forum
   auto post = forum_.Reply(viewer, *id, input);
   if (!post.ok()) return std::move(post).error();
   OwnReactions none{};
-  return JsonResponse({{"post", EncodePost(*post, &none)}}, kCreated);
+  json answer = {{"post", EncodePost(*post, &none)}};
+  KINDRED_TRY(AddSupport(forum_, request, viewer, post->id, answer));
+  return JsonResponse(answer, kCreated);
 }
 
 Result<http::Response> Api::EditPost(const http::Request& request, const forum::Viewer& viewer) const {

@@ -54,6 +54,20 @@ class Api {
   Result<http::Response> ShowUser(const http::Request& request,
                                   const forum::Viewer& viewer) const;  // GET /api/v1/users/{name}
 
+  // Finding (finding_api.cc).
+  Result<http::Response> Search(const http::Request& request, const forum::Viewer& viewer) const;   // GET /api/v1/search?q=&category=&author=&page=
+  Result<http::Response> Similar(const http::Request& request, const forum::Viewer& viewer) const;  // GET /api/v1/similar?title=&body=
+  Result<http::Response> Related(const http::Request& request, const forum::Viewer& viewer) const;  // GET /api/v1/topics/{id}/related
+  Result<http::Response> MovePost(const http::Request& request, const forum::Viewer& viewer) const; // POST /api/v1/posts/{id}/move {topic_id}
+
+  // Safety and moderation (care_api.cc).
+  Result<http::Response> CheckSafety(const http::Request& request, const forum::Viewer& viewer) const;     // POST /api/v1/safety/check
+  Result<http::Response> Helplines(const http::Request& request, const forum::Viewer& viewer) const;       // GET /api/v1/helplines?country=
+  Result<http::Response> FlagPost(const http::Request& request, const forum::Viewer& viewer) const;        // POST /api/v1/posts/{id}/flags
+  Result<http::Response> ReviewQueue(const http::Request& request, const forum::Viewer& viewer) const;     // GET /api/v1/review?status=&page=
+  Result<http::Response> ActOnReview(const http::Request& request, const forum::Viewer& viewer) const;     // POST /api/v1/review/{id}/actions
+  Result<http::Response> MyNotices(const http::Request& request, const forum::Viewer& viewer) const;       // GET /api/v1/me/notices
+
   // {"error":{"code":key,"message":...,"field":...}} with the status for its code.
   static http::Response ErrorJson(const Error& error);
 

@@ -116,4 +116,69 @@ std::string EncodeError(const Error& error) {
   return json{{"error", std::move(body)}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+json EncodeSupport(const forum::SupportOffer& offer) {
+  json resources = json::array();
+  for (const auto& helpline : offer.helplines) {
+    json contacts = json::array();
+    for (const auto& contact : helpline.contacts) {
+      static constexpr const char* kKinds[] = {"call", "text", "chat", "email", "web"};
+      contacts.push_back({{"kind", kKinds[static_cast<int>(contact.kind)]}, {"label", contact.label}, {"href", contact.href}});
+    }
+    resources.push_back({{"name", helpline.name},
+                         {"description", helpline.description},
+                         {"country", helpline.country},
+                         {"checked_on", helpline.checked_on},
+                         {"contacts", std::move(contacts)}});
+  }
+  return {{"level", safety::LevelName(offer.level)},
+          {"country", offer.country},
+          {"emergency_number", offer.emergency_number},
+          {"resources", std::move(resources)}};
+}
+
+json EncodeCues(const std::vector<safety::Cue>& cues) {
+  json list = json::array();
+  for (const auto& cue : cues) list.push_back({{"cue", cue.name}, {"evidence", cue.evidence}, {"raises", cue.raises}});
+  return list;
+}
+
+json EncodeReviewItem(const store::ReviewItemRow& item) {
+  static constexpr const char* kKinds[] = {"safety", "misplaced", "flag", "held"};
+  static constexpr const char* kStatuses[] = {"open", "handled", "escalated", "dismissed"};
+  json encoded = {{"id", item.id},
+                  {"kind", kKinds[static_cast<int>(item.kind)]},
+                  {"status", kStatuses[static_cast<int>(item.status)]},
+                  {"priority", item.priority},
+                  {"level", item.level},
+                  {"reasons", item.reasons},
+                  {"version", item.version},
+                  {"created_at", EncodeTime(item.created_at)},
+                  {"first_reply_at", EncodeTime(item.first_reply_at)},
+                  {"waiting_raised_at", EncodeTime(item.waiting_raised_at)},
+                  {"resolved_at", EncodeTime(item.resolved_at)},
+                  {"resolution_note", item.resolution_note},
+                  {"post", {{"id", item.post.value}, {"number", item.post_number}, {"body_markdown", item.post_markdown},
+                            {"url", "/p/" + std::to_string(item.post.value)}}},
+                  {"topic", {{"id", item.topic.value}, {"title", item.topic_title}, {"url", TopicUrl(item.topic)}}},
+                  {"writer", EncodeUserRef(item.writer, item.writer_name)}};
+  if (item.reporter) encoded["reporter"] = EncodeUserRef(*item.reporter, item.reporter_name);
+  if (!item.note.empty()) encoded["note"] = item.note;
+  if (item.suggested_topic) {
+    encoded["suggested_topic"] = {{"id", item.suggested_topic->value}, {"title", item.suggested_title},
+                                  {"url", TopicUrl(*item.suggested_topic)}};
+    encoded["score"] = item.score;
+  }
+  return encoded;
+}
+
+json EncodeNotice(const store::NoticeRow& notice) {
+  return {{"id", notice.id},
+          {"kind", notice.kind},
+          {"title", notice.title},
+          {"body_html", notice.body_html},
+          {"link", notice.link},
+          {"created_at", EncodeTime(notice.created_at)},
+          {"read", notice.read_at.has_value()}};
+}
+
 }  // namespace kindred::api

@@ -61,6 +61,12 @@ void AddPage(nlohmann::json& answer, const forum::Page& page);
 http::Response JsonResponse(const nlohmann::json& answer, int status = 200);
 http::Response NoContent();
 
+// {"level", "country", "emergency_number", "resources":[{name, description, checked_on, contacts:[{kind,label,href}]}]}
+nlohmann::json EncodeSupport(const forum::SupportOffer& offer);
+nlohmann::json EncodeCues(const std::vector<safety::Cue>& cues);
+nlohmann::json EncodeReviewItem(const store::ReviewItemRow& item);
+nlohmann::json EncodeNotice(const store::NoticeRow& notice);
+
 // {"error":{"code","message","field"?}} with the given status (Retry-After for 429 is added by
 // Api::ErrorJson, which chooses the status).
 std::string EncodeError(const Error& error);

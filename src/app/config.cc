@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
@@ -71,6 +72,25 @@ Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config) {
       auto v = value.value<int64_t>();
       if (!v || *v < 1 || *v > 256) return ConfigError("threads must be a whole number from 1 to 256");
       config.threads = static_cast<unsigned>(*v);
+    } else if (name == "safety") {
+      const toml::table* section = value.as_table();
+      if (!section) return ConfigError("safety must be a table");
+      for (const auto& [safety_key, safety_value] : *section) {
+        std::string key_name(safety_key.str());
+        if (key_name == "waiting_for_reply_seconds") {
+          auto seconds = safety_value.value<int64_t>();
+          if (!seconds || *seconds < 1) return ConfigError("safety.waiting_for_reply_seconds must be a whole number of at least 1");
+          config.safety.waiting_for_reply_seconds = *seconds;
+        } else if (key_name == "default_country") {
+          auto code = safety_value.value<std::string>();
+          if (!code || code->size() != 2) return ConfigError("safety.default_country must be a two-letter country code like \"GB\" (or \"ZZ\" for anywhere)");
+          std::string upper = *code;
+          for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          config.safety.default_country = upper;
+        } else {
+          return ConfigError("unknown key safety." + key_name);
+        }
+      }
     } else if (name == "rate_limits") {
       const toml::table* limits = value.as_table();
       if (!limits) return ConfigError("rate_limits must be a table");

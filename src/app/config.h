@@ -20,8 +20,10 @@ struct Config {
   std::string site_name = "Kindred";
   std::string site_description = "A place to ask, listen and be heard.";
   forum::RateLimits rate_limits;
+  forum::SafetyOptions safety;
 
   std::filesystem::path DatabaseFile() const { return data_dir / "kindred.db"; }
+  std::filesystem::path SearchIndexDir() const { return data_dir / "search"; }
 };
 
 // Reads the TOML file into `config`, keeping what the file does not set. An unknown key or a

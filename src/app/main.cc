@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -17,6 +19,11 @@
 #include "forum/forum.h"
 #include "forum/passwords.h"
 #include "http/routes.h"
+#include "jobs/indexer.h"
+#include "jobs/periodic_job.h"
+#include "safety/evaluation.h"
+#include "search/evaluation.h"
+#include "search/xapian/xapian_index.h"
 #include "http/server.h"
 #include "store/sqlite/sqlite_store.h"
 #include "web/pages.h"
@@ -31,6 +38,22 @@ int Fail(const std::string& message) {
 
 Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
   return store::OpenSqliteStore(config.DatabaseFile());
+}
+
+// Opens the search index, rebuilding it from the store when it was written by another version
+// of Kindred (the index is derived data: nothing is lost).
+Result<std::unique_ptr<search::XapianIndex>> OpenIndex(const Config& config, store::Store& store) {
+  auto index = search::XapianIndex::Open(config.SearchIndexDir());
+  if (!index) return std::move(index).error();
+  if ((*index)->NeedsRebuild()) {
+    spdlog::info("the search index is from another version of Kindred: rebuilding it");
+    KINDRED_TRY((*index)->Clear());
+    jobs::Indexer indexer(store, **index);
+    auto rebuilt = indexer.Rebuild(nullptr);
+    if (!rebuilt) return std::move(rebuilt).error();
+    spdlog::info("rebuilt the search index ({} posts)", *rebuilt);
+  }
+  return index;
 }
 
 // Reads a password without echoing it when stdin is a terminal.
@@ -68,6 +91,10 @@ class ProgressBar {
     std::cerr << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] " << percent << "%"
               << std::flush;
   }
+  void SetTotal(std::size_t total) {
+    total_ = total;
+    enabled_ = isatty(STDERR_FILENO) && total > 0;
+  }
   void Finish() {
     if (enabled_) std::cerr << "\n";
   }
@@ -84,7 +111,14 @@ int RunServe(const Config& config) {
   auto store = OpenStore(config);
   if (!store) return Fail(store.error().message);
   SystemClock clock;
-  forum::Forum forum(**store, clock, config.rate_limits);
+  auto index = OpenIndex(config, **store);
+  if (!index) {
+    return Fail("could not open the search index in " + config.SearchIndexDir().string() + ": " +
+                index.error().message +
+                " (is another kindred serve already running on this data directory? Stop it first, or give another --data)");
+  }
+  forum::Forum forum(**store, clock, config.rate_limits, config.safety);
+  forum.AttachSearchIndex(index->get());
   web::Pages pages(forum, {config.site_name, config.site_description});
   api::Api api(forum);
   http::RouteTable routes(forum, pages, api, {config.trusted_proxy, true});
@@ -97,7 +131,34 @@ int RunServe(const Config& config) {
     std::string shown = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
     spdlog::info("Kindred is listening on http://{}:{} (data in {})", shown, options.port, config.data_dir.string());
   };
+  // Checked a few times within the configured wait, so an alert is never much later than promised.
+  auto waiting_check = std::chrono::milliseconds(
+      std::clamp<long long>(config.safety.waiting_for_reply_seconds * 1000 / 4, 250, 60'000));
+  jobs::PeriodicJob waiting_for_reply("waiting-for-reply", waiting_check, [&forum] {
+    if (auto raised = forum.RaiseWaitingForReply(); !raised) {
+      spdlog::error("could not check for posts waiting for a reply: {}", raised.error().message);
+    } else if (*raised > 0) {
+      spdlog::info("raised {} post(s) waiting for a reply", *raised);
+    }
+  });
+  waiting_for_reply.Start();
+
+  // The index follows the change feed: a new post is searchable well within a second, and a
+  // failure here never touches a write (it is retried on the next tick).
+  jobs::Indexer indexer(**store, **index);
+  if (auto caught_up = indexer.CatchUp(); !caught_up) {
+    spdlog::error("the search index could not catch up yet: {}", caught_up.error().message);
+  }
+  jobs::PeriodicJob indexing("indexer", std::chrono::milliseconds(200), [&indexer] {
+    if (auto applied = indexer.CatchUp(); !applied) {
+      spdlog::error("search indexing failed, will retry: {}", applied.error().message);
+    }
+  });
+  indexing.Start();
+
   auto served = http::Serve(options, [&routes](http::Request& request) { return routes.Dispatch(request); });
+  waiting_for_reply.Stop();
+  indexing.Stop();
   if (!served) return Fail(served.error().message);
   spdlog::info("Kindred stopped");
   return 0;
@@ -143,6 +204,39 @@ int RunDemo(const Config& config, bool remove, bool if_empty) {
               << "\n\n  Keep this password: it is shown only once.\n\n";
   }
   return 0;
+}
+
+int RunReindex(const Config& config) {
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  auto index = search::XapianIndex::Open(config.SearchIndexDir());
+  if (!index) return Fail(index.error().message + " (is kindred serve running on this data directory? stop it first)");
+  if (auto cleared = (*index)->Clear(); !cleared) return Fail(cleared.error().message);
+  jobs::Indexer indexer(**store, **index);
+  ProgressBar bar(1);
+  auto rebuilt = indexer.Rebuild([&bar](std::int64_t done, std::int64_t total) {
+    bar.SetTotal(static_cast<std::size_t>(total));
+    bar.Update(static_cast<std::size_t>(done));
+  });
+  bar.Finish();
+  if (!rebuilt) return Fail(rebuilt.error().message);
+  std::cout << "Rebuilt the search index: " << *rebuilt << " posts.\n";
+  return 0;
+}
+
+int RunEvalSearch(const std::string& dir, bool verbose) {
+  auto report = search::EvaluateSearch(dir);
+  if (!report) return Fail(report.error().message);
+  search::PrintReport(*report, std::cout, verbose);
+  return 0;
+}
+
+int RunSafetyEval(const std::string& file) {
+  std::ifstream input(file);
+  if (!input) return Fail("could not open " + file);
+  safety::EvalReport report = safety::Evaluate(safety::Detector::Default(), input);
+  safety::PrintReport(report, std::cout);
+  return report.errors.empty() ? 0 : 2;
 }
 
 int RunImport(const Config& config, const std::string& file) {
@@ -205,8 +299,20 @@ int main(int argc, char** argv) {
   std::string import_file;
   import->add_option("FILE", import_file, "the .jsonl file")->required()->check(CLI::ExistingFile);
 
+  auto* reindex = cli.add_subcommand("reindex", "Rebuild the search index from the store (stop serve first)");
+
+  auto* eval_search = cli.add_subcommand("eval-search", "Measure search quality on an evaluation set (see tests/search)");
+  std::string eval_search_dir;
+  bool eval_verbose = false;
+  eval_search->add_option("DIR", eval_search_dir, "a directory laid out like tests/search")->required()->check(CLI::ExistingDirectory);
+  eval_search->add_flag("--verbose", eval_verbose, "list every miss");
+
+  auto* safety_eval = cli.add_subcommand("safety-eval", "Measure the crisis detector on a TSV file (columns label, text)");
+  std::string safety_eval_file;
+  safety_eval->add_option("FILE", safety_eval_file, "the .tsv file")->required()->check(CLI::ExistingFile);
+
   // Options given after the subcommand name belong to it; accept --config/--data there too.
-  for (auto* sub : {serve, admin_create, demo, import}) {
+  for (auto* sub : {serve, admin_create, demo, import, reindex}) {
     sub->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
     sub->add_option("--data", data_dir, "data directory holding kindred.db");
   }
@@ -228,5 +334,8 @@ int main(int argc, char** argv) {
   if (*admin_create) return RunAdminCreate(config, admin_name, password_stdin);
   if (*demo) return RunDemo(config, demo_remove, demo_if_empty);
   if (*import) return RunImport(config, import_file);
+  if (*reindex) return RunReindex(config);
+  if (*eval_search) return RunEvalSearch(eval_search_dir, eval_verbose);
+  if (*safety_eval) return RunSafetyEval(safety_eval_file);
   return 0;
 }

@@ -4,8 +4,9 @@
 
 namespace kindred::forum {
 
-Forum::Forum(store::Store& store, const Clock& clock, RateLimits limits)
-    : store_(store), clock_(clock), limits_(limits), limiter_(clock) {}
+Forum::Forum(store::Store& store, const Clock& clock, RateLimits limits, SafetyOptions safety,
+             const safety::Detector& detector)
+    : store_(store), clock_(clock), limits_(limits), safety_(std::move(safety)), detector_(detector), limiter_(clock) {}
 
 int Forum::PageOfPost(int post_number) { return (post_number - 1) / kPostsPerPage + 1; }
 

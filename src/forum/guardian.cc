@@ -77,4 +77,25 @@ Result<void> Guardian::CanModerateTopic(const Viewer& viewer) {
   return Ok();
 }
 
+Result<void> Guardian::CanReview(const Viewer& viewer) {
+  KINDRED_TRY(RequireMember(viewer));
+  if (!viewer.is_moderator()) return Error::Forbidden("moderators_only", "Only moderators can see the review queue.");
+  return Ok();
+}
+
+Result<void> Guardian::CanEditSafetySettings(const Viewer& viewer) {
+  KINDRED_TRY(RequireMember(viewer));
+  if (!viewer.is_admin()) return Error::Forbidden("admins_only", "Only admins can change these settings.");
+  return Ok();
+}
+
+Result<void> Guardian::CanReportWorry(const Viewer& viewer, const store::PostRow& post) {
+  KINDRED_TRY(RequireMember(viewer));
+  if (viewer.is(post.user_id)) {
+    return Error::Forbidden("own_post", "This is your own post. If things feel hard, the helplines on the help page are there for you.");
+  }
+  if (post.deleted_at) return Error::Conflict("post_deleted", "This post was deleted by its author.");
+  return Ok();
+}
+
 }  // namespace kindred::forum

@@ -20,6 +20,9 @@ class Guardian {
   static Result<void> CanReact(const Viewer& viewer, const store::PostRow& post);
   static Result<void> CanManageCategories(const Viewer& viewer);
   static Result<void> CanModerateTopic(const Viewer& viewer);
+  static Result<void> CanReview(const Viewer& viewer);           // the review queue and modlog
+  static Result<void> CanEditSafetySettings(const Viewer& viewer);  // helplines, message templates, supporters
+  static Result<void> CanReportWorry(const Viewer& viewer, const store::PostRow& post);
 
   // Non-failing forms for deciding which buttons a page shows.
   static bool MayEdit(const Viewer& viewer, const store::PostRow& post) { return CanEditPost(viewer, post).ok(); }

@@ -33,6 +33,12 @@ inline constexpr int kLatestOnHome = 10;
 // A page number past this is refused before it reaches the database (OFFSET cost grows).
 inline constexpr int kMaxPage = 100000;
 
+// A writer may move their own misplaced reply for this long after posting (the 30 minutes):
+// long enough to notice the note, short enough that a conversation has not built on it.
+inline constexpr long long kMoveWindowSeconds = 30 * 60;
+inline constexpr int kSimilarShown = 5;
+inline constexpr int kSearchPerPage = 20;
+
 // Sessions last 30 days from sign-in: people on a support forum come back irregularly.
 inline constexpr long long kSessionLifetimeSeconds = 30LL * 24 * 3600;
 

@@ -50,7 +50,12 @@ Result<store::PostRow> Forum::Reply(const Viewer& viewer, TopicId topic_id, cons
     }
   }
   KINDRED_TRY(TakePostingToken(viewer));
-  return store_.CreateReply({topic_id, viewer.member->id, input.reply_to, *body, RenderMarkdown(*body), clock_.Now()});
+  auto reply = store_.CreateReply({topic_id, viewer.member->id, input.reply_to, *body, RenderMarkdown(*body), clock_.Now()});
+  if (reply) {
+    AfterPostSaved(*reply, "");
+    CheckPlacement(*reply);
+  }
+  return reply;
 }
 
 Result<store::PostRow> Forum::EditPost(const Viewer& viewer, PostId id, std::string_view body_text) {
@@ -60,7 +65,9 @@ Result<store::PostRow> Forum::EditPost(const Viewer& viewer, PostId id, std::str
   auto body = ValidateBody(body_text);
   if (!body) return std::move(body).error();
   if (*body == post->body_markdown) return post;  // nothing changed: no empty revision
-  return store_.EditPost(id, *body, RenderMarkdown(*body), clock_.Now());
+  auto edited = store_.EditPost(id, *body, RenderMarkdown(*body), clock_.Now());
+  if (edited) AfterPostSaved(*edited, "");
+  return edited;
 }
 
 Result<void> Forum::DeletePost(const Viewer& viewer, PostId id) {

@@ -106,7 +106,9 @@ Result<std::pair<store::TopicRow, store::PostRow>> Forum::Ask(const Viewer& view
   KINDRED_TRY(TakePostingToken(viewer));
 
   store::NewTopic topic{category->id, viewer.member->id, *title, *body, RenderMarkdown(*body), clock_.Now(), false};
-  return store_.CreateTopic(topic);
+  auto created = store_.CreateTopic(topic);
+  if (created) AfterPostSaved(created->second, created->first.title);
+  return created;
 }
 
 Result<store::TopicRow> Forum::ModerateTopic(const Viewer& viewer, TopicId id, const TopicStateInput& input) {

@@ -1,5 +1,6 @@
 #include "http/message.h"
 
+#include <cctype>
 #include <charconv>
 
 #include "core/text.h"
@@ -163,6 +164,25 @@ std::string SessionCookie(std::string_view token, bool secure, long long max_age
   cookie += "; Max-Age=" + std::to_string(token.empty() ? 0 : max_age_seconds);
   if (secure) cookie += "; Secure";
   return cookie;
+}
+
+std::string PreferredCountry(const Request& request) {
+  auto two_letters = [](std::string_view text) {
+    std::string code;
+    if (text.size() != 2) return code;
+    for (char c : text) {
+      if (!std::isalpha(static_cast<unsigned char>(c))) return std::string();
+      code.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    }
+    return code;
+  };
+  if (std::string chosen = two_letters(request.Cookie(kCountryCookieName)); !chosen.empty()) return chosen;
+  // "en-GB,en;q=0.9": the first language's region, if it names one.
+  std::string_view languages = request.Header("accept-language");
+  std::string_view first = languages.substr(0, languages.find_first_of(",;"));
+  std::size_t dash = first.find('-');
+  if (dash == std::string_view::npos) return {};
+  return two_letters(Trim(first.substr(dash + 1)));
 }
 
 int StatusFor(ErrorCode code) {

@@ -70,6 +70,11 @@ inline constexpr std::string_view kCsrfCookieName = "kindred_csrf";
 inline constexpr std::string_view kCsrfField = "_csrf";
 inline constexpr std::string_view kCsrfHeader = "x-csrf-token";
 
+// The country whose helplines a person is shown: the `kindred_country` cookie they chose on
+// /help, else the region of their browser's first language ("en-GB" -> "GB"), else "".
+inline constexpr std::string_view kCountryCookieName = "kindred_country";
+std::string PreferredCountry(const Request& request);
+
 // The status for an error code; one table for HTML and JSON alike.
 int StatusFor(ErrorCode code);
 

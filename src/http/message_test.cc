@@ -66,6 +66,20 @@ TEST(SessionCookieTest, IsHttpOnlyLaxAndSecureOverHttps) {
   EXPECT_NE(SessionCookie("", false, 60).find("Max-Age=0"), std::string::npos);
 }
 
+TEST(PreferredCountryTest, ChosenCookieThenBrowserLanguageRegion) {
+  Request request;
+  request.headers.emplace_back("accept-language", "en-GB,en;q=0.9");
+  EXPECT_EQ(PreferredCountry(request), "GB");
+  request.headers.emplace_back("cookie", "kindred_country=ie");
+  EXPECT_EQ(PreferredCountry(request), "IE");
+  Request plain;
+  plain.headers.emplace_back("accept-language", "de");
+  EXPECT_EQ(PreferredCountry(plain), "");
+  Request odd;
+  odd.headers.emplace_back("cookie", "kindred_country=<script>");
+  EXPECT_EQ(PreferredCountry(odd), "");
+}
+
 TEST(StatusTest, MapsEveryErrorCode) {
   EXPECT_EQ(StatusFor(ErrorCode::kNotFound), 404);
   EXPECT_EQ(StatusFor(ErrorCode::kUnauthenticated), 401);

@@ -73,6 +73,22 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Html("POST", "/admin/categories/{id}", &P::UpdateCategory);
   Html("POST", "/admin/categories/{id}/move", &P::MoveCategory);
   Html("POST", "/admin/categories/{id}/archive", &P::ArchiveCategory);
+  Html("GET", "/help", &P::Help);
+  Html("GET", "/guidelines", &P::Guidelines);
+  Html("GET", "/p/{id}/worry", &P::WorryForm);
+  Html("POST", "/p/{id}/worry", &P::Worry);
+  Html("GET", "/notices", &P::Notices);
+  Html("GET", "/account", &P::AccountForm);
+  Html("POST", "/account", &P::SaveAccount);
+  Html("GET", "/mod/queue", &P::ReviewQueue);
+  Html("POST", "/mod/review/{id}/action", &P::ActOnReview);
+  Html("POST", "/mod/review/{id}/message", &P::MessageWriter);
+  Html("GET", "/mod/log", &P::Modlog);
+  Html("GET", "/admin/safety", &P::AdminSafety);
+  Html("POST", "/admin/safety/helplines", &P::SaveHelplines);
+  Html("GET", "/admin/safety/helplines.tsv", &P::ExportHelplines);
+  Html("POST", "/admin/safety/templates", &P::SaveMessageTemplates);
+  Html("POST", "/admin/safety/supporters", &P::SetTrustedSupporter);
   Html("GET", "/static/{name}", &P::Static);
 
   using A = api::Api;
@@ -94,6 +110,16 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("GET", "/api/v1/posts/{id}/revisions", &A::ListRevisions);
   Json("POST", "/api/v1/posts/{id}/reactions", &A::AddReaction);
   Json("DELETE", "/api/v1/posts/{id}/reactions/{kind}", &A::RemoveReaction);
+  Json("POST", "/api/v1/posts/{id}/flags", &A::FlagPost);
+  Json("POST", "/api/v1/posts/{id}/move", &A::MovePost);
+  Json("GET", "/api/v1/search", &A::Search);
+  Json("GET", "/api/v1/similar", &A::Similar);
+  Json("GET", "/api/v1/topics/{id}/related", &A::Related);
+  Json("POST", "/api/v1/safety/check", &A::CheckSafety);
+  Json("GET", "/api/v1/helplines", &A::Helplines);
+  Json("GET", "/api/v1/review", &A::ReviewQueue);
+  Json("POST", "/api/v1/review/{id}/actions", &A::ActOnReview);
+  Json("GET", "/api/v1/me/notices", &A::MyNotices);
 
   router_.Add("GET", "/healthz",
               Route{Kind::kJson,

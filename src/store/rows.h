@@ -25,6 +25,10 @@ struct UserRow {
   Role role = Role::kMember;
   UnixSeconds created_at = 0;
   bool is_demo = false;
+  // Marked by an admin: sees "waiting for a reply" alerts beside the moderators.
+  bool trusted_supporter = false;
+  // The member asked not to receive "someone is worried about you" messages.
+  bool worry_opt_out = false;
 };
 
 struct NewUser {
@@ -130,8 +134,106 @@ struct TopicList {
   std::int64_t total = 0;  // across all pages
 };
 
-// What changed, in the order it was committed. Written in the same transaction as the change,
-// so a reader of the feed never misses or invents one.
+// One thing for moderators to look at. Every kind of moderation item shares this queue: a post
+// whose words suggest its writer may be at risk, a reply that may be in the wrong thread, a flag
+// from a member, a post held for review.
+enum class ReviewKind { kSafety = 0, kMisplaced = 1, kFlag = 2, kHeld = 3 };
+enum class ReviewStatus { kOpen = 0, kHandled = 1, kEscalated = 2, kDismissed = 3 };
+
+struct NewReviewItem {
+  ReviewKind kind = ReviewKind::kSafety;
+  PostId post;
+  // Higher first: 2 for crisis, 1 for concern and everything else.
+  int priority = 1;
+  std::string level;    // "crisis" or "concern" for safety items; empty otherwise
+  std::string reasons;  // what fired, for the moderator: "intent: \"want to die\"; time: \"tonight\""
+  std::optional<TopicId> suggested_topic;  // misplaced replies: where it probably belongs
+  double score = 0;
+  std::optional<UserId> reporter;  // flags: who raised it (moderators see it, the writer never does)
+  std::string note;                // flags: the reporter's own words
+  UnixSeconds created_at = 0;
+};
+
+struct ReviewItemRow {
+  std::int64_t id = 0;
+  ReviewKind kind = ReviewKind::kSafety;
+  PostId post;
+  TopicId topic;
+  UserId writer;
+  int priority = 1;
+  std::string level;
+  std::string reasons;
+  std::optional<TopicId> suggested_topic;
+  double score = 0;
+  std::optional<UserId> reporter;
+  std::string note;
+  ReviewStatus status = ReviewStatus::kOpen;
+  UnixSeconds created_at = 0;
+  std::optional<UnixSeconds> resolved_at;
+  std::optional<UserId> resolved_by;
+  std::string resolution_note;
+  // Set when "waiting for a reply" was raised for this item.
+  std::optional<UnixSeconds> waiting_raised_at;
+  // Bumped by every change: an action names the version it saw, so two moderators acting on one
+  // item at once get a conflict instead of a double action.
+  int version = 1;
+  // Joined for display.
+  std::string writer_name;
+  std::string reporter_name;
+  std::string topic_title;
+  std::string post_markdown;
+  std::string post_html;
+  int post_number = 1;
+  std::string suggested_title;
+  // The first reply by someone other than the writer after the post, if any.
+  std::optional<UnixSeconds> first_reply_at;
+};
+
+// A moderator's or admin's action, kept for the record: who, what, on what, before and after, why.
+struct ModlogRow {
+  std::int64_t id = 0;
+  UserId actor;
+  std::string action;        // "review.handled", "review.escalated", "emergency.recorded", "message.sent"...
+  std::string subject_kind;  // "post", "user", "review", "topic"
+  std::int64_t subject_id = 0;
+  std::string before;
+  std::string after;
+  std::string reason;
+  UnixSeconds created_at = 0;
+  std::string actor_name;  // joined
+};
+
+// A private message for one member, shown in their notices: a moderator's private reply, a kind
+// word with helplines when someone worried about them, an alert for moderators.
+struct NewNotice {
+  UserId user;
+  std::string kind;  // "safety_alert", "waiting_for_reply", "worry", "moderator_message", "misplaced"
+  std::string title;
+  std::string body_html;  // rendered by the writer of the notice; safe to put in a page
+  std::string link;       // a local path ("/t/12#p3"), or empty
+  UnixSeconds created_at = 0;
+};
+
+struct NoticeRow {
+  std::int64_t id = 0;
+  UserId user;
+  std::string kind;
+  std::string title;
+  std::string body_html;
+  std::string link;
+  UnixSeconds created_at = 0;
+  std::optional<UnixSeconds> read_at;
+};
+
+// One "I'm worried about this person" report.
+struct WorryReportRow {
+  UserId reporter;
+  PostId post;
+  UserId writer;
+  UnixSeconds created_at = 0;
+  bool message_sent = false;  // whether the writer was sent the kind message for it
+};
+
 namespace events {
 // Event kinds: every backend writes these and every consumer of the feed reads them.
 inline constexpr const char* kTopicCreated = "topic.created";
@@ -140,12 +242,18 @@ inline constexpr const char* kTopicDeleted = "topic.deleted";
 inline constexpr const char* kPostCreated = "post.created";
 inline constexpr const char* kPostEdited = "post.edited";
 inline constexpr const char* kPostDeleted = "post.deleted";
+inline constexpr const char* kPostMoved = "post.moved";
 inline constexpr const char* kPostReactionsChanged = "post.reactions_changed";
 inline constexpr const char* kCategoryCreated = "category.created";
 inline constexpr const char* kCategoryUpdated = "category.updated";
 inline constexpr const char* kDemoDeleted = "demo.deleted";
+// The review.* events name the review item (ReviewItemRow::id), not its post.
+inline constexpr const char* kReviewCreated = "review.created";
+inline constexpr const char* kReviewResolved = "review.resolved";
 }  // namespace events
 
+// What changed, in the order it was committed. Written in the same transaction as the change,
+// so a reader of the feed never misses or invents one.
 struct EventRow {
   std::int64_t seq = 0;
   std::string kind;  // "topic.created", "post.created", "post.edited", "post.deleted", ...

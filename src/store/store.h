@@ -31,6 +31,9 @@ class Store {
   virtual Result<void> SetPasswordHash(UserId id, std::string_view password_hash) = 0;
   virtual Result<void> SetRole(UserId id, Role role) = 0;
   virtual Result<std::int64_t> CountUsers() = 0;
+  virtual Result<void> SetUserFlags(UserId id, bool trusted_supporter, bool worry_opt_out) = 0;
+  // Moderators and admins, and (when asked) trusted supporters: whom to alert.
+  virtual Result<std::vector<UserRow>> ListResponders(bool include_trusted_supporters) = 0;
 
   // Sessions.
   virtual Result<void> CreateSession(const SessionRow& session) = 0;
@@ -73,6 +76,13 @@ class Store {
   // Deleting a deleted post succeeds and changes nothing.
   virtual Result<void> DeletePost(PostId id, UnixSeconds at) = 0;
   virtual Result<std::vector<RevisionRow>> ListRevisions(PostId id) = 0;
+  // Moves a reply to the end of another topic (a reply posted in the wrong thread), fixing both
+  // topics' counts and activity. kConflict "topic_closed" when the target is closed; kInvalidInput
+  // for a question (post 1) or a deleted post. Event post.moved.
+  virtual Result<PostRow> MovePost(PostId id, TopicId to, UnixSeconds at) = 0;
+  // Posts that are not deleted, by id after `after`, oldest first: for rebuilding derived data.
+  virtual Result<std::vector<PostRow>> ListLivePosts(PostId after, int limit) = 0;
+  virtual Result<std::int64_t> CountLivePosts() = 0;
 
   // Reactions: at most one of each kind per person per post. Adding twice or removing what
   // is not there succeeds and changes nothing, so a double click is harmless.
@@ -82,7 +92,46 @@ class Store {
   virtual Result<std::vector<std::pair<PostId, ReactionKind>>> ListOwnReactions(UserId user,
                                                                                 const std::vector<PostId>& posts) = 0;
 
-  // The change feed, oldest first, after `after_seq`.
+  // The review queue. Open items come highest priority first, then oldest first; resolved ones
+  // newest first.
+  virtual Result<ReviewItemRow> CreateReviewItem(const NewReviewItem& item) = 0;  // event review.created
+  virtual Result<ReviewItemRow> FindReviewItem(std::int64_t id) = 0;
+  virtual Result<std::vector<ReviewItemRow>> ListReviewItems(bool open, int offset, int limit) = 0;
+  virtual Result<std::int64_t> CountOpenReviewItems(int min_priority) = 0;
+  virtual Result<std::vector<ReviewItemRow>> ListReviewItemsForPost(PostId post) = 0;
+  // Resolves an item if it is still at `expected_version`; kConflict ("review_changed") when
+  // someone else acted on it first, kInvalidInput ("status") for kOpen. Event review.resolved.
+  virtual Result<ReviewItemRow> ResolveReviewItem(std::int64_t id, int expected_version, ReviewStatus status, UserId by,
+                                                  std::string_view note, UnixSeconds at) = 0;
+  // Open safety items posted at or before `cutoff` that nobody but their writer has replied to
+  // since, and for which "waiting for a reply" was not raised yet.
+  virtual Result<std::vector<ReviewItemRow>> ListUnansweredSafetyItems(UnixSeconds cutoff) = 0;
+  // Also bumps the version, like any change to an item.
+  virtual Result<void> MarkWaitingRaised(std::int64_t id, UnixSeconds at) = 0;
+
+  // The modlog, newest first.
+  virtual Result<void> AppendModlog(const ModlogRow& entry) = 0;
+  virtual Result<std::vector<ModlogRow>> ListModlog(int offset, int limit) = 0;
+
+  // Notices: private messages to one member, newest first.
+  virtual Result<NoticeRow> CreateNotice(const NewNotice& notice) = 0;
+  virtual Result<std::vector<NoticeRow>> ListNotices(UserId user, int offset, int limit) = 0;
+  virtual Result<std::int64_t> CountUnreadNotices(UserId user) = 0;
+  virtual Result<void> MarkNoticesRead(UserId user, UnixSeconds at) = 0;
+
+  // "I'm worried about this person" reports.
+  virtual Result<void> RecordWorryReport(const WorryReportRow& report) = 0;
+  virtual Result<std::int64_t> CountWorryReportsBy(UserId reporter, UnixSeconds since) = 0;
+  // When the writer was last sent a worry message, if ever.
+  virtual Result<std::optional<UnixSeconds>> LastWorryMessageTo(UserId writer) = 0;
+
+  // Small named settings an admin edits (the helpline directory, message templates).
+  // kNotFound when never set.
+  virtual Result<std::string> GetSetting(std::string_view key) = 0;
+  virtual Result<void> PutSetting(std::string_view key, std::string_view value, UnixSeconds at) = 0;
+
+  // The change feed, oldest first, after `after_seq`; LatestEventSeq is 0 for an empty feed.
+  virtual Result<std::int64_t> LatestEventSeq() = 0;
   virtual Result<std::vector<EventRow>> ReadEvents(std::int64_t after_seq, int limit) = 0;
 
   // Demo content: every is_demo category, topic and user, with what hangs off them. A topic goes

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "store/sqlite/sqlite_store.h"
@@ -92,6 +93,53 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   testutil::TempDir dir_;
   std::unique_ptr<Store> store_;
 };
+
+// --- Moving replies and rebuilding ---------------------------------------------------------------
+
+TEST_P(StoreTest, MovesAReplyToTheEndOfAnotherTopic) {
+  UserRow ann = MakeUser("ann");
+  CategoryRow category = MakeCategory("Therapy");
+  auto [from, from_question] = MakeTopic(category.id, ann.id, "Crying after therapy", kT0);
+  auto [to, to_question] = MakeTopic(category.id, ann.id, "Caring for my dad", kT0 + 10);
+  Reply(to.id, ann.id, "first reply there", kT0 + 20);
+  PostRow stray = Reply(from.id, ann.id, "a reply about caring", kT0 + 30);
+  PostRow moved = Must(store().MovePost(stray.id, to.id, kT0 + 40));
+  EXPECT_EQ(moved.topic_id, to.id);
+  EXPECT_EQ(moved.number, 3);
+  EXPECT_EQ(Must(store().FindTopic(from.id)).reply_count, 0);
+  EXPECT_EQ(Must(store().FindTopic(from.id)).last_post_at, kT0);
+  EXPECT_EQ(Must(store().FindTopic(to.id)).reply_count, 2);
+  EXPECT_EQ(AllEvents().back().kind, events::kPostMoved);
+  EXPECT_EQ(store().MovePost(from_question.id, to.id, kT0).error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(store().MovePost(stray.id, TopicId(999), kT0).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, MovingIntoAClosedTopicIsAConflict) {
+  UserRow ann = MakeUser("ann");
+  CategoryRow category = MakeCategory("Therapy");
+  auto [from, q1] = MakeTopic(category.id, ann.id, "First topic here", kT0);
+  auto [to, q2] = MakeTopic(category.id, ann.id, "Second topic here", kT0);
+  Must(store().SetTopicState(to.id, false, true, category.id));
+  PostRow reply = Reply(from.id, ann.id, "words", kT0 + 1);
+  EXPECT_EQ(store().MovePost(reply.id, to.id, kT0 + 2).error().key, "topic_closed");
+}
+
+TEST_P(StoreTest, ListsLivePostsInIdOrderForRebuilding) {
+  UserRow ann = MakeUser("ann");
+  CategoryRow category = MakeCategory("Therapy");
+  auto [topic, question] = MakeTopic(category.id, ann.id, "A topic to rebuild", kT0);
+  PostRow kept = Reply(topic.id, ann.id, "kept", kT0 + 1);
+  PostRow gone = Reply(topic.id, ann.id, "gone", kT0 + 2);
+  Must(store().DeletePost(gone.id, kT0 + 3));
+  auto first = Must(store().ListLivePosts(PostId(0), 1));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].id, question.id);
+  auto rest = Must(store().ListLivePosts(first[0].id, 10));
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].id, kept.id);
+  EXPECT_EQ(Must(store().LatestEventSeq()), AllEvents().back().seq);
+  EXPECT_EQ(Must(store().CountLivePosts()), 2);
+}
 
 // --- Accounts ----------------------------------------------------------------------------------
 
@@ -758,6 +806,502 @@ TEST_P(StoreTest, DeleteDemoContentRemovesItAndWhatHangsOffIt) {
   Must(store().DeleteDemoContent());  // nothing left to remove: still fine
 }
 
+// --- Responders and member flags ---------------------------------------------------------------
+
+TEST_P(StoreTest, SetsUserFlags) {
+  UserRow user = MakeUser("quinn");
+  EXPECT_FALSE(user.trusted_supporter);
+  EXPECT_FALSE(user.worry_opt_out);
+
+  Must(store().SetUserFlags(user.id, /*trusted_supporter=*/true, /*worry_opt_out=*/false));
+  UserRow saved = Must(store().FindUserById(user.id));
+  EXPECT_TRUE(saved.trusted_supporter);
+  EXPECT_FALSE(saved.worry_opt_out);
+
+  Must(store().SetUserFlags(user.id, false, true));
+  saved = Must(store().FindUserByName("QUINN"));
+  EXPECT_FALSE(saved.trusted_supporter);
+  EXPECT_TRUE(saved.worry_opt_out);
+  // Setting what is already there is not "not found".
+  Must(store().SetUserFlags(user.id, false, true));
+
+  EXPECT_EQ(store().SetUserFlags(UserId(404), true, true).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, RespondersAreStaffAndTrustedSupportersWhenAsked) {
+  UserRow admin = Must(store().CreateUser({"admin", "", "h", Role::kAdmin, kT0, false}));
+  MakeUser("member");
+  UserRow supporter = MakeUser("supporter");
+  UserRow moderator = Must(store().CreateUser({"moderator", "", "h", Role::kModerator, kT0, false}));
+  Must(store().SetUserFlags(supporter.id, true, false));
+
+  auto ids = [](const std::vector<UserRow>& users) {
+    std::vector<std::int64_t> out;
+    for (const UserRow& user : users) out.push_back(user.id.value);
+    return out;
+  };
+  EXPECT_EQ(ids(Must(store().ListResponders(false))), (std::vector<std::int64_t>{admin.id.value, moderator.id.value}));
+  std::vector<UserRow> with_supporters = Must(store().ListResponders(true));
+  EXPECT_EQ(ids(with_supporters), (std::vector<std::int64_t>{admin.id.value, supporter.id.value, moderator.id.value}));
+  EXPECT_TRUE(with_supporters[1].trusted_supporter);
+}
+
+// --- The review queue --------------------------------------------------------------------------
+
+// A thread for review tests: a writer's question and the people around it.
+struct ReviewThread {
+  UserRow writer;
+  UserRow helper;
+  UserRow moderator;
+  TopicRow topic;
+  PostRow question;
+};
+
+class ReviewQueueTest : public StoreTest {
+ protected:
+  ReviewThread MakeThread(const std::string& title = "Hard night") {
+    ReviewThread thread;
+    thread.writer = MakeUser("writer-" + title);
+    thread.helper = MakeUser("helper-" + title);
+    thread.moderator = Must(store().CreateUser({"moderator-" + title, "", "h", Role::kModerator, kT0, false}));
+    CategoryRow category = MakeCategory("Category " + title);
+    std::tie(thread.topic, thread.question) = MakeTopic(category.id, thread.writer.id, title, kT0);
+    return thread;
+  }
+  NewReviewItem SafetyItem(PostId post, int priority, UnixSeconds at) {
+    NewReviewItem item;
+    item.kind = ReviewKind::kSafety;
+    item.post = post;
+    item.priority = priority;
+    item.level = priority == 2 ? "crisis" : "concern";
+    item.reasons = "intent";
+    item.score = 0.5;
+    item.created_at = at;
+    return item;
+  }
+  std::vector<std::int64_t> Ids(const std::vector<ReviewItemRow>& items) {
+    std::vector<std::int64_t> out;
+    for (const ReviewItemRow& item : items) out.push_back(item.id);
+    return out;
+  }
+};
+
+TEST_P(ReviewQueueTest, CreatedItemCarriesItsPostTopicAndNames) {
+  ReviewThread thread = MakeThread();
+  CategoryRow elsewhere = MakeCategory("Elsewhere");
+  TopicRow suggested = MakeTopic(elsewhere.id, thread.helper.id, "Better place", kT0).first;
+  PostRow reply = Reply(thread.topic.id, thread.writer.id, "still here", kT0 + 5);
+  std::int64_t seq_before = AllEvents().back().seq;
+
+  NewReviewItem flag;
+  flag.kind = ReviewKind::kMisplaced;
+  flag.post = reply.id;
+  flag.priority = 1;
+  flag.reasons = "topic: sleep";
+  flag.suggested_topic = suggested.id;
+  flag.score = 0.75;
+  flag.reporter = thread.helper.id;
+  flag.note = "I think this belongs elsewhere";
+  flag.created_at = kT0 + 6;
+  ReviewItemRow item = Must(store().CreateReviewItem(flag));
+
+  EXPECT_GT(item.id, 0);
+  EXPECT_EQ(item.kind, ReviewKind::kMisplaced);
+  EXPECT_EQ(item.post, reply.id);
+  EXPECT_EQ(item.topic, thread.topic.id);
+  EXPECT_EQ(item.writer, thread.writer.id);
+  EXPECT_EQ(item.writer_name, thread.writer.username);
+  EXPECT_EQ(item.reporter, thread.helper.id);
+  EXPECT_EQ(item.reporter_name, thread.helper.username);
+  EXPECT_EQ(item.note, "I think this belongs elsewhere");
+  EXPECT_EQ(item.reasons, "topic: sleep");
+  EXPECT_DOUBLE_EQ(item.score, 0.75);
+  EXPECT_EQ(item.suggested_topic, suggested.id);
+  EXPECT_EQ(item.suggested_title, "Better place");
+  EXPECT_EQ(item.topic_title, "Hard night");
+  EXPECT_EQ(item.post_markdown, "still here");
+  EXPECT_EQ(item.post_html, "<p>still here</p>");
+  EXPECT_EQ(item.post_number, 2);
+  EXPECT_EQ(item.status, ReviewStatus::kOpen);
+  EXPECT_EQ(item.created_at, kT0 + 6);
+  EXPECT_FALSE(item.resolved_at.has_value());
+  EXPECT_FALSE(item.resolved_by.has_value());
+  EXPECT_FALSE(item.waiting_raised_at.has_value());
+  EXPECT_FALSE(item.first_reply_at.has_value());
+  EXPECT_EQ(item.version, 1);
+
+  ReviewItemRow found = Must(store().FindReviewItem(item.id));
+  EXPECT_EQ(found.writer_name, thread.writer.username);
+  EXPECT_EQ(found.suggested_title, "Better place");
+
+  // A safety item with no reporter and no suggestion joins empty names.
+  ReviewItemRow safety = Must(store().CreateReviewItem(SafetyItem(thread.question.id, 2, kT0 + 7)));
+  EXPECT_FALSE(safety.reporter.has_value());
+  EXPECT_EQ(safety.reporter_name, "");
+  EXPECT_FALSE(safety.suggested_topic.has_value());
+  EXPECT_EQ(safety.suggested_title, "");
+  EXPECT_EQ(safety.level, "crisis");
+  EXPECT_EQ(safety.post_number, 1);
+
+  std::vector<EventRow> events = Must(store().ReadEvents(seq_before, 10));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, "review.created");
+  EXPECT_EQ(events[0].subject_id, item.id);
+  EXPECT_EQ(events[0].created_at, kT0 + 6);
+  EXPECT_EQ(events[1].subject_id, safety.id);
+
+  EXPECT_EQ(store().CreateReviewItem(SafetyItem(PostId(9999), 1, kT0)).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().FindReviewItem(9999).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(AllEvents().back().subject_id, safety.id);  // the failed create logged nothing
+}
+
+TEST_P(ReviewQueueTest, OpenItemsComeByPriorityThenAgeResolvedNewestFirst) {
+  ReviewThread thread = MakeThread();
+  PostId post = thread.question.id;
+  ReviewItemRow concern_old = Must(store().CreateReviewItem(SafetyItem(post, 1, kT0)));
+  ReviewItemRow crisis_new = Must(store().CreateReviewItem(SafetyItem(post, 2, kT0 + 20)));
+  ReviewItemRow concern_new = Must(store().CreateReviewItem(SafetyItem(post, 1, kT0 + 10)));
+  ReviewItemRow crisis_old = Must(store().CreateReviewItem(SafetyItem(post, 2, kT0 + 5)));
+  ReviewItemRow crisis_old_twin = Must(store().CreateReviewItem(SafetyItem(post, 2, kT0 + 5)));  // same time, later id
+  ReviewItemRow resolved_first = Must(store().CreateReviewItem(SafetyItem(post, 2, kT0 + 1)));
+  ReviewItemRow resolved_second = Must(store().CreateReviewItem(SafetyItem(post, 1, kT0 + 2)));
+  ReviewItemRow resolved_same_time = Must(store().CreateReviewItem(SafetyItem(post, 1, kT0 + 3)));
+  UserId by = thread.moderator.id;
+  Must(store().ResolveReviewItem(resolved_first.id, 1, ReviewStatus::kHandled, by, "", kT0 + 100));
+  Must(store().ResolveReviewItem(resolved_second.id, 1, ReviewStatus::kDismissed, by, "", kT0 + 200));
+  Must(store().ResolveReviewItem(resolved_same_time.id, 1, ReviewStatus::kEscalated, by, "", kT0 + 200));
+
+  EXPECT_EQ(
+      Ids(Must(store().ListReviewItems(true, 0, 100))),
+      (std::vector<std::int64_t>{crisis_old.id, crisis_old_twin.id, crisis_new.id, concern_old.id, concern_new.id}));
+  EXPECT_EQ(Ids(Must(store().ListReviewItems(true, 1, 2))),
+            (std::vector<std::int64_t>{crisis_old_twin.id, crisis_new.id}));
+  EXPECT_EQ(Ids(Must(store().ListReviewItems(false, 0, 100))),
+            (std::vector<std::int64_t>{resolved_same_time.id, resolved_second.id, resolved_first.id}));
+  EXPECT_TRUE(Must(store().ListReviewItems(true, 0, -1)).empty());
+
+  EXPECT_EQ(Must(store().CountOpenReviewItems(1)), 5);
+  EXPECT_EQ(Must(store().CountOpenReviewItems(2)), 3);
+  EXPECT_EQ(Must(store().CountOpenReviewItems(3)), 0);
+}
+
+TEST_P(ReviewQueueTest, SecondResolveWithTheSameVersionIsAConflict) {
+  ReviewThread thread = MakeThread();
+  UserRow other_moderator = Must(store().CreateUser({"second-mod", "", "h", Role::kModerator, kT0, false}));
+  ReviewItemRow item = Must(store().CreateReviewItem(SafetyItem(thread.question.id, 2, kT0)));
+  std::int64_t seq_before = AllEvents().back().seq;
+
+  ReviewItemRow handled = Must(store().ResolveReviewItem(item.id, item.version, ReviewStatus::kHandled,
+                                                         thread.moderator.id, "Replied privately", kT0 + 60));
+  EXPECT_EQ(handled.status, ReviewStatus::kHandled);
+  EXPECT_EQ(handled.resolved_at, kT0 + 60);
+  EXPECT_EQ(handled.resolved_by, thread.moderator.id);
+  EXPECT_EQ(handled.resolution_note, "Replied privately");
+  EXPECT_EQ(handled.version, item.version + 1);
+
+  Result<ReviewItemRow> late = store().ResolveReviewItem(item.id, item.version, ReviewStatus::kDismissed,
+                                                         other_moderator.id, "Looks fine", kT0 + 61);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(late.error().key, "review_changed");
+  EXPECT_EQ(late.error().message, "Another moderator acted on this item a moment ago. Here is how it looks now.");
+
+  // The first action stands, and only it was logged.
+  ReviewItemRow now = Must(store().FindReviewItem(item.id));
+  EXPECT_EQ(now.status, ReviewStatus::kHandled);
+  EXPECT_EQ(now.resolved_by, thread.moderator.id);
+  EXPECT_EQ(now.resolution_note, "Replied privately");
+  std::vector<EventRow> events = Must(store().ReadEvents(seq_before, 10));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, "review.resolved");
+  EXPECT_EQ(events[0].subject_id, item.id);
+  EXPECT_EQ(events[0].created_at, kT0 + 60);
+
+  // With the version it now shows, the other moderator can act.
+  ReviewItemRow escalated = Must(store().ResolveReviewItem(item.id, now.version, ReviewStatus::kEscalated,
+                                                           other_moderator.id, "Needs an admin", kT0 + 62));
+  EXPECT_EQ(escalated.status, ReviewStatus::kEscalated);
+  EXPECT_EQ(escalated.version, now.version + 1);
+
+  EXPECT_EQ(store().ResolveReviewItem(9999, 1, ReviewStatus::kHandled, thread.moderator.id, "", kT0).error().code,
+            ErrorCode::kNotFound);
+  Result<ReviewItemRow> reopen =
+      store().ResolveReviewItem(item.id, escalated.version, ReviewStatus::kOpen, thread.moderator.id, "", kT0);
+  ASSERT_FALSE(reopen.ok());
+  EXPECT_EQ(reopen.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(reopen.error().field, "status");
+}
+
+TEST_P(ReviewQueueTest, ListsItemsOfOnePost) {
+  ReviewThread thread = MakeThread();
+  PostRow reply = Reply(thread.topic.id, thread.helper.id, "reply", kT0 + 1);
+  ReviewItemRow first = Must(store().CreateReviewItem(SafetyItem(thread.question.id, 1, kT0 + 2)));
+  Must(store().CreateReviewItem(SafetyItem(reply.id, 1, kT0 + 3)));
+  ReviewItemRow second = Must(store().CreateReviewItem(SafetyItem(thread.question.id, 2, kT0 + 4)));
+  Must(
+      store().ResolveReviewItem(second.id, second.version, ReviewStatus::kDismissed, thread.moderator.id, "", kT0 + 5));
+
+  EXPECT_EQ(Ids(Must(store().ListReviewItemsForPost(thread.question.id))),
+            (std::vector<std::int64_t>{first.id, second.id}));
+  EXPECT_TRUE(Must(store().ListReviewItemsForPost(PostId(9999))).empty());
+}
+
+TEST_P(ReviewQueueTest, UnansweredSafetyItemsIgnoreTheWritersOwnAndDeletedReplies) {
+  ReviewThread thread = MakeThread();
+  ReviewItemRow item = Must(store().CreateReviewItem(SafetyItem(thread.question.id, 2, kT0)));
+  const UnixSeconds cutoff = kT0 + 3600;
+
+  EXPECT_EQ(Ids(Must(store().ListUnansweredSafetyItems(cutoff))), (std::vector<std::int64_t>{item.id}));
+  // Not yet old enough.
+  EXPECT_TRUE(Must(store().ListUnansweredSafetyItems(kT0 - 1)).empty());
+  EXPECT_EQ(Ids(Must(store().ListUnansweredSafetyItems(kT0))), (std::vector<std::int64_t>{item.id}));
+
+  // The writer adding to their own thread is not an answer.
+  Reply(thread.topic.id, thread.writer.id, "anyone?", kT0 + 10);
+  EXPECT_EQ(Ids(Must(store().ListUnansweredSafetyItems(cutoff))), (std::vector<std::int64_t>{item.id}));
+  EXPECT_FALSE(Must(store().FindReviewItem(item.id)).first_reply_at.has_value());
+
+  // A reply that was deleted is not one either.
+  PostRow withdrawn = Reply(thread.topic.id, thread.helper.id, "oops", kT0 + 20);
+  EXPECT_TRUE(Must(store().ListUnansweredSafetyItems(cutoff)).empty());
+  Must(store().DeletePost(withdrawn.id, kT0 + 21));
+  EXPECT_EQ(Ids(Must(store().ListUnansweredSafetyItems(cutoff))), (std::vector<std::int64_t>{item.id}));
+
+  // Someone else's reply is.
+  Reply(thread.topic.id, thread.helper.id, "I'm here, I hear you", kT0 + 30);
+  Reply(thread.topic.id, thread.moderator.id, "So am I", kT0 + 40);
+  EXPECT_TRUE(Must(store().ListUnansweredSafetyItems(cutoff)).empty());
+  EXPECT_EQ(Must(store().FindReviewItem(item.id)).first_reply_at, kT0 + 30);
+}
+
+TEST_P(ReviewQueueTest, UnansweredCountsOnlyRepliesAfterThePost) {
+  ReviewThread thread = MakeThread();
+  Reply(thread.topic.id, thread.helper.id, "earlier reply", kT0 + 1);
+  PostRow later = Reply(thread.topic.id, thread.writer.id, "it got worse", kT0 + 2);
+  ReviewItemRow item = Must(store().CreateReviewItem(SafetyItem(later.id, 2, kT0 + 2)));
+  EXPECT_EQ(Ids(Must(store().ListUnansweredSafetyItems(kT0 + 100))), (std::vector<std::int64_t>{item.id}));
+}
+
+TEST_P(ReviewQueueTest, UnansweredSkipsResolvedRaisedAndOtherKinds) {
+  ReviewThread thread = MakeThread();
+  PostId post = thread.question.id;
+  ReviewItemRow open = Must(store().CreateReviewItem(SafetyItem(post, 1, kT0 + 2)));
+  ReviewItemRow crisis = Must(store().CreateReviewItem(SafetyItem(post, 2, kT0 + 3)));
+  ReviewItemRow raised = Must(store().CreateReviewItem(SafetyItem(post, 2, kT0)));
+  ReviewItemRow resolved = Must(store().CreateReviewItem(SafetyItem(post, 2, kT0)));
+  NewReviewItem flag = SafetyItem(post, 2, kT0);
+  flag.kind = ReviewKind::kFlag;
+  flag.reporter = thread.helper.id;
+  Must(store().CreateReviewItem(flag));
+  Must(store().ResolveReviewItem(resolved.id, resolved.version, ReviewStatus::kHandled, thread.moderator.id, "",
+                                 kT0 + 1));
+
+  Must(store().MarkWaitingRaised(raised.id, kT0 + 50));
+  ReviewItemRow marked = Must(store().FindReviewItem(raised.id));
+  EXPECT_EQ(marked.waiting_raised_at, kT0 + 50);
+  EXPECT_EQ(marked.version, raised.version + 1);
+  EXPECT_EQ(marked.status, ReviewStatus::kOpen);  // still waiting for a moderator
+
+  EXPECT_EQ(Ids(Must(store().ListUnansweredSafetyItems(kT0 + 100))), (std::vector<std::int64_t>{crisis.id, open.id}));
+  EXPECT_EQ(store().MarkWaitingRaised(9999, kT0).error().code, ErrorCode::kNotFound);
+  // Raising bumped the version, so an action taken on what was seen before is a conflict.
+  EXPECT_EQ(store()
+                .ResolveReviewItem(raised.id, raised.version, ReviewStatus::kHandled, thread.moderator.id, "", kT0)
+                .error()
+                .code,
+            ErrorCode::kConflict);
+}
+
+TEST_P(ReviewQueueTest, DeletedPostKeepsItsItemWithoutItsText) {
+  ReviewThread thread = MakeThread();
+  PostRow reply = Reply(thread.topic.id, thread.writer.id, "words that worried us", kT0 + 1);
+  ReviewItemRow item = Must(store().CreateReviewItem(SafetyItem(reply.id, 2, kT0 + 1)));
+  Must(store().DeletePost(reply.id, kT0 + 2));
+
+  ReviewItemRow kept = Must(store().FindReviewItem(item.id));
+  EXPECT_EQ(kept.status, ReviewStatus::kOpen);
+  EXPECT_EQ(kept.post_markdown, "");
+  EXPECT_EQ(kept.post_html, "");
+  EXPECT_EQ(kept.writer_name, thread.writer.username);
+  EXPECT_EQ(Ids(Must(store().ListReviewItems(true, 0, 10))), (std::vector<std::int64_t>{item.id}));
+}
+
+// A modlog entry as a moderator action would write it (id and actor_name are the store's).
+ModlogRow LogEntry(UserId actor, std::string action, std::string subject_kind, std::int64_t subject_id,
+                   std::string before, std::string after, std::string reason, UnixSeconds at) {
+  ModlogRow entry;
+  entry.actor = actor;
+  entry.action = std::move(action);
+  entry.subject_kind = std::move(subject_kind);
+  entry.subject_id = subject_id;
+  entry.before = std::move(before);
+  entry.after = std::move(after);
+  entry.reason = std::move(reason);
+  entry.created_at = at;
+  return entry;
+}
+
+// --- The modlog --------------------------------------------------------------------------------
+
+TEST_P(StoreTest, ModlogListsNewestFirstWithTheActorsName) {
+  UserRow moderator = Must(store().CreateUser({"Mod", "", "h", Role::kModerator, kT0, false}));
+  Must(store().AppendModlog(LogEntry(moderator.id, "review.handled", "review", 7, "open", "handled", "replied", kT0)));
+  Must(store().AppendModlog(LogEntry(moderator.id, "message.sent", "user", 3, "", "", "", kT0 + 10)));
+  Must(store().AppendModlog(LogEntry(moderator.id, "topic.closed", "topic", 5, "", "", "", kT0 + 10)));
+
+  std::vector<ModlogRow> log = Must(store().ListModlog(0, 10));
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].action, "topic.closed");
+  EXPECT_EQ(log[1].action, "message.sent");
+  EXPECT_EQ(log[2].action, "review.handled");
+  EXPECT_GT(log[2].id, 0);
+  EXPECT_EQ(log[2].actor, moderator.id);
+  EXPECT_EQ(log[2].actor_name, "Mod");
+  EXPECT_EQ(log[2].subject_kind, "review");
+  EXPECT_EQ(log[2].subject_id, 7);
+  EXPECT_EQ(log[2].before, "open");
+  EXPECT_EQ(log[2].after, "handled");
+  EXPECT_EQ(log[2].reason, "replied");
+  EXPECT_EQ(log[2].created_at, kT0);
+
+  std::vector<ModlogRow> page = Must(store().ListModlog(1, 1));
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].action, "message.sent");
+
+  EXPECT_EQ(store().AppendModlog(LogEntry(UserId(404), "x", "user", 1, "", "", "", kT0)).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(Must(store().ListModlog(0, 10)).size(), 3u);
+}
+
+// --- Notices -----------------------------------------------------------------------------------
+
+TEST_P(StoreTest, NoticesAreNewestFirstAndMarkedReadTogether) {
+  UserRow me = MakeUser("me");
+  UserRow other = MakeUser("other");
+  NoticeRow first = Must(store().CreateNotice({me.id, "worry", "Someone is thinking of you", "<p>Hi</p>", "", kT0}));
+  EXPECT_GT(first.id, 0);
+  EXPECT_EQ(first.user, me.id);
+  EXPECT_EQ(first.kind, "worry");
+  EXPECT_EQ(first.title, "Someone is thinking of you");
+  EXPECT_EQ(first.body_html, "<p>Hi</p>");
+  EXPECT_EQ(first.created_at, kT0);
+  EXPECT_FALSE(first.read_at.has_value());
+  NoticeRow second = Must(store().CreateNotice({me.id, "moderator_message", "A note", "", "/t/1#p2", kT0 + 5}));
+  Must(store().CreateNotice({other.id, "safety_alert", "Please look", "", "/t/2", kT0 + 6}));
+
+  std::vector<NoticeRow> mine = Must(store().ListNotices(me.id, 0, 10));
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].id, second.id);
+  EXPECT_EQ(mine[0].link, "/t/1#p2");
+  EXPECT_EQ(mine[1].id, first.id);
+  EXPECT_EQ(Must(store().ListNotices(me.id, 1, 5)).size(), 1u);
+  EXPECT_EQ(Must(store().CountUnreadNotices(me.id)), 2);
+
+  Must(store().MarkNoticesRead(me.id, kT0 + 10));
+  EXPECT_EQ(Must(store().CountUnreadNotices(me.id)), 0);
+  EXPECT_EQ(Must(store().CountUnreadNotices(other.id)), 1);  // someone else's stay unread
+  EXPECT_EQ(Must(store().ListNotices(me.id, 0, 10))[1].read_at, kT0 + 10);
+
+  // A new notice is unread; marking again keeps when the older ones were read.
+  Must(store().CreateNotice({me.id, "misplaced", "Moved", "", "", kT0 + 20}));
+  EXPECT_EQ(Must(store().CountUnreadNotices(me.id)), 1);
+  Must(store().MarkNoticesRead(me.id, kT0 + 30));
+  mine = Must(store().ListNotices(me.id, 0, 10));
+  ASSERT_EQ(mine.size(), 3u);
+  EXPECT_EQ(mine[0].read_at, kT0 + 30);
+  EXPECT_EQ(mine[1].read_at, kT0 + 10);
+
+  EXPECT_EQ(store().CreateNotice({UserId(404), "worry", "t", "", "", kT0}).error().code, ErrorCode::kNotFound);
+}
+
+// --- Worry reports -----------------------------------------------------------------------------
+
+TEST_P(StoreTest, WorryReportsAreCountedAndTheLastMessageFound) {
+  UserRow reporter = MakeUser("reporter");
+  UserRow writer = MakeUser("writer");
+  UserRow other_writer = MakeUser("other-writer");
+  CategoryRow category = MakeCategory("C");
+  PostRow post = MakeTopic(category.id, writer.id, "T", kT0).second;
+  PostRow other_post = MakeTopic(category.id, other_writer.id, "U", kT0).second;
+
+  EXPECT_EQ(Must(store().CountWorryReportsBy(reporter.id, 0)), 0);
+  EXPECT_FALSE(Must(store().LastWorryMessageTo(writer.id)).has_value());
+
+  Must(store().RecordWorryReport({reporter.id, post.id, writer.id, kT0 + 10, /*message_sent=*/true}));
+  Must(store().RecordWorryReport({reporter.id, post.id, writer.id, kT0 + 20, /*message_sent=*/false}));
+  Must(store().RecordWorryReport({reporter.id, other_post.id, other_writer.id, kT0 + 30, true}));
+  Must(store().RecordWorryReport({writer.id, other_post.id, other_writer.id, kT0 + 40, true}));
+
+  EXPECT_EQ(Must(store().CountWorryReportsBy(reporter.id, kT0)), 3);
+  EXPECT_EQ(Must(store().CountWorryReportsBy(reporter.id, kT0 + 20)), 2);  // `since` counts
+  EXPECT_EQ(Must(store().CountWorryReportsBy(reporter.id, kT0 + 31)), 0);
+  // Only reports that sent the message count: the later one at +20 did not.
+  EXPECT_EQ(Must(store().LastWorryMessageTo(writer.id)), std::optional<UnixSeconds>(kT0 + 10));
+  EXPECT_EQ(Must(store().LastWorryMessageTo(other_writer.id)), std::optional<UnixSeconds>(kT0 + 40));
+  EXPECT_FALSE(Must(store().LastWorryMessageTo(reporter.id)).has_value());
+
+  EXPECT_EQ(store().RecordWorryReport({reporter.id, PostId(999), writer.id, kT0, false}).error().code,
+            ErrorCode::kNotFound);
+}
+
+// --- Settings ----------------------------------------------------------------------------------
+
+TEST_P(StoreTest, SettingsRoundTripAndUnsetIsNotFound) {
+  Result<std::string> missing = store().GetSetting("helplines");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+
+  Must(store().PutSetting("helplines", R"([{"name":"Samaritans","phone":"116 123"}])", kT0));
+  Must(store().PutSetting("worry_template", "Someone here cares about you.", kT0));
+  EXPECT_EQ(Must(store().GetSetting("helplines")), R"([{"name":"Samaritans","phone":"116 123"}])");
+  Must(store().PutSetting("helplines", "[]", kT0 + 1));
+  EXPECT_EQ(Must(store().GetSetting("helplines")), "[]");
+  EXPECT_EQ(Must(store().GetSetting("worry_template")), "Someone here cares about you.");
+  Must(store().PutSetting("empty", "", kT0));
+  EXPECT_EQ(Must(store().GetSetting("empty")), "");                               // set to nothing is not "never set"
+  EXPECT_EQ(store().GetSetting("HELPLINES").error().code, ErrorCode::kNotFound);  // keys are exact
+}
+
+// --- Demo content and the safety tables ----------------------------------------------------------
+
+TEST_P(ReviewQueueTest, DeleteDemoContentTakesItsReviewItemsNoticesAndReports) {
+  ReviewThread thread = MakeThread();
+  UserRow demo = MakeUser("demo-person", /*demo=*/true);
+  CategoryRow category = MakeCategory("Demo room", /*demo=*/true);
+  auto [demo_topic, demo_question] = MakeTopic(category.id, demo.id, "Demo worry", kT0, /*demo=*/true);
+  PostRow demo_reply = Reply(thread.topic.id, demo.id, "demo reply in a real topic", kT0 + 1);
+  Must(store().CreateReviewItem(SafetyItem(demo_question.id, 2, kT0)));
+  Must(store().CreateReviewItem(SafetyItem(demo_reply.id, 1, kT0 + 1)));
+  NewReviewItem flag = SafetyItem(thread.question.id, 1, kT0 + 2);
+  flag.kind = ReviewKind::kFlag;
+  flag.reporter = demo.id;
+  ReviewItemRow real_item = Must(store().CreateReviewItem(flag));
+  Must(store().CreateNotice({demo.id, "worry", "t", "", "", kT0}));
+  Must(store().RecordWorryReport({demo.id, thread.question.id, thread.writer.id, kT0, true}));
+  Must(store().RecordWorryReport({thread.helper.id, demo_question.id, demo.id, kT0, true}));
+  // A demo person made moderator for a tour of the tools.
+  Must(store().SetRole(demo.id, Role::kModerator));
+  Must(store().AppendModlog(LogEntry(demo.id, "review.dismissed", "review", 1, "", "", "", kT0)));
+  Must(store().AppendModlog(LogEntry(thread.moderator.id, "review.handled", "review", 2, "", "", "", kT0)));
+
+  Must(store().DeleteDemoContent());
+
+  std::vector<ReviewItemRow> left = Must(store().ListReviewItems(true, 0, 10));
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, real_item.id);
+  EXPECT_FALSE(left[0].reporter.has_value());
+  EXPECT_EQ(left[0].reporter_name, "");
+  EXPECT_EQ(Must(store().CountWorryReportsBy(thread.helper.id, 0)), 0);
+  EXPECT_FALSE(Must(store().LastWorryMessageTo(thread.writer.id)).has_value());
+  EXPECT_TRUE(Must(store().ListNotices(demo.id, 0, 10)).empty());
+  std::vector<ModlogRow> log = Must(store().ListModlog(0, 10));
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].actor, thread.moderator.id);
+  std::vector<UserRow> responders = Must(store().ListResponders(true));
+  ASSERT_EQ(responders.size(), 1u);
+  EXPECT_EQ(responders[0].id, thread.moderator.id);
+}
+
 // --- Durability and concurrency ----------------------------------------------------------------
 
 TEST_P(StoreTest, DataSurvivesReopen) {
@@ -816,6 +1360,8 @@ TEST_P(StoreTest, ConcurrentWritersLoseNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(Backends()),
+                         [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Backends, ReviewQueueTest, ::testing::ValuesIn(Backends()),
                          [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
 
 }  // namespace

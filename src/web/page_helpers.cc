@@ -49,6 +49,31 @@ bool IsLocalPath(std::string_view next) {
 
 std::string ToString(std::int64_t value) { return std::to_string(value); }
 
+std::string HumanDate(std::string_view iso_date) {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  auto digits = [&](std::size_t from, std::size_t count) {
+    int value = 0;
+    for (std::size_t i = from; i < from + count; ++i) {
+      if (iso_date[i] < '0' || iso_date[i] > '9') return -1;
+      value = value * 10 + (iso_date[i] - '0');
+    }
+    return value;
+  };
+  if (iso_date.size() != 10 || iso_date[4] != '-' || iso_date[7] != '-') return std::string(iso_date);
+  int year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) return std::string(iso_date);
+  return ToString(day) + " " + std::string(kMonths[month - 1]) + " " + ToString(year);
+}
+
+std::string HumanDuration(long long seconds) {
+  constexpr long long kMinute = 60, kHour = 60 * kMinute, kDay = 24 * kHour;
+  if (seconds < kMinute) return Plural(std::max(0LL, seconds), "second", "seconds");
+  if (seconds < kHour) return Plural(seconds / kMinute, "minute", "minutes");
+  if (seconds < kDay) return Plural(seconds / kHour, "hour", "hours");
+  return Plural(seconds / kDay, "day", "days");
+}
+
 std::string Plural(std::int64_t count, std::string_view one, std::string_view many) {
   return ToString(count) + " " + std::string(count == 1 ? one : many);
 }

@@ -71,6 +71,18 @@ Result<http::Response> Site::Render(const forum::Viewer& viewer, const PageInfo&
     member.set("name", viewer.member->username);
     member.set("name_url", http::UrlEncode(viewer.member->username));
     member.set("is_admin", viewer.is_admin());
+    // Two small counts on every page: the header is where a moderator on duty learns that
+    // someone may need them now, and where a member sees a private message waiting. A count
+    // that cannot be read leaves the link plain rather than failing the page.
+    if (viewer.is_moderator()) {
+      auto urgent = forum.UrgentReviewCount(viewer);
+      member.set("is_moderator", true);
+      member.set("review_label", urgent.ok() && *urgent > 0 ? "Review queue (" + ToString(*urgent) + " urgent)"
+                                                            : std::string("Review queue"));
+    }
+    auto unread = forum.UnreadNoticeCount(viewer);
+    member.set("messages_label",
+               unread.ok() && *unread > 0 ? "Messages (" + ToString(*unread) + " new)" : std::string("Messages"));
     layout.set("member", member);
   } else if (!info.path_for_next.empty() && info.path_for_next != "/") {
     layout.set("login_next", "?next=" + http::UrlEncode(info.path_for_next));
@@ -211,6 +223,9 @@ Data PostData(const Site& impl, const forum::Viewer& viewer, const store::PostRo
   item.set("can_edit", forum::Guardian::MayEdit(viewer, post));
   item.set("can_delete", forum::Guardian::MayDelete(viewer, post));
   item.set("can_quote", viewer.signed_in());
+  // Quiet and per post: the link reads the same on every post by someone else, so it says
+  // nothing about which posts the forum noticed.
+  item.set("can_worry", forum::Guardian::CanReportWorry(viewer, post).ok());
 
   bool can_react = forum::Guardian::MayReact(viewer, post);
   Data reactions{Data::type::list};
@@ -240,11 +255,20 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   if (!id.valid()) return PageNotFound();
   auto page = PageParam(request);
   if (!page.ok()) return std::move(page).error();
+  auto query = http::Params::Parse(request.query);
+  if (!query.ok()) return std::move(query).error();
   auto view = forum_.ShowTopic(viewer, id, *page);
   if (!view.ok()) return std::move(view).error();
   const store::TopicRow& topic = view->topic;
 
   Data data = impl_->Base(viewer);
+  // Right after posting: the writer's private support panel, when their words may speak of
+  // risk. SupportFor answers only to the post's own writer, so a shared link shows nothing.
+  if (long long posted = query->GetInt("posted", 0); posted > 0) {
+    auto panel = SupportPanelForPost(*impl_, viewer, request, *view, PostId(posted));
+    if (!panel.ok()) return std::move(panel).error();
+    SetIfPresent(data, "support_panel", *panel);
+  }
   data.set("id", ToString(topic.id.value));
   data.set("title", topic.title);
   data.set("category_slug", topic.category_slug);

@@ -74,6 +74,37 @@ class Pages {
   Result<http::Response> ModerateTopic(const http::Request& request,
                                        const forum::Viewer& viewer) const;  // POST /t/{id}/moderate
 
+  // Safety and support (safety_pages.cc). None of these ever blocks or hides a post.
+  Result<http::Response> Help(const http::Request& request,
+                              const forum::Viewer& viewer) const;  // /help?country=GB (remembers the choice)
+  Result<http::Response> Guidelines(const http::Request& request, const forum::Viewer& viewer) const;  // /guidelines
+  Result<http::Response> WorryForm(const http::Request& request,
+                                   const forum::Viewer& viewer) const;  // /p/{id}/worry (?sent=1: thank you)
+  Result<http::Response> Worry(const http::Request& request, const forum::Viewer& viewer) const;  // POST /p/{id}/worry
+  Result<http::Response> Notices(const http::Request& request, const forum::Viewer& viewer) const;      // /notices
+  Result<http::Response> AccountForm(const http::Request& request, const forum::Viewer& viewer) const;  // /account
+  Result<http::Response> SaveAccount(const http::Request& request, const forum::Viewer& viewer) const;  // POST /account
+
+  // The review queue (review_pages.cc): moderators and admins.
+  Result<http::Response> ReviewQueue(const http::Request& request,
+                                     const forum::Viewer& viewer) const;  // /mod/queue?status=open|resolved
+  Result<http::Response> ActOnReview(const http::Request& request,
+                                     const forum::Viewer& viewer) const;  // POST /mod/review/{id}/action
+  Result<http::Response> MessageWriter(const http::Request& request,
+                                       const forum::Viewer& viewer) const;  // POST /mod/review/{id}/message
+  Result<http::Response> Modlog(const http::Request& request, const forum::Viewer& viewer) const;  // /mod/log?page=
+
+  // Safety settings (safety_admin_pages.cc): admins.
+  Result<http::Response> AdminSafety(const http::Request& request, const forum::Viewer& viewer) const;  // /admin/safety
+  Result<http::Response> SaveHelplines(const http::Request& request,
+                                       const forum::Viewer& viewer) const;  // POST /admin/safety/helplines
+  Result<http::Response> ExportHelplines(const http::Request& request,
+                                         const forum::Viewer& viewer) const;  // /admin/safety/helplines.tsv
+  Result<http::Response> SaveMessageTemplates(const http::Request& request,
+                                              const forum::Viewer& viewer) const;  // POST /admin/safety/templates
+  Result<http::Response> SetTrustedSupporter(const http::Request& request,
+                                             const forum::Viewer& viewer) const;  // POST /admin/safety/supporters
+
   // Static files embedded in the binary: /static/{name}, cached for a year (names carry a version).
   Result<http::Response> Static(const http::Request& request, const forum::Viewer& viewer) const;
 

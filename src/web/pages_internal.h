@@ -105,4 +105,26 @@ Data PagerData(std::string_view base, const forum::Page& page);
 
 std::string ToString(std::int64_t value);
 
+// "1 Nov 2026" for "2026-11-01"; the text unchanged when it is not such a date.
+std::string HumanDate(std::string_view iso_date);
+
+// "12 minutes", "1 hour", "3 days": a length of time, rounded down to its largest unit.
+std::string HumanDuration(long long seconds);
+
+// ---- Support for a writer who may be at risk (safety_pages.cc) ----
+
+// The id of the support panel's heading, so that a redirect after posting lands on it. The
+// heading, not the panel: it is focusable (tabindex=-1), and a browser following a fragment
+// focuses its target when it can, so screen readers start there too, without script.
+inline constexpr std::string_view kSupportPanelId = "support";
+
+// The panel for the writer of `post` on the topic page, or "" when there is none to show (the
+// viewer did not write it, or nothing in it suggests risk). A failure to look is logged and
+// shows no panel: the conversation itself must still open.
+Result<std::string> SupportPanelForPost(const Site& site, const forum::Viewer& viewer, const http::Request& request,
+                                        const forum::TopicView& view, PostId post);
+
+// One helpline as the templates show it: name, description, one-tap contacts, checked date.
+Data HelplineData(const safety::Helpline& helpline);
+
 }  // namespace kindred::web

@@ -43,8 +43,10 @@ TEST(TemplateSetTest, EveryTemplateParses) {
   internal::TemplateSet templates;
   EXPECT_TRUE(templates.errors().empty()) << templates.errors().front();
   for (const char* name :
-       {"layout", "home", "category", "topic", "topic_list", "pager", "login", "register", "new_topic", "reply", "edit",
-        "delete", "revisions", "profile", "admin_categories", "error"}) {
+       {"layout",           "home",         "category",      "topic",       "topic_list", "pager",     "login",
+        "register",         "new_topic",    "reply",         "edit",        "delete",     "revisions", "profile",
+        "admin_categories", "error",        "support_panel", "help",        "guidelines", "worry",     "notices",
+        "account",          "review_queue", "modlog",        "admin_safety"}) {
     EXPECT_TRUE(templates.Has(name)) << name;
   }
 }
@@ -123,6 +125,16 @@ TEST(PageHelpersTest, PlainTextOfRenderedMarkdown) {
             "Being gentle & kind. one two A <tag> \"quoted\"");
 }
 
+TEST(PageHelpersTest, DatesAndDurationsInWords) {
+  EXPECT_EQ(HumanDate("2026-11-01"), "1 Nov 2026");
+  EXPECT_EQ(HumanDate("2026-13-01"), "2026-13-01");
+  EXPECT_EQ(HumanDate("soon"), "soon");
+  EXPECT_EQ(HumanDuration(30), "30 seconds");
+  EXPECT_EQ(HumanDuration(12 * 60 + 5), "12 minutes");
+  EXPECT_EQ(HumanDuration(3600), "1 hour");
+  EXPECT_EQ(HumanDuration(3 * 86400), "3 days");
+}
+
 TEST(PageHelpersTest, PagerLinksOnlyWhereThereIsAPage) {
   auto one = PagerData("/c/x", {1, 1});
   EXPECT_EQ(one.get("multiple"), nullptr);
@@ -136,6 +148,23 @@ TEST(PageHelpersTest, PagerLinksOnlyWhereThereIsAPage) {
 
 // ---- Pages over a real forum ----
 
+// The pages' tests are about what is shown, not about reading posts: a stand-in detector with a
+// fixed answer keeps them apart from the real one's tuning (src/safety has its own tests).
+class StubDetector : public safety::Detector {
+ public:
+  safety::Assessment Assess(std::string_view text) const override {
+    safety::Assessment assessment;
+    if (text.find("saving my pills") != std::string_view::npos) {
+      assessment.level = safety::Level::kCrisis;
+      assessment.cues = {{"method", "pills", true}, {"time", "tonight", true}};
+    } else if (text.find("a burden") != std::string_view::npos) {
+      assessment.level = safety::Level::kConcern;
+      assessment.cues = {{"burden", "a burden", true}};
+    }
+    return assessment;
+  }
+};
+
 class PagesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { ASSERT_TRUE(forum::InitCrypto()); }
@@ -144,7 +173,7 @@ class PagesTest : public ::testing::Test {
     auto opened = store::OpenSqliteStore(dir_.path() / "kindred.db");
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     store_ = std::move(opened).value();
-    forum_ = std::make_unique<forum::Forum>(*store_, clock_, limits_);
+    forum_ = std::make_unique<forum::Forum>(*store_, clock_, limits_, forum::SafetyOptions{}, detector_);
     pages_ = std::make_unique<Pages>(*forum_, SiteOptions{});
     ASSERT_TRUE(forum_->CreateAdmin("admin", "admin password 1").ok());
     admin_ = SignIn("admin", "admin password 1");
@@ -211,10 +240,14 @@ class PagesTest : public ::testing::Test {
     EXPECT_EQ(CountOf(html, "<script"), 1);  // the one deferred, same-origin script
     EXPECT_NE(html.find("<script src=\"/static/kindred.js?v="), std::string::npos);
     EXPECT_FALSE(std::regex_search(html, std::regex(R"(<[^>]*\son[a-z]+=)"))) << "inline handler";
-    EXPECT_EQ(CountOf(html, "<form"), CountOf(html, "name=\"_csrf\"")) << html;
+    // Every form that changes something carries the CSRF token; GET forms (the country chooser)
+    // must not, or the token would end up in URLs and logs.
+    EXPECT_EQ(CountOf(html, "<form method=\"post\""), CountOf(html, "name=\"_csrf\"")) << html;
+    EXPECT_EQ(CountOf(html, "<form"), CountOf(html, "<form method=\"post\"") + CountOf(html, "<form method=\"get\""));
   }
 
   testutil::TempDir dir_;
+  StubDetector detector_;
   ManualClock clock_{1795723587};
   forum::RateLimits limits_{{1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}};
   std::unique_ptr<store::Store> store_;
@@ -426,9 +459,11 @@ TEST_F(PagesTest, ReplyRedirectsToThePostAndPostLinkFindsItsPage) {
   ASSERT_TRUE(replied.ok()) << replied.error().message;
   EXPECT_EQ(replied->status, 303);
   std::string location = HeaderOf(*replied, "Location");
-  ASSERT_EQ(location.rfind("/p/", 0), 0u);
-  std::string post = location.substr(3);
-  auto link = pages_->PostLink(Get(location, "", {{"id", post}}), sam);
+  std::string prefix = "/t/" + id + "?page=1&posted=";
+  ASSERT_EQ(location.rfind(prefix, 0), 0u) << location;
+  std::string post = location.substr(prefix.size(), location.find('#') - prefix.size());
+  EXPECT_EQ(location.substr(location.find('#')), "#p2");
+  auto link = pages_->PostLink(Get("/p/" + post, "", {{"id", post}}), sam);
   ASSERT_TRUE(link.ok());
   EXPECT_EQ(HeaderOf(*link, "Location"), "/t/" + id + "?page=1#p2");
 
@@ -552,6 +587,301 @@ TEST_F(PagesTest, TopicPageWithTwentyRepliesStaysUnderBudget) {
   std::printf("topic page with 20 posts: HTML %zu + CSS %zu + JS %zu = %zu bytes\n", page->body.size(),
               files.Find("kindred.css")->content.size(), files.Find("kindred.js")->content.size(), total);
   EXPECT_LT(total, kTopicPageBudgetBytes);
+}
+
+// ---- Safety: the writer's panel, /help, the review queue, worry reports, settings ----
+
+// First person, present tense, a means and a time: crisis in SAFETY.md's terms.
+constexpr const char* kCrisisText = "I have been saving my pills and I am going to take them all tonight";
+
+std::string QueryOf(const std::string& location) {
+  auto start = location.find('?');
+  if (start == std::string::npos) return {};
+  return location.substr(start + 1, location.find('#') - start - 1);
+}
+
+TEST_F(PagesTest, CrisisQuestionLandsOnAPrivatePanelWithOneTapHelplines) {
+  forum::Viewer sam = Member("sam");
+  std::string form = "category_id=" + std::to_string(category_.value) +
+                     "&title=I+don%27t+know+what+to+do&body=" + http::UrlEncode(kCrisisText);
+  auto asked = pages_->NewTopic(Post("/new", form), sam);
+  ASSERT_TRUE(asked.ok()) << asked.error().message;
+  ASSERT_EQ(asked->status, 303) << asked->body;
+  std::string location = HeaderOf(*asked, "Location");
+  EXPECT_NE(location.find("?posted="), std::string::npos) << location;
+  EXPECT_EQ(location.substr(location.size() - 8), "#support") << location;
+
+  std::string id = location.substr(3, location.find('?') - 3);
+  http::Request request = Get("/t/" + id, QueryOf(location), {{"id", id}});
+  request.headers.emplace_back("accept-language", "en-GB,en;q=0.9");
+  auto page = pages_->Topic(request, sam);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  const std::string& html = page->body;
+  ExpectWellFormedPage(html);
+  auto panel = html.find("<section class=\"support\" role=\"region\" aria-labelledby=\"support\">");
+  ASSERT_NE(panel, std::string::npos) << html;
+  EXPECT_LT(panel, html.find("<h1>"));  // first in <main>
+  EXPECT_NE(html.find("<h2 id=\"support\" tabindex=\"-1\">"), std::string::npos);
+  EXPECT_NE(html.find("It sounds like things are really hard right now."), std::string::npos);
+  EXPECT_NE(html.find("you deserve support right now"), std::string::npos);
+  EXPECT_NE(html.find("Your post is up"), std::string::npos);
+  EXPECT_NE(html.find("Calls are free and confidential."), std::string::npos);
+  EXPECT_NE(html.find("class=\"button\" href=\"tel:116123\""), std::string::npos) << "Samaritans for en-GB";
+  EXPECT_NE(html.find("<a href=\"tel:999\">999</a>"), std::string::npos);
+  EXPECT_NE(html.find("href=\"/help\">Choose another country</a>"), std::string::npos);
+  EXPECT_NE(html.find("href=\"/t/" + id + "#p1\">Close"), std::string::npos) << html;
+  EXPECT_EQ(html.find("committed"), std::string::npos);
+  EXPECT_NE(html.find(kCrisisText), std::string::npos) << "the post itself is up, unchanged";
+
+  // Private: another member with the same link, and the writer without `posted`, see no panel.
+  forum::Viewer ana = Member("ana");
+  auto other = pages_->Topic(Get("/t/" + id, QueryOf(location), {{"id", id}}), ana);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->body.find("class=\"support\""), std::string::npos);
+  EXPECT_NE(other->body.find("I'm worried about this person"), std::string::npos);
+  auto closed = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), sam);
+  ASSERT_TRUE(closed.ok());
+  EXPECT_EQ(closed->body.find("class=\"support\""), std::string::npos);
+  EXPECT_EQ(closed->body.find("I'm worried about this person"), std::string::npos) << "not on your own post";
+}
+
+TEST_F(PagesTest, OrdinaryReplyLandsOnThePostWithoutAPanel) {
+  forum::Viewer sam = Member("sam");
+  TopicId topic = Ask(admin_, "Is it normal to cry after therapy?", "It happens every week.");
+  std::string id = std::to_string(topic.value);
+  auto replied =
+      pages_->Reply(Post("/t/" + id + "/reply", "body=This+week+is+killing+me+but+it+helps.", {{"id", id}}), sam);
+  ASSERT_TRUE(replied.ok());
+  std::string location = HeaderOf(*replied, "Location");
+  EXPECT_EQ(location.rfind("/t/" + id + "?page=1&posted=", 0), 0u) << location;
+  EXPECT_EQ(location.substr(location.size() - 3), "#p2");
+  auto page = pages_->Topic(Get("/t/" + id, QueryOf(location), {{"id", id}}), sam);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->body.find("class=\"support\""), std::string::npos);
+  EXPECT_NE(page->body.find("id=\"support-live\" class=\"support-live\" aria-live=\"polite\""), std::string::npos);
+  EXPECT_NE(page->body.find("<meta name=\"csrf-token\" content=\"" + sam.csrf_token + "\">"), std::string::npos);
+}
+
+TEST_F(PagesTest, HelpRemembersTheChosenCountryAndSaysWhenEachLineWasChecked) {
+  auto page = pages_->Help(Get("/help", "country=ie"), Visitor());
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  const std::string& html = page->body;
+  ExpectWellFormedPage(html);
+  std::string cookie = HeaderOf(*page, "Set-Cookie");
+  EXPECT_EQ(cookie.rfind("kindred_country=IE; Path=/; Max-Age=31536000; SameSite=Lax", 0), 0u) << cookie;
+  EXPECT_NE(html.find("Pieta"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"tel:112\">112</a> or <a href=\"tel:999\">999</a>"), std::string::npos) << html;
+  EXPECT_NE(html.find("last checked 1 Nov 2026"), std::string::npos);
+  EXPECT_NE(html.find("<option value=\"IE\" selected>Ireland</option>"), std::string::npos);
+  EXPECT_NE(html.find("What happens when you call"), std::string::npos);
+  EXPECT_NE(html.find("href=\"/help\" aria-current=\"page\">Need to talk to someone now?</a>"), std::string::npos);
+
+  http::Request remembered = Get("/help");
+  remembered.headers.emplace_back("cookie", "kindred_country=IE");
+  auto again = pages_->Help(remembered, Visitor());
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->body.find("Pieta"), std::string::npos);
+  EXPECT_TRUE(HeaderOf(*again, "Set-Cookie").empty());
+
+  auto unknown = pages_->Help(Get("/help", "country=XX"), Visitor());
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_TRUE(HeaderOf(*unknown, "Set-Cookie").empty());
+}
+
+TEST_F(PagesTest, GuidelinesSayThatDetectionExistsAndAPersonReviews) {
+  auto page = pages_->Guidelines(Get("/guidelines"), Visitor());
+  ASSERT_TRUE(page.ok());
+  ExpectWellFormedPage(page->body);
+  EXPECT_NE(page->body.find("never hidden, blocked"), std::string::npos);
+  EXPECT_NE(page->body.find("a person, one of our moderators, reviews"), std::string::npos);
+}
+
+TEST_F(PagesTest, ReviewQueuePutsCrisisFirstAndKeepsThePostBehindReadThePost) {
+  forum::Viewer sam = Member("sam");
+  Ask(sam, "Feeling a bit flat lately", "Some days there is no point to anything, and I feel like a burden.");
+  Ask(sam, "I don't know what to do", kCrisisText);
+  clock_.Advance(4 * 60);
+
+  auto header = pages_->Home(Get("/"), admin_);
+  ASSERT_TRUE(header.ok());
+  EXPECT_NE(header->body.find(">Review queue (1 urgent)</a>"), std::string::npos) << header->body;
+
+  auto page = pages_->ReviewQueue(Get("/mod/queue"), admin_);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  const std::string& html = page->body;
+  ExpectWellFormedPage(html);
+  auto urgent = html.find("Urgent: may be at risk now");
+  auto gentle = html.find("Gentle look: may be struggling");
+  ASSERT_NE(urgent, std::string::npos) << html;
+  ASSERT_NE(gentle, std::string::npos) << html;
+  EXPECT_LT(urgent, gentle);
+  EXPECT_NE(html.find(">4 minutes ago</time>, no reply yet"), std::string::npos) << html;
+  // The words are only inside the closed <details>, never in the visible summary or reasons.
+  auto text = html.find("saving my pills and I am going to take them all");
+  ASSERT_NE(text, std::string::npos);
+  auto summary = html.rfind("<details class=\"post-text\"><summary>Read the post</summary>", text);
+  ASSERT_NE(summary, std::string::npos);
+  EXPECT_EQ(html.find("</details>", summary), html.find("</details>", text)) << "inside that <details>";
+  EXPECT_EQ(html.find("<details class=\"post-text\" open"), std::string::npos);
+  EXPECT_NE(html.find("Kindred never contacts anyone by itself. Record here what a person decided and did."),
+            std::string::npos);
+  EXPECT_NE(html.find("name=\"template\""), std::string::npos);
+
+  auto refused = pages_->ReviewQueue(Get("/mod/queue"), sam);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+}
+
+TEST_F(PagesTest, ReviewActionsConflictCalmlyAndAreLogged) {
+  forum::Viewer sam = Member("sam");
+  Ask(sam, "I don't know what to do", kCrisisText);
+  auto items = forum_->ReviewQueue(admin_, true, 1);
+  ASSERT_TRUE(items.ok());
+  ASSERT_EQ(items->size(), 1u);
+  std::string rid = std::to_string(items->front().id);
+  std::string version = std::to_string(items->front().version);
+
+  auto no_note = pages_->ActOnReview(Post("/mod/review/" + rid + "/action",
+                                          "action=emergency_contacted&version=" + version + "&reason=", {{"id", rid}}),
+                                     admin_);
+  ASSERT_TRUE(no_note.ok()) << no_note.error().message;
+  EXPECT_EQ(no_note->status, 422);
+  EXPECT_NE(no_note->body.find("<details class=\"more\" open><summary>Record that emergency"), std::string::npos);
+
+  auto handled =
+      pages_->ActOnReview(Post("/mod/review/" + rid + "/action",
+                               "action=handled&version=" + version + "&reason=Replied+kindly", {{"id", rid}}),
+                          admin_);
+  ASSERT_TRUE(handled.ok()) << handled.error().message;
+  EXPECT_EQ(handled->status, 303);
+  EXPECT_EQ(HeaderOf(*handled, "Location"), "/mod/queue?done=handled#r" + rid);
+
+  auto stale = pages_->ActOnReview(
+      Post("/mod/review/" + rid + "/action", "action=escalate&version=" + version, {{"id", rid}}), admin_);
+  ASSERT_TRUE(stale.ok()) << stale.error().message;
+  EXPECT_EQ(stale->status, 409);
+  EXPECT_NE(stale->body.find("Another moderator acted on this item a moment ago"), std::string::npos);
+
+  auto log = pages_->Modlog(Get("/mod/log"), admin_);
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  ExpectWellFormedPage(log->body);
+  EXPECT_NE(log->body.find("marked a review item handled"), std::string::npos) << log->body;
+  EXPECT_NE(log->body.find("open → handled"), std::string::npos);
+  EXPECT_NE(log->body.find("Replied kindly"), std::string::npos);
+
+  auto resolved = pages_->ReviewQueue(Get("/mod/queue", "status=resolved"), admin_);
+  ASSERT_TRUE(resolved.ok());
+  EXPECT_NE(resolved->body.find("Handled"), std::string::npos);
+}
+
+TEST_F(PagesTest, ATemplateAloneIsSentAndTheWriterReadsItInMessages) {
+  forum::Viewer sam = Member("sam");
+  Ask(sam, "I don't know what to do", kCrisisText);
+  auto items = forum_->ReviewQueue(admin_, true, 1);
+  ASSERT_TRUE(items.ok());
+  std::string rid = std::to_string(items->front().id);
+  auto sent =
+      pages_->MessageWriter(Post("/mod/review/" + rid + "/message", "template=1&message=", {{"id", rid}}), admin_);
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(sent->status, 303);
+
+  auto home = pages_->Home(Get("/"), sam);
+  ASSERT_TRUE(home.ok());
+  EXPECT_NE(home->body.find(">Messages (1 new)</a>"), std::string::npos);
+  auto notices = pages_->Notices(Get("/notices"), sam);
+  ASSERT_TRUE(notices.ok()) << notices.error().message;
+  ExpectWellFormedPage(notices->body);
+  EXPECT_NE(notices->body.find(forum_->MessageTemplates().front().substr(0, 40)), std::string::npos);
+  EXPECT_NE(notices->body.find("<span class=\"tag\">New</span>"), std::string::npos);
+  EXPECT_NE(notices->body.find(">Messages</a>"), std::string::npos) << "read once listed";
+  EXPECT_EQ(*forum_->UnreadNoticeCount(sam), 0);
+
+  auto empty =
+      pages_->MessageWriter(Post("/mod/review/" + rid + "/message", "template=&message=", {{"id", rid}}), admin_);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->status, 422);
+}
+
+TEST_F(PagesTest, WorryReportExplainsThenThanksAndKeepsTheNoteWhenLimited) {
+  forum::Viewer sam = Member("sam");
+  forum::Viewer ana = Member("ana");
+  TopicId topic = Ask(sam, "Feeling a bit flat lately", "Just a hard week.");
+  std::string pid = std::to_string(forum_->ShowTopic(ana, topic, 1)->posts[0].id.value);
+  auto form = pages_->WorryForm(Get("/p/" + pid + "/worry", "", {{"id", pid}}), ana);
+  ASSERT_TRUE(form.ok()) << form.error().message;
+  ExpectWellFormedPage(form->body);
+  EXPECT_NE(form->body.find("never says who sent it"), std::string::npos);
+
+  auto own = pages_->WorryForm(Get("/p/" + pid + "/worry", "", {{"id", pid}}), sam);
+  ASSERT_FALSE(own.ok());
+
+  auto sent = pages_->Worry(Post("/p/" + pid + "/worry", "note=They+seem+low", {{"id", pid}}), ana);
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(HeaderOf(*sent, "Location"), "/p/" + pid + "/worry?sent=1");
+  auto thanks = pages_->WorryForm(Get("/p/" + pid + "/worry", "sent=1", {{"id", pid}}), ana);
+  ASSERT_TRUE(thanks.ok());
+  EXPECT_NE(thanks->body.find("Thank you for looking out for sam"), std::string::npos);
+
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(forum_->ReportWorry(ana, PostId(std::stoll(pid)), "").ok());
+  auto limited = pages_->Worry(Post("/p/" + pid + "/worry", "note=Still+worried", {{"id", pid}}), ana);
+  ASSERT_TRUE(limited.ok()) << limited.error().message;
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_NE(limited->body.find(">\nStill worried</textarea>"), std::string::npos) << limited->body;
+  EXPECT_NE(limited->body.find("role=\"alert\""), std::string::npos);
+}
+
+TEST_F(PagesTest, AccountSavesTheWorryOptOut) {
+  forum::Viewer sam = Member("sam");
+  auto page = pages_->AccountForm(Get("/account"), sam);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ExpectWellFormedPage(page->body);
+  EXPECT_EQ(page->body.find("name=\"worry_opt_out\" value=\"1\" checked"), std::string::npos);
+  auto saved = pages_->SaveAccount(Post("/account", "worry_opt_out=1"), sam);
+  ASSERT_TRUE(saved.ok());
+  EXPECT_EQ(HeaderOf(*saved, "Location"), "/account?saved=1");
+  auto again = pages_->AccountForm(Get("/account", "saved=1"), sam);
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->body.find("name=\"worry_opt_out\" value=\"1\" checked"), std::string::npos);
+  EXPECT_NE(again->body.find("Your settings are saved."), std::string::npos);
+}
+
+TEST_F(PagesTest, AdminSafetyKeepsABrokenDirectoryAndExportsTsv) {
+  auto page = pages_->AdminSafety(Get("/admin/safety"), admin_);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ExpectWellFormedPage(page->body);
+  EXPECT_NE(page->body.find("Samaritans"), std::string::npos);
+
+  auto broken = pages_->SaveHelplines(Post("/admin/safety/helplines", "helplines=not+a+directory%0Aat+all"), admin_);
+  ASSERT_TRUE(broken.ok()) << broken.error().message;
+  EXPECT_EQ(broken->status, 422);
+  EXPECT_NE(broken->body.find(">\nnot a directory\nat all</textarea>"), std::string::npos) << broken->body;
+  EXPECT_NE(broken->body.find("href=\"#helplines-text\""), std::string::npos);
+
+  auto tsv = pages_->ExportHelplines(Get("/admin/safety/helplines.tsv"), admin_);
+  ASSERT_TRUE(tsv.ok());
+  EXPECT_EQ(tsv->content_type, "text/tab-separated-values; charset=utf-8");
+  EXPECT_NE(HeaderOf(*tsv, "Content-Disposition").find("attachment"), std::string::npos);
+  EXPECT_NE(tsv->body.find("Samaritans"), std::string::npos);
+
+  auto templates =
+      pages_->SaveMessageTemplates(Post("/admin/safety/templates", "templates=First%0D%0A---%0D%0ASecond"), admin_);
+  ASSERT_TRUE(templates.ok());
+  EXPECT_EQ(templates->status, 303);
+  EXPECT_EQ(forum_->MessageTemplates(), (std::vector<std::string>{"First", "Second"}));
+
+  auto nobody = pages_->SetTrustedSupporter(Post("/admin/safety/supporters", "username=nobody&trusted=1"), admin_);
+  ASSERT_TRUE(nobody.ok());
+  EXPECT_EQ(nobody->status, 422);
+  EXPECT_NE(nobody->body.find("value=\"nobody\""), std::string::npos);
+  Member("sam");
+  auto trusted = pages_->SetTrustedSupporter(Post("/admin/safety/supporters", "username=sam&trusted=1"), admin_);
+  ASSERT_TRUE(trusted.ok());
+  EXPECT_EQ(trusted->status, 303);
+
+  forum::Viewer sam = SignIn("sam", "a long enough password");
+  auto refused = pages_->AdminSafety(Get("/admin/safety"), sam);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
 }
 
 }  // namespace

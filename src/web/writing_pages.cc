@@ -22,6 +22,22 @@ std::string PostAnchorUrl(const store::PostRow& post) {
          ToString(post.number);
 }
 
+// Where a writer goes after posting: their post on its page, with `posted` so that the topic
+// page can offer them support privately. When it will, the fragment lands on that panel:
+// "#p{n}" would scroll the browser past it to the post, and without script nothing moves it back.
+std::string AfterPostingUrl(const Site& site, const forum::Viewer& viewer, const http::Request& request,
+                            const store::PostRow& post) {
+  auto offer = site.forum.SupportFor(viewer, post.id, http::PreferredCountry(request));
+  bool panel = offer.ok() && offer->has_value();
+  std::string url = "/t/" + ToString(post.topic_id.value);
+  if (post.number == 1) {
+    url += "?posted=" + ToString(post.id.value);
+    return panel ? url + "#" + std::string(kSupportPanelId) : url;
+  }
+  url += "?page=" + ToString(forum::Forum::PageOfPost(post.number)) + "&posted=" + ToString(post.id.value);
+  return url + "#" + (panel ? std::string(kSupportPanelId) : "p" + ToString(post.number));
+}
+
 Result<PostId> PostIdParam(const http::Request& request) {
   PostId id(request.IdParam("id"));
   if (!id.valid()) return Error::NotFound("post_not_found", "We could not find that post.");
@@ -105,7 +121,7 @@ Result<http::Response> Pages::NewTopic(const http::Request& request, const forum
   if (!form.ok()) return std::move(form).error();
   forum::AskInput input{CategoryId(form->GetInt("category_id", 0)), form->Get("title"), TextareaValue(*form, "body")};
   auto asked = forum_.Ask(viewer, input);
-  if (asked.ok()) return http::Response::Redirect("/t/" + ToString(asked->first.id.value));
+  if (asked.ok()) return http::Response::Redirect(AfterPostingUrl(*impl_, viewer, request, asked->second));
 
   Error error = std::move(asked).error();
   // An unknown or archived category is about the category field, whatever the forum named.
@@ -154,7 +170,7 @@ Result<http::Response> Pages::Reply(const http::Request& request, const forum::V
   if (reply_to > 0) input.reply_to = PostId(reply_to);
 
   auto reply = forum_.Reply(viewer, *id, input);
-  if (reply.ok()) return http::Response::Redirect("/p/" + ToString(reply->id.value));
+  if (reply.ok()) return http::Response::Redirect(AfterPostingUrl(*impl_, viewer, request, *reply));
 
   Error error = std::move(reply).error();
   auto view = forum_.ShowTopic(viewer, *id, 1);
@@ -182,7 +198,7 @@ Result<http::Response> Pages::Edit(const http::Request& request, const forum::Vi
   if (!form.ok()) return std::move(form).error();
   std::string body = TextareaValue(*form, "body");
   auto edited = forum_.EditPost(viewer, *id, body);
-  if (edited.ok()) return http::Response::Redirect("/p/" + ToString(id->value));
+  if (edited.ok()) return http::Response::Redirect(AfterPostingUrl(*impl_, viewer, request, *edited));
 
   Error error = std::move(edited).error();
   auto post = forum_.FindPost(*id);

@@ -159,14 +159,15 @@ export class Server {
 // limits: 'relaxed' (default) or 'default' (the built-in limits, for the 429 tests).
 // dataDir: reuse a directory (restart tests); otherwise a fresh one that stop() removes.
 // admin: {username, password} to create with `kindred admin create` before serving.
-export async function startServer({ limits = 'relaxed', dataDir, admin } = {}) {
+// extraConfig: more TOML appended to the config file (e.g. a [safety] section).
+export async function startServer({ limits = 'relaxed', dataDir, admin, extraConfig = '' } = {}) {
   const ownsDataDir = !dataDir;
   const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'kindred-e2e-')));
   if (admin) await createAdmin(dir, admin.username, admin.password);
   const args = ['serve', '--data', dir];
-  if (limits === 'relaxed') {
+  if (limits === 'relaxed' || extraConfig) {
     const configPath = path.join(dir, 'e2e-config.toml');
-    await writeFile(configPath, RELAXED_LIMITS_TOML);
+    await writeFile(configPath, (limits === 'relaxed' ? RELAXED_LIMITS_TOML : '') + extraConfig);
     args.push('--config', configPath);
   }
   let lastFailure = '';
@@ -252,6 +253,7 @@ export class Client {
     this.csrf = null;  // the _csrf value of the last page that had one, for this client's session
     this.setCookies = [];  // every Set-Cookie header seen, parsed, newest last
     this.bearer = null;
+    this.defaultHeaders = {};  // sent with every request, e.g. a browser's accept-language
   }
 
   cookie(name) {
@@ -277,7 +279,7 @@ export class Client {
   }
 
   async request(method, pathname, { body, headers = {}, timeoutMs } = {}) {
-    const allHeaders = { ...headers };
+    const allHeaders = { ...this.defaultHeaders, ...headers };
     if (this.cookies.size) {
       allHeaders.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     }

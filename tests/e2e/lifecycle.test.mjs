@@ -2,7 +2,9 @@
 // failure when the port is taken, and --help.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 import { askApi, kPassword, rawRequest, runKindred, startForum, startServer, topicApi } from './harness.mjs';
 
@@ -62,11 +64,28 @@ test('an acknowledged write survives the process being killed right after (commi
 
 test('a taken port is a clear error and a non-zero exit, not a hang', async () => {
   const server = await startServer();
+  const otherData = await mkdtemp(path.join(os.tmpdir(), 'kindred-e2e-'));
   try {
-    const result = await runKindred(['serve', '--data', server.dataDir, '--listen', `127.0.0.1:${server.port}`], { timeoutMs: 10_000 });
+    const result = await runKindred(['serve', '--data', otherData, '--listen', `127.0.0.1:${server.port}`], { timeoutMs: 10_000 });
     assert.notEqual(result.code, 0, `exit code ${result.code} (signal ${result.signal})`);
     assert.equal(result.signal, null, 'it exits by itself');
     assert.ok((result.stderr + result.stdout).includes(String(server.port)), `the message names the address:\n${result.stderr}`);
+    assert.equal((await rawRequest(server.url('/healthz'))).status, 200, 'the running server is untouched');
+  } finally {
+    await server.stop();
+    await rm(otherData, { recursive: true, force: true });
+  }
+});
+
+test('a second server on the same data directory is a clear error, not a hang', async () => {
+  const server = await startServer();
+  try {
+    // The data directory is checked before the port is bound, so the port given does not matter.
+    const result = await runKindred(['serve', '--data', server.dataDir, '--listen', `127.0.0.1:${server.port}`], { timeoutMs: 10_000 });
+    assert.notEqual(result.code, 0);
+    assert.equal(result.signal, null, 'it exits by itself');
+    assert.match(result.stderr, /already/i, result.stderr);
+    assert.ok(result.stderr.includes(server.dataDir), `the message names the data directory:\n${result.stderr}`);
     assert.equal((await rawRequest(server.url('/healthz'))).status, 200, 'the running server is untouched');
   } finally {
     await server.stop();

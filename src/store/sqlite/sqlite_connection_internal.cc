@@ -85,6 +85,11 @@ void Statement::BindOne(int index, std::int64_t value) {
   if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
 }
 
+void Statement::BindOne(int index, double value) {
+  int rc = sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
+}
+
 void Statement::BindOne(int index, std::string_view value) {
   // SQLITE_TRANSIENT: SQLite copies the bytes, so callers may pass temporaries.
   int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);

@@ -69,6 +69,7 @@ class Statement {
   std::int64_t Int64(int column) const { return sqlite3_column_int64(stmt_, column); }
   int Int(int column) const { return sqlite3_column_int(stmt_, column); }
   bool Bool(int column) const { return sqlite3_column_int(stmt_, column) != 0; }
+  double Double(int column) const { return sqlite3_column_double(stmt_, column); }
   bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
   std::optional<std::int64_t> OptionalInt64(int column) const;
   std::string Text(int column) const;
@@ -77,6 +78,7 @@ class Statement {
   void BindOne(int index, std::int64_t value);
   void BindOne(int index, int value) { BindOne(index, static_cast<std::int64_t>(value)); }
   void BindOne(int index, bool value) { BindOne(index, static_cast<std::int64_t>(value ? 1 : 0)); }
+  void BindOne(int index, double value);
   void BindOne(int index, std::string_view value);
   void BindOne(int index, const std::string& value) { BindOne(index, std::string_view(value)); }
   void BindOne(int index, const char* value) { BindOne(index, std::string_view(value)); }

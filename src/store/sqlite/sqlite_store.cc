@@ -49,7 +49,9 @@ using namespace events;  // the event kinds, spelled once in rows.h
 // --- SQL -----------------------------------------------------------------------------------
 // Column lists are macros so that each statement below is still one constant string.
 
-#define KINDRED_USER_SELECT "SELECT id, username, email, password_hash, role, created_at, is_demo FROM users "
+#define KINDRED_USER_SELECT                                                                  \
+  "SELECT id, username, email, password_hash, role, created_at, is_demo, trusted_supporter," \
+  " worry_opt_out FROM users "
 #define KINDRED_CATEGORY_SELECT                                                    \
   "SELECT c.id, c.slug, c.name, c.description, c.position, c.archived, c.is_demo," \
   " (SELECT count(*) FROM topics t WHERE t.category_id = c.id) FROM categories c "
@@ -62,6 +64,24 @@ using namespace events;  // the event kinds, spelled once in rows.h
   "SELECT p.id, p.topic_id, p.user_id, p.number, p.reply_to, p.body_markdown, p.body_html," \
   " p.created_at, p.edited_at, p.deleted_at, p.helpful_count, p.hug_count, p.me_too_count," \
   " u.username FROM posts p JOIN users u ON u.id = p.user_id "
+// The first reply to post `p` by someone other than its writer that is still there: what turns
+// a waiting post into an answered one.
+#define KINDRED_FIRST_REPLY_AT                                                                   \
+  "(SELECT MIN(q.created_at) FROM posts q WHERE q.topic_id = p.topic_id AND q.number > p.number" \
+  " AND q.user_id != p.user_id AND q.deleted_at IS NULL)"
+#define KINDRED_REVIEW_SELECT                                                                  \
+  "SELECT r.id, r.kind, r.post_id, p.topic_id, p.user_id, r.priority, r.level, r.reasons,"     \
+  " r.suggested_topic, r.score, r.reporter_id, r.note, r.status, r.created_at, r.resolved_at," \
+  " r.resolved_by, r.resolution_note, r.waiting_raised_at, r.version, w.username,"             \
+  " COALESCE(rep.username, ''), t.title, p.body_markdown, p.body_html, p.number,"              \
+  " COALESCE(st.title, ''), " KINDRED_FIRST_REPLY_AT                                           \
+  " FROM review_items r JOIN posts p ON p.id = r.post_id JOIN users w ON w.id = p.user_id"     \
+  " JOIN topics t ON t.id = p.topic_id LEFT JOIN users rep ON rep.id = r.reporter_id"          \
+  " LEFT JOIN topics st ON st.id = r.suggested_topic "
+#define KINDRED_MODLOG_SELECT                                                                     \
+  "SELECT m.id, m.actor_id, m.action, m.subject_kind, m.subject_id, m.before, m.after, m.reason," \
+  " m.created_at, u.username FROM modlog m JOIN users u ON u.id = m.actor_id "
+#define KINDRED_NOTICE_SELECT "SELECT id, user_id, kind, title, body_html, link, created_at, read_at FROM notices "
 #define KINDRED_DEMO_USERS "(SELECT id FROM users WHERE is_demo = 1)"
 // A topic goes with the demo content when it is demo itself, sits in a demo category, or was
 // started by a demo user (its first post is theirs, and the thread makes no sense without it).
@@ -90,6 +110,10 @@ constexpr std::string_view kSelectUserByKey = KINDRED_USER_SELECT "WHERE usernam
 constexpr std::string_view kUpdatePasswordHash = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
 constexpr std::string_view kUpdateRole = "UPDATE users SET role = ?2 WHERE id = ?1";
 constexpr std::string_view kCountUsers = "SELECT count(*) FROM users";
+constexpr std::string_view kUpdateUserFlags =
+    "UPDATE users SET trusted_supporter = ?2, worry_opt_out = ?3 WHERE id = ?1";
+constexpr std::string_view kSelectResponders =
+    KINDRED_USER_SELECT "WHERE role >= 1 /* moderator or admin */ OR (?1 AND trusted_supporter = 1) ORDER BY id";
 
 constexpr std::string_view kInsertSession =
     "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)"
@@ -142,6 +166,19 @@ constexpr std::string_view kCountPostsOfTopic = "SELECT count(*) FROM posts WHER
 constexpr std::string_view kSelectPostsOfUser = KINDRED_POST_SELECT
     "WHERE p.user_id = ?1 AND p.deleted_at IS NULL ORDER BY p.created_at DESC, p.id DESC"
     " LIMIT ?2 OFFSET ?3";
+constexpr std::string_view kSelectLivePosts =
+    KINDRED_POST_SELECT "WHERE p.id > ?1 AND p.deleted_at IS NULL ORDER BY p.id LIMIT ?2";
+constexpr std::string_view kMovePost = "UPDATE posts SET topic_id = ?2, number = ?3, reply_to = NULL WHERE id = ?1";
+// After a reply leaves a topic: its count and last activity from what is still there.
+constexpr std::string_view kRecountTopic =
+    "UPDATE topics SET"
+    " reply_count = (SELECT count(*) FROM posts p WHERE p.topic_id = topics.id AND p.number > 1"
+    "   AND p.deleted_at IS NULL),"
+    " last_post_at = COALESCE((SELECT MAX(p.created_at) FROM posts p WHERE p.topic_id = topics.id),"
+    "   topics.created_at)"
+    " WHERE id = ?1";
+constexpr std::string_view kCountLivePosts = "SELECT count(*) FROM posts WHERE deleted_at IS NULL";
+constexpr std::string_view kLatestEventSeq = "SELECT COALESCE(MAX(seq), 0) FROM events";
 constexpr std::string_view kCountPostsOfUser = "SELECT count(*) FROM posts WHERE user_id = ?1 AND deleted_at IS NULL";
 constexpr std::string_view kSelectPostState = "SELECT number, topic_id, deleted_at FROM posts WHERE id = ?1";
 constexpr std::string_view kUpdatePostBody =
@@ -172,6 +209,56 @@ constexpr std::string_view kAdjustReactionCount =
 constexpr std::string_view kSelectOwnReactions =
     "SELECT post_id, kind FROM reactions WHERE user_id = ?1"
     " AND post_id IN (SELECT value FROM json_each(?2)) ORDER BY post_id, kind";
+
+constexpr std::string_view kInsertReviewItem =
+    "INSERT INTO review_items (kind, post_id, priority, level, reasons, suggested_topic, score, reporter_id,"
+    " note, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+constexpr std::string_view kSelectReviewItem = KINDRED_REVIEW_SELECT "WHERE r.id = ?1";
+constexpr std::string_view kSelectOpenReviewItems =
+    KINDRED_REVIEW_SELECT "WHERE r.status = 0 ORDER BY r.priority DESC, r.created_at, r.id LIMIT ?1 OFFSET ?2";
+constexpr std::string_view kSelectResolvedReviewItems =
+    KINDRED_REVIEW_SELECT "WHERE r.status != 0 ORDER BY r.resolved_at DESC, r.id DESC LIMIT ?1 OFFSET ?2";
+constexpr std::string_view kCountOpenReviewItems =
+    "SELECT count(*) FROM review_items WHERE status = 0 AND priority >= ?1";
+constexpr std::string_view kSelectReviewItemsOfPost =
+    KINDRED_REVIEW_SELECT "WHERE r.post_id = ?1 ORDER BY r.created_at, r.id";
+constexpr std::string_view kReviewItemExists = "SELECT 1 FROM review_items WHERE id = ?1";
+// Changes the item only if nobody else has since it was read: the version is the guard.
+constexpr std::string_view kResolveReviewItem =
+    "UPDATE review_items SET status = ?3, resolved_at = ?4, resolved_by = ?5, resolution_note = ?6,"
+    " version = version + 1 WHERE id = ?1 AND version = ?2";
+constexpr std::string_view kSelectUnansweredSafetyItems = KINDRED_REVIEW_SELECT
+    "WHERE r.kind = 0 AND r.status = 0 AND r.waiting_raised_at IS NULL AND r.created_at <= ?1"
+    " AND " KINDRED_FIRST_REPLY_AT " IS NULL ORDER BY r.priority DESC, r.created_at, r.id";
+constexpr std::string_view kMarkWaitingRaised =
+    "UPDATE review_items SET waiting_raised_at = ?2, version = version + 1 WHERE id = ?1";
+
+constexpr std::string_view kInsertModlog =
+    "INSERT INTO modlog (actor_id, action, subject_kind, subject_id, before, after, reason, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr std::string_view kSelectModlog =
+    KINDRED_MODLOG_SELECT "ORDER BY m.created_at DESC, m.id DESC LIMIT ?1 OFFSET ?2";
+
+constexpr std::string_view kInsertNotice =
+    "INSERT INTO notices (user_id, kind, title, body_html, link, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr std::string_view kSelectNotice = KINDRED_NOTICE_SELECT "WHERE id = ?1";
+constexpr std::string_view kSelectNoticesOfUser =
+    KINDRED_NOTICE_SELECT "WHERE user_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3";
+constexpr std::string_view kCountUnreadNotices = "SELECT count(*) FROM notices WHERE user_id = ?1 AND read_at IS NULL";
+constexpr std::string_view kMarkNoticesRead = "UPDATE notices SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL";
+
+constexpr std::string_view kInsertWorryReport =
+    "INSERT INTO worry_reports (reporter_id, post_id, writer_id, created_at, message_sent)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr std::string_view kCountWorryReportsBy =
+    "SELECT count(*) FROM worry_reports WHERE reporter_id = ?1 AND created_at >= ?2";
+constexpr std::string_view kLastWorryMessageTo =
+    "SELECT MAX(created_at) FROM worry_reports WHERE writer_id = ?1 AND message_sent = 1";
+
+constexpr std::string_view kSelectSetting = "SELECT value FROM settings WHERE key = ?1";
+constexpr std::string_view kUpsertSetting =
+    "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
 
 // DeleteDemoContent, in the order it runs. See the method for why.
 constexpr std::string_view kDemoTopicEvents =
@@ -206,6 +293,9 @@ constexpr std::string_view kDemoDeleteTopics =
     "DELETE FROM topics WHERE id IN (SELECT t.id FROM topics t WHERE " KINDRED_DOOMED_TOPIC("t") ")";
 constexpr std::string_view kDemoDeletePosts = "DELETE FROM posts WHERE user_id IN " KINDRED_DEMO_USERS;
 constexpr std::string_view kDemoDeleteCategories = "DELETE FROM categories WHERE is_demo = 1";
+// The log entries of a demo user made moderator: a demo person's actions are demo content too,
+// and the entries' foreign key would otherwise refuse the user's deletion.
+constexpr std::string_view kDemoDeleteModlog = "DELETE FROM modlog WHERE actor_id IN " KINDRED_DEMO_USERS;
 constexpr std::string_view kDemoDeleteUsers = "DELETE FROM users WHERE is_demo = 1";
 
 // --- Rows ----------------------------------------------------------------------------------
@@ -219,6 +309,8 @@ UserRow ReadUser(const Statement& s) {
   row.role = static_cast<Role>(s.Int(4));
   row.created_at = s.Int64(5);
   row.is_demo = s.Bool(6);
+  row.trusted_supporter = s.Bool(7);
+  row.worry_opt_out = s.Bool(8);
   return row;
 }
 
@@ -280,6 +372,73 @@ RevisionRow ReadRevision(const Statement& s) {
   return row;
 }
 
+template <typename IdType>
+std::optional<IdType> OptionalId(const Statement& s, int column) {
+  std::optional<std::int64_t> value = s.OptionalInt64(column);
+  if (!value) return std::nullopt;
+  return IdType(*value);
+}
+
+ReviewItemRow ReadReviewItem(const Statement& s) {
+  ReviewItemRow row;
+  row.id = s.Int64(0);
+  row.kind = static_cast<ReviewKind>(s.Int(1));
+  row.post = PostId(s.Int64(2));
+  row.topic = TopicId(s.Int64(3));
+  row.writer = UserId(s.Int64(4));
+  row.priority = s.Int(5);
+  row.level = s.Text(6);
+  row.reasons = s.Text(7);
+  row.suggested_topic = OptionalId<TopicId>(s, 8);
+  row.score = s.Double(9);
+  row.reporter = OptionalId<UserId>(s, 10);
+  row.note = s.Text(11);
+  row.status = static_cast<ReviewStatus>(s.Int(12));
+  row.created_at = s.Int64(13);
+  row.resolved_at = s.OptionalInt64(14);
+  row.resolved_by = OptionalId<UserId>(s, 15);
+  row.resolution_note = s.Text(16);
+  row.waiting_raised_at = s.OptionalInt64(17);
+  row.version = s.Int(18);
+  row.writer_name = s.Text(19);
+  row.reporter_name = s.Text(20);
+  row.topic_title = s.Text(21);
+  row.post_markdown = s.Text(22);
+  row.post_html = s.Text(23);
+  row.post_number = s.Int(24);
+  row.suggested_title = s.Text(25);
+  row.first_reply_at = s.OptionalInt64(26);
+  return row;
+}
+
+ModlogRow ReadModlog(const Statement& s) {
+  ModlogRow row;
+  row.id = s.Int64(0);
+  row.actor = UserId(s.Int64(1));
+  row.action = s.Text(2);
+  row.subject_kind = s.Text(3);
+  row.subject_id = s.Int64(4);
+  row.before = s.Text(5);
+  row.after = s.Text(6);
+  row.reason = s.Text(7);
+  row.created_at = s.Int64(8);
+  row.actor_name = s.Text(9);
+  return row;
+}
+
+NoticeRow ReadNotice(const Statement& s) {
+  NoticeRow row;
+  row.id = s.Int64(0);
+  row.user = UserId(s.Int64(1));
+  row.kind = s.Text(2);
+  row.title = s.Text(3);
+  row.body_html = s.Text(4);
+  row.link = s.Text(5);
+  row.created_at = s.Int64(6);
+  row.read_at = s.OptionalInt64(7);
+  return row;
+}
+
 // Runs a borrowed statement to its end, turning each row into a T.
 template <typename T>
 Result<std::vector<T>> ReadAll(Statement& statement, T (*read)(const Statement&)) {
@@ -311,6 +470,9 @@ Result<std::int64_t> ReadCount(Statement& statement) {
 Error UserNotFound() { return Error::NotFound("user_not_found", "We could not find that person."); }
 Error TopicNotFound() { return Error::NotFound("topic_not_found", "We could not find that topic."); }
 Error PostNotFound() { return Error::NotFound("post_not_found", "We could not find that post."); }
+Error ReviewItemNotFound() {
+  return Error::NotFound("review_item_not_found", "We could not find that item in the review queue.");
+}
 Error CategoryNotFound() { return Error::NotFound("category_not_found", "We could not find that category."); }
 Error PostDeleted() {
   return Error::Conflict("post_deleted", "This post was deleted, so it can no longer be changed.");
@@ -356,6 +518,15 @@ Result<PostRow> LoadPost(Connection& db, PostId id) {
   if (!row.ok()) return std::move(row).error();
   if (!*row) return PostNotFound();
   return ReadPost(select);
+}
+
+Result<ReviewItemRow> LoadReviewItem(Connection& db, std::int64_t id) {
+  KINDRED_SQL(select, db, kSelectReviewItem);
+  select.Bind(id);
+  Result<bool> row = select.Step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return ReviewItemNotFound();
+  return ReadReviewItem(select);
 }
 
 Result<void> AppendEvent(Connection& db, const char* kind, std::int64_t subject, UnixSeconds at) {
@@ -456,6 +627,23 @@ class SqliteStore final : public Store {
     return Read([&](Connection& db) -> Result<std::int64_t> {
       KINDRED_SQL(count, db, kCountUsers);
       return ReadCount(count);
+    });
+  }
+
+  Result<void> SetUserFlags(UserId id, bool trusted_supporter, bool worry_opt_out) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(update, db, kUpdateUserFlags);
+      KINDRED_TRY(update.Bind(id, trusted_supporter, worry_opt_out).Run());
+      if (db.Changes() == 0) return UserNotFound();
+      return Ok();
+    });
+  }
+
+  Result<std::vector<UserRow>> ListResponders(bool include_trusted_supporters) override {
+    return Read([&](Connection& db) -> Result<std::vector<UserRow>> {
+      KINDRED_SQL(select, db, kSelectResponders);
+      select.Bind(include_trusted_supporters);
+      return ReadAll(select, &ReadUser);
     });
   }
 
@@ -669,6 +857,46 @@ class SqliteStore final : public Store {
     return Read([&](Connection& db) { return LoadPost(db, id); });
   }
 
+  Result<PostRow> MovePost(PostId id, TopicId to, UnixSeconds at) override {
+    return Write([&](Connection& db) -> Result<PostRow> {
+      auto post = LoadPost(db, id);
+      if (!post.ok()) return std::move(post).error();
+      if (post->number == 1) return Error::Invalid("post", "question_move", "A question moves with its whole topic.");
+      if (post->deleted_at) return PostDeleted();
+      if (post->topic_id == to) return post;
+      {
+        KINDRED_SQL(state, db, kSelectTopicClosed);
+        KINDRED_STEP(exists, state.Bind(to));
+        if (!exists) return TopicNotFound();
+        if (state.Bool(0)) return Error::Conflict("topic_closed", "This topic is closed to new replies.");
+      }
+      int number = 1;
+      {
+        KINDRED_SQL(next, db, kNextPostNumber);
+        KINDRED_STEP(has_row, next.Bind(to));
+        number = has_row ? next.Int(0) : 1;
+      }
+      {
+        KINDRED_SQL(move, db, kMovePost);
+        KINDRED_TRY(move.Bind(id, to, number).Run());
+      }
+      for (TopicId topic : {post->topic_id, to}) {
+        KINDRED_SQL(recount, db, kRecountTopic);
+        KINDRED_TRY(recount.Bind(topic).Run());
+      }
+      KINDRED_TRY(AppendEvent(db, kPostMoved, id.value, at));
+      return LoadPost(db, id);
+    });
+  }
+
+  Result<std::vector<PostRow>> ListLivePosts(PostId after, int limit) override {
+    return Read([&](Connection& db) -> Result<std::vector<PostRow>> {
+      KINDRED_SQL(select, db, kSelectLivePosts);
+      select.Bind(after, ClampLimit(limit));
+      return ReadAll(select, &ReadPost);
+    });
+  }
+
   Result<std::vector<PostRow>> ListPosts(TopicId topic, int offset, int limit) override {
     return Read([&](Connection& db) -> Result<std::vector<PostRow>> {
       KINDRED_SQL(select, db, kSelectPostsOfTopic);
@@ -816,7 +1044,217 @@ class SqliteStore final : public Store {
     });
   }
 
+  // The review queue --------------------------------------------------------------------------
+
+  // kNotFound when the post (or the suggested topic, or the reporter) does not exist.
+  Result<ReviewItemRow> CreateReviewItem(const NewReviewItem& item) override {
+    return Write([&](Connection& db) -> Result<ReviewItemRow> {
+      {
+        KINDRED_SQL(insert, db, kInsertReviewItem);
+        KINDRED_TRY(insert
+                        .Bind(static_cast<int>(item.kind), item.post, item.priority, item.level, item.reasons,
+                              item.suggested_topic, item.score, item.reporter, item.note, item.created_at)
+                        .Run());
+      }
+      const std::int64_t id = db.LastInsertRowId();
+      KINDRED_TRY(AppendEvent(db, kReviewCreated, id, item.created_at));
+      return LoadReviewItem(db, id);
+    });
+  }
+
+  Result<ReviewItemRow> FindReviewItem(std::int64_t id) override {
+    return Read([&](Connection& db) { return LoadReviewItem(db, id); });
+  }
+
+  Result<std::vector<ReviewItemRow>> ListReviewItems(bool open, int offset, int limit) override {
+    return Read([&](Connection& db) -> Result<std::vector<ReviewItemRow>> {
+      KINDRED_SQL(select, db, open ? kSelectOpenReviewItems : kSelectResolvedReviewItems);
+      select.Bind(ClampLimit(limit), ClampOffset(offset));
+      return ReadAll(select, &ReadReviewItem);
+    });
+  }
+
+  Result<std::int64_t> CountOpenReviewItems(int min_priority) override {
+    return Read([&](Connection& db) -> Result<std::int64_t> {
+      KINDRED_SQL(count, db, kCountOpenReviewItems);
+      count.Bind(min_priority);
+      return ReadCount(count);
+    });
+  }
+
+  Result<std::vector<ReviewItemRow>> ListReviewItemsForPost(PostId post) override {
+    return Read([&](Connection& db) -> Result<std::vector<ReviewItemRow>> {
+      KINDRED_SQL(select, db, kSelectReviewItemsOfPost);
+      select.Bind(post);
+      return ReadAll(select, &ReadReviewItem);
+    });
+  }
+
+  // kInvalid ("status") for kOpen or an unknown status: resolving means leaving the open queue.
+  // An item already resolved can be resolved again (escalated, then handled) as long as the
+  // caller names the version it last saw.
+  Result<ReviewItemRow> ResolveReviewItem(std::int64_t id, int expected_version, ReviewStatus status, UserId by,
+                                          std::string_view note, UnixSeconds at) override {
+    KINDRED_TRY(CheckResolvedStatus(status));
+    return Write([&](Connection& db) -> Result<ReviewItemRow> {
+      {
+        KINDRED_SQL(update, db, kResolveReviewItem);
+        KINDRED_TRY(update.Bind(id, expected_version, static_cast<int>(status), at, by, note).Run());
+      }
+      if (db.Changes() == 0) {
+        KINDRED_SQL(exists, db, kReviewItemExists);
+        KINDRED_STEP(found, exists.Bind(id));
+        if (!found) return ReviewItemNotFound();
+        return Error::Conflict("review_changed",
+                               "Another moderator acted on this item a moment ago. Here is how it looks now.");
+      }
+      KINDRED_TRY(AppendEvent(db, kReviewResolved, id, at));
+      return LoadReviewItem(db, id);
+    });
+  }
+
+  Result<std::vector<ReviewItemRow>> ListUnansweredSafetyItems(UnixSeconds cutoff) override {
+    return Read([&](Connection& db) -> Result<std::vector<ReviewItemRow>> {
+      KINDRED_SQL(select, db, kSelectUnansweredSafetyItems);
+      select.Bind(cutoff);
+      return ReadAll(select, &ReadReviewItem);
+    });
+  }
+
+  // Bumps the version too: a moderator looking at the item before the alert went out acts on
+  // what they saw, and gets a conflict showing the raised alert instead of missing it.
+  Result<void> MarkWaitingRaised(std::int64_t id, UnixSeconds at) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(update, db, kMarkWaitingRaised);
+      KINDRED_TRY(update.Bind(id, at).Run());
+      if (db.Changes() == 0) return ReviewItemNotFound();
+      return Ok();
+    });
+  }
+
+  // The modlog ---------------------------------------------------------------------------------
+
+  // kNotFound when the actor does not exist. The entry's id is ignored.
+  Result<void> AppendModlog(const ModlogRow& entry) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(insert, db, kInsertModlog);
+      return insert
+          .Bind(entry.actor, entry.action, entry.subject_kind, entry.subject_id, entry.before, entry.after,
+                entry.reason, entry.created_at)
+          .Run();
+    });
+  }
+
+  Result<std::vector<ModlogRow>> ListModlog(int offset, int limit) override {
+    return Read([&](Connection& db) -> Result<std::vector<ModlogRow>> {
+      KINDRED_SQL(select, db, kSelectModlog);
+      select.Bind(ClampLimit(limit), ClampOffset(offset));
+      return ReadAll(select, &ReadModlog);
+    });
+  }
+
+  // Notices ------------------------------------------------------------------------------------
+
+  // kNotFound when the member does not exist.
+  Result<NoticeRow> CreateNotice(const NewNotice& notice) override {
+    return Write([&](Connection& db) -> Result<NoticeRow> {
+      {
+        KINDRED_SQL(insert, db, kInsertNotice);
+        KINDRED_TRY(
+            insert.Bind(notice.user, notice.kind, notice.title, notice.body_html, notice.link, notice.created_at)
+                .Run());
+      }
+      KINDRED_SQL(select, db, kSelectNotice);
+      select.Bind(db.LastInsertRowId());
+      return ReadOne(select, &ReadNotice, "notice_not_found", "We could not find that notice.");
+    });
+  }
+
+  Result<std::vector<NoticeRow>> ListNotices(UserId user, int offset, int limit) override {
+    return Read([&](Connection& db) -> Result<std::vector<NoticeRow>> {
+      KINDRED_SQL(select, db, kSelectNoticesOfUser);
+      select.Bind(user, ClampLimit(limit), ClampOffset(offset));
+      return ReadAll(select, &ReadNotice);
+    });
+  }
+
+  Result<std::int64_t> CountUnreadNotices(UserId user) override {
+    return Read([&](Connection& db) -> Result<std::int64_t> {
+      KINDRED_SQL(count, db, kCountUnreadNotices);
+      count.Bind(user);
+      return ReadCount(count);
+    });
+  }
+
+  // Notices already read keep the time they were first read.
+  Result<void> MarkNoticesRead(UserId user, UnixSeconds at) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(update, db, kMarkNoticesRead);
+      return update.Bind(user, at).Run();
+    });
+  }
+
+  // Worry reports ------------------------------------------------------------------------------
+
+  // kNotFound when the reporter, the post or the writer does not exist.
+  Result<void> RecordWorryReport(const WorryReportRow& report) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(insert, db, kInsertWorryReport);
+      return insert.Bind(report.reporter, report.post, report.writer, report.created_at, report.message_sent).Run();
+    });
+  }
+
+  Result<std::int64_t> CountWorryReportsBy(UserId reporter, UnixSeconds since) override {
+    return Read([&](Connection& db) -> Result<std::int64_t> {
+      KINDRED_SQL(count, db, kCountWorryReportsBy);
+      count.Bind(reporter, since);
+      return ReadCount(count);
+    });
+  }
+
+  Result<std::optional<UnixSeconds>> LastWorryMessageTo(UserId writer) override {
+    return Read([&](Connection& db) -> Result<std::optional<UnixSeconds>> {
+      KINDRED_SQL(select, db, kLastWorryMessageTo);
+      KINDRED_STEP(has_row, select.Bind(writer));
+      // MAX over no rows is one row holding NULL.
+      if (!has_row) return std::optional<UnixSeconds>();
+      return select.OptionalInt64(0);
+    });
+  }
+
+  // Settings -----------------------------------------------------------------------------------
+
+  Result<std::string> GetSetting(std::string_view key) override {
+    return Read([&](Connection& db) -> Result<std::string> {
+      KINDRED_SQL(select, db, kSelectSetting);
+      KINDRED_STEP(found, select.Bind(key));
+      if (!found) return Error::NotFound("setting_not_found", "That setting has not been set yet.");
+      return select.Text(0);
+    });
+  }
+
+  Result<void> PutSetting(std::string_view key, std::string_view value, UnixSeconds at) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(upsert, db, kUpsertSetting);
+      return upsert.Bind(key, value, at).Run();
+    });
+  }
+
   // Events ------------------------------------------------------------------------------------
+
+  Result<std::int64_t> CountLivePosts() override {
+    return Read([&](Connection& db) -> Result<std::int64_t> {
+      KINDRED_SQL(count, db, kCountLivePosts);
+      return ReadCount(count);
+    });
+  }
+
+  Result<std::int64_t> LatestEventSeq() override {
+    return Read([&](Connection& db) -> Result<std::int64_t> {
+      KINDRED_SQL(select, db, kLatestEventSeq);
+      return ReadCount(select);
+    });
+  }
 
   Result<std::vector<EventRow>> ReadEvents(std::int64_t after_seq, int limit) override {
     return Read([&](Connection& db) -> Result<std::vector<EventRow>> {
@@ -840,6 +1278,9 @@ class SqliteStore final : public Store {
   //   not reassigned: no real person wrote them, and passing them off under another name would
   //   mislead. Their place in the thread is not kept (a placeholder needs an author), the topic's
   //   reply count and last activity are recounted, and replies pointing at them lose the link.
+  // - Review items and worry reports on removed posts go with the posts, and demo users' notices
+  //   and worry reports with the users (the foreign keys cascade); a real item a demo user
+  //   reported or resolved stays, without that name. A demo user's modlog entries are deleted.
   // Demo users' reactions on real posts go too, with the counters corrected. One event per topic
   // and per post removed lets the search index and caches forget them.
   Result<void> DeleteDemoContent() override {
@@ -848,7 +1289,7 @@ class SqliteStore final : public Store {
       KINDRED_TRY(RunWith(db, kDemoTopicEvents, kTopicDeleted));
       KINDRED_TRY(RunWith(db, kDemoPostEvents, kPostDeleted));
       for (std::string_view sql : {kDemoRecountTopics, kDemoRecountReactions, kDemoDeleteTopics, kDemoDeletePosts,
-                                   kDemoDeleteCategories, kDemoDeleteUsers}) {
+                                   kDemoDeleteCategories, kDemoDeleteModlog, kDemoDeleteUsers}) {
         KINDRED_SQL(statement, db, sql);
         KINDRED_TRY(statement.Run());
       }
@@ -878,6 +1319,18 @@ class SqliteStore final : public Store {
       return Error::Invalid("kind", "unknown_reaction", "That reaction is not one we know.");
     }
     return Ok();
+  }
+
+  static Result<void> CheckResolvedStatus(ReviewStatus status) {
+    switch (status) {
+      case ReviewStatus::kHandled:
+      case ReviewStatus::kEscalated:
+      case ReviewStatus::kDismissed:
+        return Ok();
+      case ReviewStatus::kOpen:
+        break;
+    }
+    return Error::Invalid("status", "unknown_review_status", "An item can be marked handled, escalated or dismissed.");
   }
 
   static Result<void> RunWith(Connection& db, std::string_view sql, const char* kind) {

@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/sqlite_connection_internal.h"
+#include "store/sqlite/sqlite_migrations_internal.h"
 #include "testutil/temp_dir.h"
 
 namespace kindred::store {
@@ -59,6 +61,53 @@ TEST(SqliteStoreTest, RecordsEachMigrationOnceAcrossReopens) {
   EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"),
             raw.One("SELECT count(DISTINCT version) FROM schema_migrations"));
   EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");  // kept in the file
+}
+
+// A database made by the first release (0001 only, with a member and a topic in it) is brought
+// up to date when opened: 0002 adds the safety tables and the member flags, and old rows read
+// with the flags off.
+TEST(SqliteStoreTest, UpgradesADatabaseMadeBeforeTheSafetyTables) {
+  testutil::TempDir dir;
+  fs::path file = dir.path() / "kindred.db";
+  {
+    std::vector<sqlite::Migration> all = sqlite::EmbeddedMigrations();
+    ASSERT_GE(all.size(), 2u);
+    ASSERT_EQ(all[0].version, "0001_core_forum");
+    std::unique_ptr<sqlite::Connection> old_release =
+        std::move(sqlite::Connection::Open(file, sqlite::Connection::Mode::kReadWrite)).value();
+    ASSERT_TRUE(sqlite::ApplyMigrations(*old_release, {all[0]}).ok());
+    ASSERT_TRUE(old_release
+                    ->Execute("INSERT INTO users (id, username, username_key, role, created_at)"
+                              " VALUES (1, 'Old', 'old', 1, 1);"
+                              "INSERT INTO categories (id, slug, name, name_key) VALUES (1, 'c', 'C', 'c');"
+                              "INSERT INTO topics (id, category_id, user_id, title, created_at, last_post_at)"
+                              " VALUES (1, 1, 1, 'Before', 1, 1);"
+                              "INSERT INTO posts (id, topic_id, user_id, number, body_markdown, body_html,"
+                              " created_at) VALUES (1, 1, 1, 1, 'q', 'q', 1);")
+                    .ok());
+  }
+  {
+    RawDatabase raw(file);
+    EXPECT_EQ(raw.One("SELECT group_concat(version, ' ') FROM schema_migrations"), "0001_core_forum");
+  }
+
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(file);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  UserRow old_user = (*store)->FindUserById(UserId(1)).value();
+  EXPECT_EQ(old_user.username, "Old");
+  EXPECT_FALSE(old_user.trusted_supporter);
+  EXPECT_FALSE(old_user.worry_opt_out);
+  NewReviewItem item;
+  item.post = PostId(1);
+  item.created_at = 2;
+  EXPECT_EQ((*store)->CreateReviewItem(item).value().topic_title, "Before");
+  EXPECT_TRUE((*store)->PutSetting("k", "v", 2).ok());
+  store->reset();
+
+  RawDatabase raw(file);
+  EXPECT_EQ(raw.One("SELECT group_concat(version, ' ') FROM (SELECT version FROM schema_migrations ORDER BY version)"),
+            "0001_core_forum 0002_safety_and_review");
+  EXPECT_EQ(raw.One("SELECT count(*) FROM pragma_foreign_key_check"), "0");
 }
 
 TEST(SqliteStoreTest, RefusesADatabaseFromANewerVersion) {

@@ -1,4 +1,6 @@
 // Kindred's only script, and an optional one: every page works without it.
+// Strict CSP: no inline script or style, and no data is ever put into the page as HTML
+// (textContent and DOM methods only).
 // "Quote selection": select words in a post, press its Quote link, and the reply box at the
 // foot of the page gets them as a Markdown quote (the same shape forum::QuoteMarkdown writes).
 // Without a selection, or without this script, Quote opens the reply page with the whole post.
@@ -33,4 +35,160 @@
     box.focus();
     box.setSelectionRange(box.value.length, box.value.length);
   });
+})();
+
+// Support while writing (SAFETY.md point 2): a pause in typing sends the draft to
+// /api/v1/safety/check (nothing is stored), and when it may speak of suicide or self-harm the
+// same calm panel as after posting appears below the box. It never blocks or delays posting:
+// any failure here is silent, and the form posts as it would without this script.
+(function () {
+  "use strict";
+  var live = document.getElementById("support-live");
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var fields = document.querySelectorAll("[data-safety-check]");
+  if (!live || !meta || !fields.length || !window.fetch) return;
+  var kPauseMs = 800; // after typing stops: a check per pause, not per keystroke (it is rate limited)
+  var kRank = { none: 0, concern: 1, crisis: 2 };
+  var timer = 0, asked = 0, lastText = "", shown = "none", dismissed = "none";
+
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+  function link(text, href, className) {
+    var a = el("a", text, className);
+    a.href = href;
+    return a;
+  }
+
+  function panel(result) {
+    var box = el("section", "", "support");
+    box.setAttribute("aria-labelledby", "support-live-heading");
+    var heading = el("h2", "You are not alone");
+    heading.id = "support-live-heading";
+    box.appendChild(heading);
+    box.appendChild(el("p", result.level === "crisis"
+      ? "Thank you for sharing this. It sounds like things are really hard right now."
+      : "Thank you for sharing this. It sounds like you are carrying a lot at the moment."));
+    box.appendChild(el("p", "If you are having thoughts of suicide or of hurting yourself, you deserve support " +
+      "right now. You can still post: people here can reply."));
+    box.appendChild(el("h3", "Talk to someone now"));
+    box.appendChild(el("p", "Calls are free and confidential. A trained person listens; you don't have to give your name."));
+    var list = el("ul", "", "helplines");
+    (result.resources || []).forEach(function (line) {
+      var item = el("li");
+      item.appendChild(el("p", line.name, "helpline-name"));
+      if (line.description) item.appendChild(el("p", line.description, "hint"));
+      var contacts = el("p", "", "contacts");
+      (line.contacts || []).forEach(function (contact) {
+        if (!/^(tel|sms|mailto|https):/.test(contact.href)) return; // one-tap links only, never script
+        contacts.appendChild(link(contact.label, contact.href, "button"));
+        contacts.appendChild(document.createTextNode(" "));
+      });
+      item.appendChild(contacts);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    box.appendChild(el("p", "Is there someone you trust you could message now? Even a short \u201ccan we talk?\u201d is enough."));
+    if (result.emergency_number) {
+      var emergency = el("p", "If you might act on these thoughts or are in danger right now, call ", "emergency");
+      // "112 or 999": each number one tap, the words between them text.
+      result.emergency_number.split(/([0-9]+)/).forEach(function (part, i) {
+        emergency.appendChild(i % 2 ? link(part, "tel:" + part) : document.createTextNode(part));
+      });
+      emergency.appendChild(document.createTextNode("."));
+      box.appendChild(emergency);
+    }
+    var row = el("p", "", "row");
+    var other = link("Choose another country (opens in a new tab)", "/help");
+    other.target = "_blank";
+    other.rel = "noopener";
+    row.appendChild(other);
+    var close = el("button", "Close", "quiet");
+    close.type = "button";
+    close.addEventListener("click", function () {
+      dismissed = shown;
+      show("none");
+    });
+    row.appendChild(close);
+    box.appendChild(row);
+    return box;
+  }
+
+  function show(level, result) {
+    if (level === shown) return; // the same panel again would only repeat itself to screen readers
+    live.textContent = "";
+    shown = level;
+    if (level !== "none") live.appendChild(panel(result));
+  }
+
+  function check() {
+    var text = Array.prototype.map.call(fields, function (field) { return field.value; }).join("\n\n").trim();
+    if (text === lastText) return;
+    lastText = text;
+    var mine = ++asked;
+    if (!text) return show("none");
+    fetch("/api/v1/safety/check", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": meta.content },
+      body: JSON.stringify({ text: text }),
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (result) {
+      if (!result || mine !== asked) return; // a newer draft is on its way
+      var level = kRank[result.level] ? result.level : "none";
+      if (level === "none") dismissed = "none";
+      // Closed by the writer: stays closed unless the words grow more worrying.
+      if (level !== "none" && kRank[level] <= kRank[dismissed]) return;
+      show(level, result);
+    }).catch(function () {});
+  }
+
+  Array.prototype.forEach.call(fields, function (field) {
+    field.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(check, kPauseMs);
+    });
+  });
+})();
+
+// Review queue: picking a message template fills the message box, unless the moderator has
+// already written something of their own there. Without script, an empty box sends the template.
+document.addEventListener("change", function (event) {
+  "use strict";
+  var select = event.target;
+  var target = select.getAttribute && select.getAttribute("data-template-for");
+  var box = target && document.getElementById(target);
+  if (!box) return;
+  var option = select.options[select.selectedIndex];
+  var text = (option && option.getAttribute("data-text")) || "";
+  if (box.value.trim() === "" || box.value === box.getAttribute("data-filled")) {
+    box.value = text;
+    box.setAttribute("data-filled", text);
+  }
+});
+
+// Review queue: "posted 4 minutes ago" keeps counting while the page is open, in the same words
+// as the server (core/time_format.cc), from the age the server measured (so clocks need not agree).
+(function () {
+  "use strict";
+  var times = document.querySelectorAll("time[data-age]");
+  if (!times.length) return;
+  var loaded = Date.now();
+  var kTickMs = 30000; // finer than the minutes shown, cheap enough to forget about
+  function words(seconds) {
+    function ago(n, unit) { return n + " " + unit + (n === 1 ? "" : "s") + " ago"; }
+    if (seconds < 45) return "just now";
+    if (seconds < 3600) return ago(Math.max(1, Math.floor(seconds / 60)), "minute");
+    return ago(Math.floor(seconds / 3600), "hour");
+  }
+  setInterval(function () {
+    Array.prototype.forEach.call(times, function (time) {
+      var age = Number(time.getAttribute("data-age")) + (Date.now() - loaded) / 1000;
+      if (age < 86400) time.textContent = words(age);
+    });
+  }, kTickMs);
 })();

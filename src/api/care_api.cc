@@ -1,0 +1,111 @@
+// The JSON side of safety and moderation: checking a draft, the helplines, flags (including
+// "I'm worried about this person"), the review queue and a member's notices.
+#include <nlohmann/json.hpp>
+
+#include "api/api.h"
+#include "api/request_decoding.h"
+#include "api/response_encoding.h"
+
+namespace kindred::api {
+namespace {
+
+using nlohmann::json;
+
+}  // namespace
+
+Result<http::Response> Api::CheckSafety(const http::Request& request, const forum::Viewer& viewer) const {
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto text = body->RequiredString("text");
+  if (!text.ok()) return std::move(text).error();
+  auto checked = forum_.CheckDraft(viewer, *text, http::PreferredCountry(request));
+  if (!checked.ok()) return std::move(checked).error();
+  const auto& [assessment, offer] = *checked;
+  json answer = EncodeSupport(offer);
+  answer["level"] = safety::LevelName(assessment.level);
+  answer["reasons"] = EncodeCues(assessment.cues);
+  return JsonResponse(answer);
+}
+
+Result<http::Response> Api::Helplines(const http::Request& request, const forum::Viewer& viewer) const {
+  auto query = http::Params::Parse(request.query);
+  if (!query.ok()) return std::move(query).error();
+  std::string country = query->Get("country");
+  if (country.empty()) country = http::PreferredCountry(request);
+  json answer = EncodeSupport(forum_.HelplinesFor(country));
+  answer.erase("level");
+  json countries = json::array();
+  for (const auto& known : forum_.Helplines().countries()) {
+    countries.push_back({{"code", known.code}, {"name", known.name}, {"emergency_number", known.emergency_number}});
+  }
+  answer["countries"] = std::move(countries);
+  return JsonResponse(answer);
+}
+
+Result<http::Response> Api::FlagPost(const http::Request& request, const forum::Viewer& viewer) const {
+  long long id = request.IdParam("id");
+  if (id == 0) return Error::NotFound("post_not_found", "We could not find that post.");
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto reason = body->RequiredString("reason");
+  if (!reason.ok()) return std::move(reason).error();
+  auto note = body->OptionalString("note");
+  if (!note.ok()) return std::move(note).error();
+  KINDRED_TRY(forum_.FlagPost(viewer, PostId(id), *reason, note->value_or("")));
+  // The same answer whatever happened next (a message sent or not): it reveals nothing about the writer.
+  return JsonResponse({{"flag", {{"post_id", id}, {"reason", *reason}}}}, 201);
+}
+
+Result<http::Response> Api::ReviewQueue(const http::Request& request, const forum::Viewer& viewer) const {
+  auto page = PageFromQuery(request.query);
+  if (!page.ok()) return std::move(page).error();
+  auto query = http::Params::Parse(request.query);
+  if (!query.ok()) return std::move(query).error();
+  bool open = query->Get("status") != "resolved";
+  auto items = forum_.ReviewQueue(viewer, open, *page);
+  if (!items.ok()) return std::move(items).error();
+  json list = json::array();
+  for (const auto& item : *items) list.push_back(EncodeReviewItem(item));
+  return JsonResponse({{"items", std::move(list)}, {"page", *page}});
+}
+
+Result<http::Response> Api::ActOnReview(const http::Request& request, const forum::Viewer& viewer) const {
+  long long id = request.IdParam("id");
+  if (id == 0) return Error::NotFound("review_not_found", "We could not find that review item.");
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto action_name = body->RequiredString("action");
+  if (!action_name.ok()) return std::move(action_name).error();
+  auto reason = body->OptionalString("reason");
+  if (!reason.ok()) return std::move(reason).error();
+  auto version = body->RequiredId<struct VersionTag>("version");
+  if (!version.ok()) return std::move(version).error();
+  if (*action_name == "message") {
+    KINDRED_TRY(forum_.MessageWriter(viewer, id, reason->value_or("")));
+    auto item = forum_.ReviewItem(viewer, id);
+    if (!item.ok()) return std::move(item).error();
+    return JsonResponse({{"item", EncodeReviewItem(*item)}});
+  }
+  auto action = forum::ParseReviewAction(*action_name);
+  if (!action) {
+    return Error::Invalid("action", "review_action",
+                          "Please choose an action: handled, escalate, emergency_contacted, dismiss or message.");
+  }
+  auto item = forum_.ActOnReview(viewer, id, *action, static_cast<int>(version->value), reason->value_or(""));
+  if (!item.ok()) return std::move(item).error();
+  return JsonResponse({{"item", EncodeReviewItem(*item)}});
+}
+
+Result<http::Response> Api::MyNotices(const http::Request& request, const forum::Viewer& viewer) const {
+  auto page = PageFromQuery(request.query);
+  if (!page.ok()) return std::move(page).error();
+  auto notices = forum_.Notices(viewer, *page);
+  if (!notices.ok()) return std::move(notices).error();
+  json list = json::array();
+  for (const auto& notice : *notices) list.push_back(EncodeNotice(notice));
+  auto unread = forum_.UnreadNoticeCount(viewer);
+  if (!unread.ok()) return std::move(unread).error();
+  return JsonResponse({{"notices", std::move(list)}, {"unread", *unread}, {"page", *page}});
+}
+
+}  // namespace kindred::api

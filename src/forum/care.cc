@@ -1,0 +1,260 @@
+// Care: how the forum looks after people who may be at risk (../shared/SAFETY.md). A post is
+// never blocked, delayed or marked because of what it says; its writer is offered help at once
+// and privately, and a human is asked to look.
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+
+#include "core/text.h"
+#include "forum/forum.h"
+#include "forum/guardian.h"
+#include "forum/markdown.h"
+
+namespace kindred::forum {
+namespace {
+
+constexpr std::string_view kHelplinesSetting = "helplines";
+constexpr long long kDaySeconds = 24 * 3600;
+
+std::string DescribeCues(const safety::Assessment& assessment) {
+  std::string reasons;
+  for (const auto& cue : assessment.cues) {
+    if (!reasons.empty()) reasons += "; ";
+    reasons += (cue.raises ? "" : "lowered by ") + cue.name;
+    if (!cue.evidence.empty()) reasons += ": \"" + cue.evidence + "\"";
+  }
+  return reasons;
+}
+
+// The helplines as Markdown list items with one-tap links (tel:, sms:), for notices.
+std::string HelplinesMarkdown(const SupportOffer& offer) {
+  std::string text;
+  for (const auto& helpline : offer.helplines) {
+    text += "- **" + helpline.name + "**";
+    for (const auto& contact : helpline.contacts) text += " · [" + contact.label + "](" + contact.href + ")";
+    text += "\n";
+  }
+  if (!offer.emergency_number.empty()) {
+    text += "\nIf you are in danger right now, call " + offer.emergency_number + ".\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+std::optional<ReviewAction> ParseReviewAction(std::string_view name) {
+  if (name == "handled") return ReviewAction::kHandled;
+  if (name == "escalate") return ReviewAction::kEscalate;
+  if (name == "emergency_contacted") return ReviewAction::kRecordEmergencyContact;
+  if (name == "dismiss") return ReviewAction::kDismiss;
+  return std::nullopt;
+}
+
+safety::HelplineDirectory Forum::Helplines() {
+  auto saved = store_.GetSetting(kHelplinesSetting);
+  if (saved) {
+    auto parsed = safety::HelplineDirectory::Parse(*saved);
+    if (parsed) return std::move(parsed).value();
+    spdlog::warn("the saved helpline directory does not parse ({}); showing the defaults", parsed.error().message);
+  }
+  return safety::HelplineDirectory::Default();
+}
+
+Result<void> Forum::SaveHelplines(const Viewer& viewer, std::string_view tsv) {
+  KINDRED_TRY(Guardian::CanEditSafetySettings(viewer));
+  auto parsed = safety::HelplineDirectory::Parse(tsv);
+  if (!parsed) {
+    Error error = std::move(parsed).error();
+    error.field = "helplines";
+    return error;
+  }
+  std::string before = store_.GetSetting(kHelplinesSetting).ok() ? "edited directory" : "default directory";
+  KINDRED_TRY(store_.PutSetting(kHelplinesSetting, parsed->ToTsv(), clock_.Now()));
+  return store_.AppendModlog({0, viewer.member->id, "helplines.edited", "settings", 0, before, "edited directory", "",
+                              clock_.Now(), ""});
+}
+
+SupportOffer Forum::HelplinesFor(std::string_view country) {
+  safety::HelplineDirectory directory = Helplines();
+  std::string code(Trim(country));
+  for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (code.empty() || !directory.FindCountry(code)) code = safety_.default_country;
+  SupportOffer offer;
+  offer.country = code;
+  offer.helplines = directory.ForCountry(code);
+  if (const safety::Country* found = directory.FindCountry(code)) offer.emergency_number = found->emergency_number;
+  return offer;
+}
+
+Result<std::optional<SupportOffer>> Forum::SupportFor(const Viewer& viewer, PostId post_id, std::string_view country) {
+  if (!viewer.signed_in()) return std::optional<SupportOffer>();
+  auto post = FindPost(post_id);
+  if (!post) return std::move(post).error();
+  if (!viewer.is(post->user_id)) return std::optional<SupportOffer>();
+  auto items = store_.ListReviewItemsForPost(post_id);
+  if (!items) return std::move(items).error();
+  for (const auto& item : *items) {
+    if (item.kind != store::ReviewKind::kSafety) continue;
+    SupportOffer offer = HelplinesFor(country);
+    offer.level = item.level == "crisis" ? safety::Level::kCrisis : safety::Level::kConcern;
+    return std::optional<SupportOffer>(std::move(offer));
+  }
+  return std::optional<SupportOffer>();
+}
+
+Result<std::pair<safety::Assessment, SupportOffer>> Forum::CheckDraft(const Viewer& viewer, std::string_view text,
+                                                                      std::string_view country) {
+  if (int wait = limiter_.Take("draft:addr:" + viewer.client_address, safety_.draft_checks_per_address)) {
+    return Error::RateLimited(wait);
+  }
+  if (!IsValidUtf8(text)) return Error::Invalid("text", "invalid_utf8", "Some of the text could not be read.");
+  if (CountCodepoints(text) > 20000 + 150) {
+    return Error::Invalid("text", "text_too_long", "That is longer than a post can be.");
+  }
+  safety::Assessment assessment = detector_.Assess(text);
+  SupportOffer offer;
+  if (assessment.level != safety::Level::kNone) {
+    offer = HelplinesFor(country);
+    offer.level = assessment.level;
+  }
+  return std::pair{std::move(assessment), std::move(offer)};
+}
+
+void Forum::Notify(const std::vector<store::UserRow>& people, const store::NewNotice& notice) {
+  for (const auto& person : people) {
+    store::NewNotice copy = notice;
+    copy.user = person.id;
+    if (auto created = store_.CreateNotice(copy); !created) {
+      spdlog::error("could not notify {}: {}", person.username, created.error().message);
+    }
+  }
+}
+
+void Forum::AfterPostSaved(const store::PostRow& post, std::string_view title) {
+  std::string text = title.empty() ? post.body_markdown : std::string(title) + "\n\n" + post.body_markdown;
+  safety::Assessment assessment = detector_.Assess(text);
+  if (assessment.level == safety::Level::kNone) return;
+  const bool crisis = assessment.level == safety::Level::kCrisis;
+
+  // An edit that still reads the same way does not queue the post twice.
+  if (auto existing = store_.ListReviewItemsForPost(post.id); existing) {
+    for (const auto& item : *existing) {
+      if (item.kind == store::ReviewKind::kSafety && item.status == store::ReviewStatus::kOpen &&
+          (item.level == "crisis" || !crisis)) {
+        return;
+      }
+    }
+  }
+  store::NewReviewItem item;
+  item.kind = store::ReviewKind::kSafety;
+  item.post = post.id;
+  item.priority = crisis ? 2 : 1;
+  item.level = std::string(safety::LevelName(assessment.level));
+  item.reasons = DescribeCues(assessment);
+  item.created_at = clock_.Now();
+  auto created = store_.CreateReviewItem(item);
+  if (!created) {
+    spdlog::error("could not queue post {} for a moderator: {}", post.id.value, created.error().message);
+    return;
+  }
+  auto responders = store_.ListResponders(false);
+  if (!responders) return;
+  store::NewNotice notice;
+  notice.kind = "safety_alert";
+  notice.title = crisis ? "A post may need a moderator now" : "A post may need a gentle look";
+  notice.body_html = RenderMarkdown("A post by **" + post.author_name + "** in \"" + created->topic_title +
+                                    "\" may speak of " + (crisis ? "suicide or self-harm now" : "feeling hopeless") +
+                                    ". It is in the review queue" + (crisis ? ", at the top." : "."));
+  notice.link = "/mod/queue";
+  notice.created_at = clock_.Now();
+  Notify(*responders, notice);
+}
+
+Result<void> Forum::ReportWorry(const Viewer& viewer, PostId post_id, std::string_view note) {
+  auto post = FindPost(post_id);
+  if (!post) return std::move(post).error();
+  KINDRED_TRY(Guardian::CanReportWorry(viewer, *post));
+  const UnixSeconds now = clock_.Now();
+  // The day is the last 24 hours: a report exactly a day old no longer counts.
+  auto sent_today = store_.CountWorryReportsBy(viewer.member->id, now - kDaySeconds + 1);
+  if (!sent_today) return std::move(sent_today).error();
+  if (*sent_today >= safety_.worry_reports_per_reporter_per_day) {
+    return Error{ErrorCode::kRateLimited, "worry_limit",
+                 "Thank you for looking out for people. You have sent as many of these as we allow in a day; a "
+                 "moderator can still be reached with a flag, and the help page lists services for anyone.",
+                 {}, static_cast<int>(kDaySeconds)};
+  }
+  auto writer = store_.FindUserById(post->user_id);
+  if (!writer) return std::move(writer).error();
+  auto last_message = store_.LastWorryMessageTo(writer->id);
+  if (!last_message) return std::move(last_message).error();
+  const bool send = !writer->worry_opt_out &&
+                    (!*last_message || now - **last_message >= safety_.worry_message_interval_seconds);
+
+  // Moderators see every report, with the reporter, whatever is sent to the writer.
+  store::NewReviewItem item;
+  item.kind = store::ReviewKind::kFlag;
+  item.post = post_id;
+  item.priority = 1;
+  item.reasons = "worried";
+  item.reporter = viewer.member->id;
+  item.note = std::string(Trim(note)).substr(0, 1000);
+  item.created_at = now;
+  KINDRED_TRY(store_.CreateReviewItem(item));
+  KINDRED_TRY(store_.RecordWorryReport({viewer.member->id, post_id, writer->id, now, send}));
+  if (send) {
+    SupportOffer offer = HelplinesFor(safety_.default_country);
+    store::NewNotice notice;
+    notice.user = writer->id;
+    notice.kind = "worry";
+    notice.title = "Someone here is thinking of you";
+    // Never says who: the reporter stays anonymous to the writer.
+    notice.body_html = RenderMarkdown(
+        "Someone who read your post wanted to check that you are okay. You don't have to reply, and your post "
+        "stays up as it is.\n\nIf things feel hard right now, you can talk to someone, free and in confidence:\n\n" +
+        HelplinesMarkdown(offer) +
+        "\nThe [help page](/help) lists services for other countries. You can turn these messages off on your "
+        "[account page](/account).");
+    notice.link = "/help";
+    notice.created_at = now;
+    KINDRED_TRY(store_.CreateNotice(notice));
+  }
+  return Ok();
+}
+
+Result<void> Forum::SetWorryOptOut(const Viewer& viewer, bool opt_out) {
+  if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to change your settings.");
+  auto user = store_.FindUserById(viewer.member->id);
+  if (!user) return std::move(user).error();
+  return store_.SetUserFlags(user->id, user->trusted_supporter, opt_out);
+}
+
+Result<int> Forum::RaiseWaitingForReply() {
+  const UnixSeconds now = clock_.Now();
+  auto waiting = store_.ListUnansweredSafetyItems(now - safety_.waiting_for_reply_seconds);
+  if (!waiting) return std::move(waiting).error();
+  if (waiting->empty()) return 0;
+  auto responders = store_.ListResponders(true);
+  if (!responders) return std::move(responders).error();
+  int raised = 0;
+  for (const auto& item : *waiting) {
+    KINDRED_TRY(store_.MarkWaitingRaised(item.id, now));
+    std::vector<store::UserRow> others;
+    for (const auto& person : *responders) {
+      if (person.id != item.writer) others.push_back(person);
+    }
+    store::NewNotice notice;
+    notice.kind = "waiting_for_reply";
+    notice.title = "Waiting for a reply";
+    notice.body_html = RenderMarkdown("A post in \"" + item.topic_title + "\" that may need support has had no reply for " +
+                                      std::to_string(safety_.waiting_for_reply_seconds / 60) +
+                                      " minutes. A kind word from someone who has been there can help.");
+    notice.link = "/p/" + std::to_string(item.post.value);
+    notice.created_at = now;
+    Notify(others, notice);
+    ++raised;
+  }
+  return raised;
+}
+
+}  // namespace kindred::forum

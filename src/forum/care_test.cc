@@ -1,0 +1,212 @@
+// Safety in the domain: posts that may speak of risk reach a human and offer the writer help,
+// "waiting for a reply", worry reports and their limits, and the review queue's actions.
+#include <gtest/gtest.h>
+
+#include "forum/forum_test_fixture.h"
+
+namespace kindred::forum {
+namespace {
+
+constexpr const char* kCrisisText =
+    "I can't do this anymore. I want to kill myself tonight and I have the pills ready.";
+constexpr const char* kIdiomText = "This week is killing me, three deadlines and the kids are off sick.";
+
+class CareTest : public ForumTest {
+ protected:
+  void SetUp() override {
+    ForumTest::SetUp();
+    writer_ = Member("writer");
+    peer_ = Member("peer");
+  }
+
+  store::PostRow Post(const Viewer& viewer, const std::string& body) {
+    auto asked = forum_->Ask(viewer, {category_, "A question about how I feel", body});
+    EXPECT_TRUE(asked.ok()) << (asked.ok() ? "" : asked.error().message);
+    return asked->second;
+  }
+
+  Viewer writer_;
+  Viewer peer_;
+};
+
+TEST_F(CareTest, ACrisisPostIsPublishedQueuedFirstAndOffersTheWriterHelp) {
+  store::PostRow concern_post = Post(peer_, "Lately I feel like such a burden to everyone, there's no point to anything.");
+  store::PostRow post = Post(writer_, kCrisisText);
+  // Published as usual: anyone can read it.
+  auto view = forum_->ShowTopic(Visitor(), post.topic_id, 1);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->posts.front().body_markdown, kCrisisText);
+
+  auto queue = forum_->ReviewQueue(admin_, true, 1);
+  ASSERT_TRUE(queue.ok());
+  ASSERT_GE(queue->size(), 1u);
+  EXPECT_EQ(queue->front().post, post.id);
+  EXPECT_EQ(queue->front().level, "crisis");
+  EXPECT_EQ(queue->front().priority, 2);
+  EXPECT_FALSE(queue->front().reasons.empty());
+  if (queue->size() > 1) EXPECT_EQ((*queue)[1].post, concern_post.id);
+
+  auto offer = forum_->SupportFor(writer_, post.id, "GB");
+  ASSERT_TRUE(offer.ok());
+  ASSERT_TRUE(offer->has_value());
+  EXPECT_EQ((*offer)->level, safety::Level::kCrisis);
+  EXPECT_EQ((*offer)->country, "GB");
+  EXPECT_FALSE((*offer)->helplines.empty());
+  // Private to the writer: nobody else is told.
+  EXPECT_FALSE(forum_->SupportFor(peer_, post.id, "GB")->has_value());
+  EXPECT_FALSE(forum_->SupportFor(Visitor(), post.id, "GB")->has_value());
+
+  // Moderators are told at once.
+  auto notices = forum_->Notices(admin_, 1);
+  ASSERT_TRUE(notices.ok());
+  ASSERT_FALSE(notices->empty());
+  EXPECT_EQ(notices->front().kind, "safety_alert");
+  EXPECT_EQ(*forum_->UrgentReviewCount(admin_), 1);
+  EXPECT_EQ(*forum_->UrgentReviewCount(writer_), 0);
+}
+
+TEST_F(CareTest, IdiomsAreNotTreatedAsCrisis) {
+  store::PostRow post = Post(writer_, kIdiomText);
+  EXPECT_TRUE(forum_->ReviewQueue(admin_, true, 1)->empty());
+  EXPECT_FALSE(forum_->SupportFor(writer_, post.id, "GB")->has_value());
+}
+
+TEST_F(CareTest, MembersCannotSeeTheQueue) {
+  EXPECT_EQ(forum_->ReviewQueue(writer_, true, 1).error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(forum_->ReviewQueue(Visitor(), true, 1).error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(forum_->Modlog(writer_, 1).error().code, ErrorCode::kForbidden);
+}
+
+TEST_F(CareTest, WaitingForAReplyIsRaisedOnceAfterTheConfiguredTime) {
+  ASSERT_TRUE(forum_->SetTrustedSupporter(admin_, "peer", true).ok());
+  store::PostRow post = Post(writer_, kCrisisText);
+  clock_.Advance(14 * 60);
+  EXPECT_EQ(*forum_->RaiseWaitingForReply(), 0);
+  clock_.Advance(60);
+  // A reply by the writer themself does not count as an answer.
+  ASSERT_TRUE(forum_->Reply(writer_, post.topic_id, {"Still here.", {}}).ok());
+  EXPECT_EQ(*forum_->RaiseWaitingForReply(), 1);
+  EXPECT_EQ(*forum_->RaiseWaitingForReply(), 0);
+  auto peer_notices = forum_->Notices(peer_, 1);
+  ASSERT_FALSE(peer_notices->empty());
+  EXPECT_EQ(peer_notices->front().kind, "waiting_for_reply");
+}
+
+TEST_F(CareTest, AReplyFromSomeoneElseStopsTheWait) {
+  store::PostRow post = Post(writer_, kCrisisText);
+  ASSERT_TRUE(forum_->Reply(peer_, post.topic_id, {"I'm here. Can you tell me more?", {}}).ok());
+  clock_.Advance(60 * 60);
+  EXPECT_EQ(*forum_->RaiseWaitingForReply(), 0);
+}
+
+TEST_F(CareTest, WorryReportsSendOneKindMessageAWeekAndNeverNameTheReporter) {
+  store::PostRow post = Post(writer_, "I haven't been sleeping and everything feels grey.");
+  Viewer other = Member("kestrel_r");
+  ASSERT_TRUE(forum_->ReportWorry(peer_, post.id, "They sound low").ok());
+  ASSERT_TRUE(forum_->ReportWorry(other, post.id, "").ok());
+  auto notices = forum_->Notices(writer_, 1);
+  ASSERT_EQ(notices->size(), 1u);
+  EXPECT_EQ(notices->front().kind, "worry");
+  EXPECT_EQ(notices->front().body_html.find("peer"), std::string::npos);
+  EXPECT_EQ(notices->front().body_html.find("kestrel_r"), std::string::npos);
+  // Moderators see both reports, with who sent them.
+  auto queue = forum_->ReviewQueue(admin_, true, 1);
+  int worried = 0;
+  for (const auto& item : *queue) worried += item.reasons == "worried" && item.reporter.has_value();
+  EXPECT_EQ(worried, 2);
+  clock_.Advance(7 * 24 * 3600);
+  ASSERT_TRUE(forum_->ReportWorry(other, post.id, "").ok());
+  EXPECT_EQ(forum_->Notices(writer_, 1)->size(), 2u);
+}
+
+TEST_F(CareTest, AReporterSendsAtMostThreeWorryReportsADay) {
+  std::vector<store::PostRow> posts;
+  for (int i = 0; i < 4; ++i) posts.push_back(Post(Member("w" + std::to_string(i) + "xx"), "A hard day again."));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(forum_->ReportWorry(peer_, posts[i].id, "").ok());
+  auto fourth = forum_->ReportWorry(peer_, posts[3].id, "");
+  ASSERT_FALSE(fourth.ok());
+  EXPECT_EQ(fourth.error().code, ErrorCode::kRateLimited);
+  clock_.Advance(24 * 3600);
+  EXPECT_TRUE(forum_->ReportWorry(peer_, posts[3].id, "").ok());
+}
+
+TEST_F(CareTest, WritersCanOptOutOfWorryMessages) {
+  store::PostRow post = Post(writer_, "A hard day again.");
+  ASSERT_TRUE(forum_->SetWorryOptOut(writer_, true).ok());
+  // The reporter is answered the same way, so the opt-out is not revealed.
+  ASSERT_TRUE(forum_->ReportWorry(peer_, post.id, "").ok());
+  EXPECT_TRUE(forum_->Notices(writer_, 1)->empty());
+  EXPECT_FALSE(forum_->ReviewQueue(admin_, true, 1)->empty());
+}
+
+TEST_F(CareTest, NobodyReportsTheirOwnPost) {
+  store::PostRow post = Post(writer_, "A hard day again.");
+  EXPECT_EQ(forum_->ReportWorry(writer_, post.id, "").error().code, ErrorCode::kForbidden);
+}
+
+TEST_F(CareTest, TwoModeratorsActingAtOnceGetAConflict) {
+  Post(writer_, kCrisisText);
+  auto item = forum_->ReviewQueue(admin_, true, 1)->front();
+  auto first = forum_->ActOnReview(admin_, item.id, ReviewAction::kHandled, item.version, "Messaged them.");
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  auto second = forum_->ActOnReview(admin_, item.id, ReviewAction::kHandled, item.version, "Me too.");
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::kConflict);
+  auto log = forum_->Modlog(admin_, 1);
+  ASSERT_FALSE(log->empty());
+  EXPECT_EQ(log->front().action, "review.handled");
+  EXPECT_EQ(log->front().reason, "Messaged them.");
+}
+
+TEST_F(CareTest, RecordingAnEmergencyContactNeedsANoteAndKeepsTheItemOpen) {
+  Post(writer_, kCrisisText);
+  auto item = forum_->ReviewQueue(admin_, true, 1)->front();
+  EXPECT_EQ(forum_->ActOnReview(admin_, item.id, ReviewAction::kRecordEmergencyContact, item.version, "")
+                .error()
+                .field,
+            "reason");
+  ASSERT_TRUE(
+      forum_->ActOnReview(admin_, item.id, ReviewAction::kRecordEmergencyContact, item.version, "Called 999 (Sam).")
+          .ok());
+  EXPECT_EQ(forum_->ReviewQueue(admin_, true, 1)->size(), 1u);
+  EXPECT_EQ(forum_->Modlog(admin_, 1)->front().action, "emergency.contacted");
+}
+
+TEST_F(CareTest, ModeratorsMessageTheWriterPrivately) {
+  Post(writer_, kCrisisText);
+  auto item = forum_->ReviewQueue(admin_, true, 1)->front();
+  auto templates = forum_->MessageTemplates();
+  ASSERT_GE(templates.size(), 2u);
+  ASSERT_TRUE(forum_->MessageWriter(admin_, item.id, templates.front()).ok());
+  auto notices = forum_->Notices(writer_, 1);
+  ASSERT_EQ(notices->size(), 1u);
+  EXPECT_EQ(notices->front().kind, "moderator_message");
+  EXPECT_EQ(*forum_->UnreadNoticeCount(writer_), 1);
+  ASSERT_TRUE(forum_->MarkNoticesRead(writer_).ok());
+  EXPECT_EQ(*forum_->UnreadNoticeCount(writer_), 0);
+  EXPECT_EQ(forum_->Modlog(admin_, 1)->front().action, "message.sent");
+}
+
+TEST_F(CareTest, DraftChecksReturnTheLevelAndHelplinesWithoutStoringAnything) {
+  auto checked = forum_->CheckDraft(writer_, kCrisisText, "US");
+  ASSERT_TRUE(checked.ok());
+  EXPECT_EQ(checked->first.level, safety::Level::kCrisis);
+  EXPECT_EQ(checked->second.country, "US");
+  EXPECT_FALSE(checked->second.helplines.empty());
+  EXPECT_TRUE(forum_->ReviewQueue(admin_, true, 1)->empty());
+  auto calm = forum_->CheckDraft(writer_, kIdiomText, "US");
+  EXPECT_EQ(calm->first.level, safety::Level::kNone);
+  EXPECT_TRUE(calm->second.helplines.empty());
+}
+
+TEST_F(CareTest, AdminsEditTheHelplineDirectory) {
+  std::string tsv = forum_->Helplines().ToTsv();
+  ASSERT_TRUE(forum_->SaveHelplines(admin_, tsv).ok());
+  EXPECT_EQ(forum_->SaveHelplines(writer_, tsv).error().code, ErrorCode::kForbidden);
+  auto broken = forum_->SaveHelplines(admin_, "this is not a directory");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.error().field, "helplines");
+}
+
+}  // namespace
+}  // namespace kindred::forum

@@ -1,0 +1,151 @@
+// Finding the answer that is already there: search, similar questions, related topics, and
+// replies that read as belonging to another conversation. The index is derived data; everything
+// it returns is checked against the store, so a reader never sees what they may not.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "forum/forum.h"
+#include "forum/limits.h"
+#include "forum/markdown.h"
+
+namespace kindred::forum {
+namespace {
+
+Error SearchUnavailable() {
+  return Error{ErrorCode::kUnavailable, "search_unavailable",
+               "Search is getting ready. Please try again in a minute.", {}, 0};
+}
+
+}  // namespace
+
+Result<SearchView> Forum::Search(const Viewer& viewer, const SearchInput& input) {
+  if (!index_) return SearchUnavailable();
+  search::SearchQuery query;
+  query.text = input.query;
+  query.author = input.author;
+  query.page = std::clamp(input.page, 1, kMaxPage);
+  query.per_page = kSearchPerPage;
+  if (!input.category_slug.empty()) {
+    auto category = CategoryBySlug(input.category_slug);
+    if (!category) return std::move(category).error();
+    query.category = category->id;
+  }
+  auto results = index_->Search(query);
+  if (!results) return std::move(results).error();
+
+  SearchView view;
+  view.total = results->total;
+  view.corrected_query = results->corrected_query;
+  view.original_query = results->original_query;
+  view.page.number = query.page;
+  view.page.count = static_cast<int>(std::max<std::int64_t>(1, (results->total + kSearchPerPage - 1) / kSearchPerPage));
+  for (auto& hit : results->hits) {
+    // The index may lag the store by a moment: a post deleted since is never shown.
+    auto post = store_.FindPost(hit.post);
+    if (!post || post->deleted_at || post->topic_id != hit.topic) continue;
+    auto topic = store_.FindTopic(hit.topic);
+    if (!topic) continue;
+    hit.reply_count = topic->reply_count;
+    view.hits.push_back(std::move(hit));
+  }
+  return view;
+}
+
+Result<std::vector<search::SimilarTopic>> Forum::SimilarQuestions(std::string_view title, std::string_view body) {
+  if (!index_) return std::vector<search::SimilarTopic>();
+  auto similar = index_->Similar(std::string(title), std::string(body), kSimilarShown, std::nullopt);
+  if (!similar) return std::move(similar).error();
+  std::vector<search::SimilarTopic> shown;
+  for (auto& topic : *similar) {
+    auto row = store_.FindTopic(topic.topic);
+    if (!row) continue;
+    topic.title = row->title;
+    topic.reply_count = row->reply_count;
+    shown.push_back(std::move(topic));
+  }
+  return shown;
+}
+
+Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic) {
+  if (!index_) return std::vector<search::SimilarTopic>();
+  auto related = index_->Related(topic, kSimilarShown);
+  if (!related) return std::move(related).error();
+  std::vector<search::SimilarTopic> shown;
+  for (auto& other : *related) {
+    if (other.topic == topic) continue;
+    auto row = store_.FindTopic(other.topic);
+    if (!row) continue;
+    other.title = row->title;
+    other.reply_count = row->reply_count;
+    shown.push_back(std::move(other));
+  }
+  return shown;
+}
+
+void Forum::CheckPlacement(const store::PostRow& reply) {
+  if (!index_) return;
+  auto check = index_->CheckMisplaced(reply.topic_id, reply.body_markdown);
+  if (!check) {
+    spdlog::warn("could not check where reply {} belongs: {}", reply.id.value, check.error().message);
+    return;
+  }
+  if (!check->likely_topic || *check->likely_topic == reply.topic_id) return;
+  if (!store_.FindTopic(*check->likely_topic).ok()) return;
+  store::NewReviewItem item;
+  item.kind = store::ReviewKind::kMisplaced;
+  item.post = reply.id;
+  item.priority = 1;
+  item.reasons = "possibly misplaced";
+  item.suggested_topic = check->likely_topic;
+  item.score = check->score;
+  item.created_at = clock_.Now();
+  if (auto created = store_.CreateReviewItem(item); !created) {
+    spdlog::warn("could not queue reply {} as possibly misplaced: {}", reply.id.value, created.error().message);
+  }
+}
+
+Result<std::optional<MisplacedSuggestion>> Forum::MisplacedFor(const Viewer& viewer, PostId post_id) {
+  if (!viewer.signed_in()) return std::optional<MisplacedSuggestion>();
+  auto post = FindPost(post_id);
+  if (!post) return std::move(post).error();
+  if (!viewer.is(post->user_id) || post->deleted_at) return std::optional<MisplacedSuggestion>();
+  if (clock_.Now() - post->created_at > kMoveWindowSeconds) return std::optional<MisplacedSuggestion>();
+  auto items = store_.ListReviewItemsForPost(post_id);
+  if (!items) return std::move(items).error();
+  for (const auto& item : *items) {
+    if (item.kind != store::ReviewKind::kMisplaced || !item.suggested_topic) continue;
+    if (*item.suggested_topic == post->topic_id) continue;  // already moved there
+    return std::optional<MisplacedSuggestion>(MisplacedSuggestion{*item.suggested_topic, item.suggested_title, item.score});
+  }
+  return std::optional<MisplacedSuggestion>();
+}
+
+Result<store::PostRow> Forum::MoveOwnReply(const Viewer& viewer, PostId post_id, TopicId to) {
+  if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to move your reply.");
+  auto suggestion = MisplacedFor(viewer, post_id);
+  if (!suggestion) return std::move(suggestion).error();
+  if (!*suggestion || (*suggestion)->topic != to) {
+    return Error::Forbidden("move_not_offered",
+                            "This reply can no longer be moved by you. A moderator can still move it if you ask.");
+  }
+  auto moved = store_.MovePost(post_id, to, clock_.Now());
+  if (!moved) return std::move(moved).error();
+  (void)store_.AppendModlog({0, viewer.member->id, "post.moved_by_author", "post", post_id.value, "", std::to_string(to.value),
+                             "the writer accepted the suggestion", clock_.Now(), ""});
+  return moved;
+}
+
+Result<std::optional<MisplacedSuggestion>> Forum::MisplacedScoreForModerator(const Viewer& viewer, PostId post_id) {
+  if (!viewer.is_moderator()) return std::optional<MisplacedSuggestion>();
+  auto items = store_.ListReviewItemsForPost(post_id);
+  if (!items) return std::move(items).error();
+  for (const auto& item : *items) {
+    if (item.kind == store::ReviewKind::kMisplaced && item.suggested_topic) {
+      return std::optional<MisplacedSuggestion>(MisplacedSuggestion{*item.suggested_topic, item.suggested_title, item.score});
+    }
+  }
+  return std::optional<MisplacedSuggestion>();
+}
+
+}  // namespace kindred::forum

@@ -1,0 +1,120 @@
+// The indexer against a real SQLite store and a real Xapian index in a temporary directory.
+#include "jobs/indexer.h"
+
+#include <gtest/gtest.h>
+
+#include "search/xapian/xapian_index.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testutil/temp_dir.h"
+
+namespace kindred::jobs {
+namespace {
+
+constexpr UnixSeconds kT0 = 1'795'809'987;
+
+class IndexerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = store::OpenSqliteStore(dir_.path() / "kindred.db");
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(store).value();
+    OpenIndex();
+    user_ = store_->CreateUser({"ann", "", "hash", store::Role::kMember, kT0, false})->id;
+    category_ = store_->CreateCategory({"therapy", "Therapy", "", false})->id;
+  }
+
+  void OpenIndex() {
+    index_.reset();
+    auto index = search::XapianIndex::Open(dir_.path() / "search");
+    ASSERT_TRUE(index.ok()) << index.error().message;
+    index_ = std::move(index).value();
+  }
+
+  std::vector<TopicId> Find(const std::string& text) {
+    auto results = index_->Search({text, std::nullopt, "", 1, 20});
+    EXPECT_TRUE(results.ok());
+    std::vector<TopicId> topics;
+    for (const auto& hit : results->hits) topics.push_back(hit.topic);
+    return topics;
+  }
+
+  store::PostRow Ask(const std::string& title, const std::string& body) {
+    return store_->CreateTopic({category_, user_, title, body, "<p>" + body + "</p>", kT0, false})->second;
+  }
+
+  testutil::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<search::XapianIndex> index_;
+  UserId user_;
+  CategoryId category_;
+};
+
+TEST_F(IndexerTest, NewEditedAndDeletedPostsReachTheIndex) {
+  store::PostRow question = Ask("Is it normal to cry after therapy?", "Every week on the bus home.");
+  auto reply = store_->CreateReply({question.topic_id, user_, std::nullopt, "A therapy hangover is real.",
+                                    "<p>A therapy hangover is real.</p>", kT0 + 1});
+  Indexer indexer(*store_, *index_);
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  EXPECT_EQ(Find("hangover"), std::vector<TopicId>{question.topic_id});
+
+  ASSERT_TRUE(store_->EditPost(reply->id, "Journaling after sessions helps me.", "<p>x</p>", kT0 + 2).ok());
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  EXPECT_TRUE(Find("hangover").empty());
+  EXPECT_EQ(Find("journaling"), std::vector<TopicId>{question.topic_id});
+
+  ASSERT_TRUE(store_->DeletePost(reply->id, kT0 + 3).ok());
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  EXPECT_TRUE(Find("journaling").empty());
+  EXPECT_EQ(index_->AppliedSeq(), *store_->LatestEventSeq());
+}
+
+TEST_F(IndexerTest, ARestartResumesFromTheLastAppliedEvent) {
+  Ask("Anxiety at night keeps me awake", "My mind races.");
+  {
+    Indexer indexer(*store_, *index_);
+    ASSERT_TRUE(indexer.CatchUp().ok());
+  }
+  std::int64_t applied = index_->AppliedSeq();
+  Ask("Grief on birthdays", "The first one without her.");
+  OpenIndex();  // as after a restart
+  EXPECT_EQ(index_->AppliedSeq(), applied);
+  Indexer indexer(*store_, *index_);
+  auto caught_up = indexer.CatchUp();
+  ASSERT_TRUE(caught_up.ok());
+  EXPECT_EQ(*caught_up, 1);
+  EXPECT_EQ(Find("birthdays").size(), 1u);
+  EXPECT_EQ(Find("anxiety").size(), 1u);
+}
+
+TEST_F(IndexerTest, RebuildGivesTheSameResults) {
+  Ask("Is it normal to cry after therapy?", "Every week on the bus home.");
+  Ask("Looking after my dad with Parkinson's", "Caring is tiring.");
+  Indexer indexer(*store_, *index_);
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  auto before = Find("therapy");
+  ASSERT_TRUE(index_->Clear().ok());
+  EXPECT_TRUE(Find("therapy").empty());
+  std::int64_t last_total = 0;
+  auto rebuilt = indexer.Rebuild([&](std::int64_t, std::int64_t total) { last_total = total; });
+  ASSERT_TRUE(rebuilt.ok());
+  EXPECT_EQ(*rebuilt, 2);
+  EXPECT_EQ(last_total, 2);
+  EXPECT_EQ(Find("therapy"), before);
+  EXPECT_EQ(index_->AppliedSeq(), *store_->LatestEventSeq());
+}
+
+TEST_F(IndexerTest, MovedRepliesAreFoundUnderTheirNewTopic) {
+  store::PostRow first = Ask("Crying after therapy sessions", "Every week.");
+  store::PostRow second = Ask("Caring for my dad", "He has Parkinson's.");
+  auto reply = store_->CreateReply({first.topic_id, user_, std::nullopt, "Respite care saved me as a carer.",
+                                    "<p>x</p>", kT0 + 1});
+  Indexer indexer(*store_, *index_);
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  EXPECT_EQ(Find("respite"), std::vector<TopicId>{first.topic_id});
+  ASSERT_TRUE(store_->MovePost(reply->id, second.topic_id, kT0 + 2).ok());
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  EXPECT_EQ(Find("respite"), std::vector<TopicId>{second.topic_id});
+}
+
+}  // namespace
+}  // namespace kindred::jobs

@@ -1,0 +1,125 @@
+// Internals of the crisis-language detector, exposed for its tests and benchmark only: the
+// normaliser that turns a post into a token stream, and the phrase matcher over that stream.
+// The lexicons (src/safety/lexicon/*.tsv) are data; this file knows only their format.
+// Thread-safety: every type here is immutable after construction.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+#include "safety/detector.h"
+
+namespace kindred::safety::internal {
+
+// One word of the normalised stream: lowercase ASCII (or the word's own UTF-8 bytes), contractions
+// split ("don't" -> "do" "not"), slang and misspellings replaced ("kms" -> "kill" "myself"),
+// emoji named ("💊" -> "emoji_pill").
+struct Token {
+  std::string text;
+  std::uint32_t begin = 0;  // byte offsets of the written word in the original text, for evidence
+  std::uint32_t end = 0;
+  std::uint16_t clause = 0;  // clauses end at . ! ? ; : … and line breaks
+  bool quoted = false;       // inside "double quotes": someone else's words, a title, a term
+};
+
+// Every lexicon category; the `Category` column of the lexicon files spells these names.
+enum class Category : std::uint8_t {
+  // Raising: the act itself, spoken of in the first person.
+  kSuicide,       // "kill myself", "end my life", "suicidal", "kms", "sewer slide"
+  kGenericAct,    // "do it", "end it", "go through with it": risky only beside another cue
+  kWishToDie,     // present-tense "i want to die"
+  kIntent,        // "going to", "decided", "ready", "can not stop thinking about"
+  kPlan,          // "have a plan", "wrote my note", "everything is ready"
+  kMethod,        // "the rope", "all my pills", "jump off", "into oncoming traffic"
+  kTime,          // "tonight", "right now", "after everyone is asleep"
+  kGoodbye,       // "this is my last post", "goodbye everyone"
+  kGoodbyeWeak,   // "i am sorry", "take care of", "thank you for everything": only beside goodbye
+  kSelfHarmNow,   // "cut again", "self harming right now", "the urge to cut"
+  kAttemptNow,    // "took a bunch of pills", "swallowed a whole packet"
+  kThirdParty,    // "she is going to kill herself", "he wants to die"
+  kUrgency,       // "not answering", "locked", "home alone": only beside third_party
+  kPassiveWish,   // "wish i was dead", "never wake up", "stop existing"
+  kHopelessness,  // "no point in living", "hopeless", "no way out"
+  kBurden,        // "better off without me", "a burden", "no one would miss me"
+  kPastAttempt,   // "tried to kill myself", "used to cut", "my scars"
+  kDistressNow,   // "lately", "scared", "coming back": turns a past attempt into concern
+  kMeans,         // "pills", "rope", "gun": a means named bare; raises only beside the act, a plan or
+                  // a goodbye, or when a later "take them all" refers back to it
+  kMeansRef,      // "take them all", "swallow them", "use it": the act on a means named earlier
+  kPreparation,   // "gave away my", "giving my cat to", "sorted out my affairs": C-SSRS preparatory
+                  // behaviour; raises only beside another cue or a second preparation
+  // Lowering.
+  kIdiom,         // masks its words: "killing me", "dying to", "to death"
+  kMediaTitle,    // masks its words: "13 reasons why", "suicide squad"
+  kNegation,      // "not", "never": within a few words before a cue
+  kDenial,        // "asked if", "asked me whether": a question put to the writer, not a statement
+  kHedge,         // "sometimes", "part of me": turns "want to die" into a passive wish
+  kPast,          // "years ago", "used to", "back when"
+  kRecent,        // "an hour ago", "just now": overrides kPast
+  kRecovery,      // "doing well", "clean", "it gets better", "glad i am still here"
+  kJoke,          // "lol", "haha", "emoji_laugh": lowers hyperbole, never a plan
+  kGame,          // "boss", "level", "respawn"
+  kMedical,       // "dose", "pharmacist", "vitamin"
+  kNews,          // "article", "study", "statistics", "essay"
+  kSupport,       // "please call", "reach out", "988", "samaritans": help offered to another
+  kSecondPerson,  // "you", "your": the clause speaks to someone else
+  kFirstPerson,   // "i", "me", "my"
+  kOtherPerson,   // "she", "he", "my friend": the nearest subject decides whose risk it is
+  kCount,
+};
+
+Result<Category> ParseCategory(std::string_view name);
+std::string_view CategoryName(Category category);
+
+// A phrase of the lexicon: each position holds alternatives ("kill|killing"), "*" matches any one
+// word, "$" matches the end of a clause without consuming a word.
+struct Phrase {
+  Category category;
+  std::vector<std::vector<std::string>> words;
+};
+
+struct Match {
+  Category category;
+  std::uint32_t first = 0;  // token range [first, last)
+  std::uint32_t last = 0;
+};
+
+class Lexicon {
+ public:
+  // Reads "category<TAB>phrase" lines (# comments, blank lines) and "from<TAB>to" normalisation
+  // lines. Errors name the file and line.
+  Result<void> AddPhrases(std::string_view file_name, std::string_view text);
+  Result<void> AddNormalisations(std::string_view file_name, std::string_view text);
+
+  std::vector<Token> Tokenize(std::string_view text) const;
+  // Every phrase matching at every position, in order of position.
+  std::vector<Match> MatchAll(const std::vector<Token>& tokens) const;
+
+ private:
+  bool MatchesAt(const Phrase& phrase, const std::vector<Token>& tokens, std::size_t at, std::uint32_t* last) const;
+  void EmitWord(std::string word, std::uint32_t begin, std::uint32_t end, std::uint16_t clause, bool quoted,
+                std::vector<Token>* out) const;
+
+  std::vector<Phrase> phrases_;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> phrases_by_first_word_;
+  std::unordered_map<std::string, std::vector<std::string>> normalisations_;
+};
+
+// The rule cascade over a Lexicon; Detector::Default() is one of these over the embedded files.
+class RuleDetector final : public Detector {
+ public:
+  explicit RuleDetector(Lexicon lexicon) : lexicon_(std::move(lexicon)) {}
+  Assessment Assess(std::string_view text) const override;
+
+ private:
+  Lexicon lexicon_;
+};
+
+// Builds the detector from the embedded lexicon files; an error names the bad line.
+Result<Lexicon> LoadEmbeddedLexicon();
+
+}  // namespace kindred::safety::internal

@@ -1,0 +1,983 @@
+#include "search/xapian/xapian_index.h"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/text.h"
+#include "search/xapian/spelling_internal.h"
+#include "search/xapian/text_internal.h"
+
+namespace kindred::search {
+namespace {
+
+using internal::Candidate;
+using internal::Vocabulary;
+using json = nlohmann::json;
+
+// --- Layout of the database ------------------------------------------------------------------
+constexpr Xapian::valueno kSlotTopic = 0;  // collapse key: one result per topic
+const std::string kMetaAppliedSeq = "kindred.applied_seq";
+const std::string kMetaFormat = "kindred.format";
+// Title words, as well as unprefixed. Terms are stemmed with Xapian's "Z" marker (STEM_ALL_Z) so
+// that MSet::snippet recognises them; a prefixed stem is "Z" + prefix + stem.
+const std::string kTitlePrefix = "S";
+std::string TitleTermOf(const std::string& z_term) { return "Z" + kTitlePrefix + z_term.substr(1); }
+const std::string kKindPost = "XKpost";
+const std::string kKindTopic = "XKtopic";
+const std::string kQuestionTerm = "XQ";  // the first post of a topic
+
+std::string PostKey(PostId id) { return "Qp" + std::to_string(id.value); }
+std::string TopicKey(TopicId id) { return "Qt" + std::to_string(id.value); }
+std::string TopicTerm(TopicId id) { return "XT" + std::to_string(id.value); }
+std::string CategoryTerm(CategoryId id) { return "XC" + std::to_string(id.value); }
+std::string AuthorTerm(std::string_view name) { return "XA" + AsciiLower(name); }
+
+// --- Limits (each one keeps a query's cost bounded whatever is typed) -----------------------------
+// A question title is at most 150 characters; 200 leaves room for quotes and minus signs.
+constexpr std::size_t kMaxQueryCodepoints = 200;
+// Xapian's cost grows with the terms in an OR query; 16 is more than any real search here uses.
+constexpr std::size_t kMaxQueryWords = 16;
+constexpr int kMaxPerPage = 50;
+// Results are ranked within the first 200 topics; nobody pages past 10 pages of 20, and a fixed
+// window keeps the order stable between pages.
+constexpr int kRankWindowTopics = 200;
+// Up to three posts per topic come back, so replies count toward their topic's rank.
+constexpr Xapian::doccount kPostsPerTopic = 3;
+// How much the second and third matching posts of a topic add to its best post's weight.
+constexpr double kExtraPostShare = 0.15;
+// Title words count three times in the question post: a title says what the whole thread is about.
+constexpr Xapian::termcount kTitleWdf = 3;
+constexpr std::size_t kSnippetBytes = 240;
+// Correction: candidates per unknown word, corrected queries tried, documents looked at per try.
+constexpr std::size_t kCandidatesPerWord = 4;
+constexpr std::size_t kMaxCorrectionTries = 32;
+constexpr Xapian::doccount kCorrectionProbeDocs = 10;
+// Choosing among corrected queries: how much of the query the best document covers comes first;
+// each unit of typo cost then weighs as much as a tenth of full coverage.
+constexpr double kCorrectionCostWeight = 0.1;
+constexpr double kCorrectionFrequencyWeight = 0.005;
+// Similar: the title says what is asked, the body mostly how the person feels about it.
+constexpr double kSimilarTitleScale = 3.0;
+constexpr double kSimilarBodyScale = 0.6;
+constexpr std::size_t kSimilarBodyTerms = 24;
+constexpr Xapian::doccount kSimilarCandidates = 20;
+// Confidence = share of the question's information (idf) that the topic covers: the title's words
+// anywhere in the topic, the title's words in the topic's title, and the body's words.
+constexpr double kConfidenceTitleAnywhere = 0.45;
+constexpr double kConfidenceTitleInTitle = 0.35;
+constexpr double kConfidenceBody = 0.20;
+// Misplaced replies.
+constexpr std::size_t kMisplacedQueryTerms = 24;
+// "You're not alone, thinking of you" says nothing about which thread it belongs to.
+constexpr std::size_t kMisplacedMinTerms = 4;
+constexpr Xapian::doccount kMisplacedCandidates = 300;
+constexpr double kMisplacedMinCoverage = 0.40;
+constexpr double kMisplacedMargin = 0.25;
+
+// How much a synonym's match counts beside the word itself: the asker's own word is the surer sign.
+constexpr double kSynonymScale = 0.8;
+
+// Z-stem -> the Z-stems of its synonyms (text_internal.h), built once.
+const std::unordered_map<std::string, std::vector<std::string>>& Synonyms() {
+  static const auto kMap = [] {
+    Xapian::Stem stem("english");
+    std::unordered_map<std::string, std::vector<std::string>> map;
+    for (const auto& group : internal::SynonymGroups()) {
+      std::vector<std::string> stems;
+      for (const auto& w : group) {
+        std::string s = "Z" + stem(w);
+        if (std::find(stems.begin(), stems.end(), s) == stems.end()) stems.push_back(s);
+      }
+      for (const auto& s : stems) {
+        auto& list = map[s];
+        for (const auto& other : stems) {
+          if (other != s && std::find(list.begin(), list.end(), other) == list.end()) list.push_back(other);
+        }
+      }
+    }
+    return map;
+  }();
+  return kMap;
+}
+
+std::vector<std::string> SynonymsOf(const std::string& term) {
+  auto it = Synonyms().find(term);
+  return it == Synonyms().end() ? std::vector<std::string>{} : it->second;
+}
+
+Error Unavailable(const Xapian::Error& e) {
+  return Error{ErrorCode::kUnavailable,
+               "search_unavailable",
+               "Search is resting for a moment. Please try again shortly.",
+               {},
+               0};
+}
+
+struct PostData {
+  std::string title;
+  std::string body;  // plain text
+  std::string author;
+  int number = 1;
+  std::int64_t topic = 0;
+  std::int64_t post = 0;
+  std::int64_t category = 0;
+  std::int64_t created = 0;
+  bool is_topic = false;
+};
+
+PostData ParseData(const std::string& data) {
+  PostData d;
+  auto j = json::parse(data, nullptr, false);
+  if (j.is_discarded()) return d;
+  d.title = j.value("title", "");
+  d.body = j.value("body", "");
+  d.author = j.value("author", "");
+  d.number = j.value("number", 1);
+  d.topic = j.value("topic", std::int64_t{0});
+  d.post = j.value("post", std::int64_t{0});
+  d.category = j.value("category", std::int64_t{0});
+  d.created = j.value("created", std::int64_t{0});
+  d.is_topic = j.value("kind", "") == "topic";
+  return d;
+}
+
+std::map<std::string, Xapian::termcount> SpellingWords(const std::string& text) {
+  std::map<std::string, Xapian::termcount> counts;
+  for (auto& w : internal::SplitWords(text)) {
+    bool letters = w.folded.size() >= 3 && std::none_of(w.folded.begin(), w.folded.end(), [](char c) {
+                     return std::isdigit(static_cast<unsigned char>(c));
+                   });
+    if (letters) ++counts[w.folded];
+  }
+  return counts;
+}
+
+double Idf(const Xapian::Database& db, const std::string& term) {
+  double n = db.get_doccount();
+  return std::log((n + 1) / (db.get_termfreq(term) + 0.5));
+}
+
+}  // namespace
+
+// --- Impl ------------------------------------------------------------------------------------------
+
+struct XapianIndex::Impl {
+  struct Reader {
+    Xapian::Database db;
+    std::uint64_t generation = 0;
+  };
+
+  std::filesystem::path dir;
+  XapianIndexOptions options;
+  // Xapian::Stem shares its implementation through a reference count that is not atomic, so each
+  // thread keeps its own rather than copying one shared object into its parsers.
+  static const Xapian::Stem& stem() {
+    static thread_local const Xapian::Stem kStem("english");
+    return kStem;
+  }
+  static const Xapian::SimpleStopper& stopper() {
+    static thread_local const Xapian::SimpleStopper kStopper(internal::Stopwords().begin(),
+                                                             internal::Stopwords().end());
+    return kStopper;
+  }
+
+  std::mutex write_mu;
+  Xapian::WritableDatabase wdb;         // GUARDED_BY(write_mu)
+  std::set<std::int64_t> dirty_topics;  // GUARDED_BY(write_mu): topic documents to rebuild at Commit
+
+  std::atomic<std::int64_t> applied_seq{0};
+  std::atomic<std::uint64_t> generation{1};  // bumped at every commit; readers reopen when behind
+  std::atomic<bool> needs_rebuild{false};
+
+  std::mutex pool_mu;
+  std::vector<std::unique_ptr<Reader>> pool;  // GUARDED_BY(pool_mu)
+
+  std::mutex vocab_mu;
+  std::shared_ptr<const Vocabulary> vocab;  // GUARDED_BY(vocab_mu)
+  std::uint64_t vocab_generation = 0;       // GUARDED_BY(vocab_mu)
+
+  // A read handle for the duration of one call, returned to the pool after.
+  class Lease {
+   public:
+    explicit Lease(Impl& impl) : impl_(impl) {
+      {
+        std::lock_guard lock(impl_.pool_mu);
+        if (!impl_.pool.empty()) {
+          reader_ = std::move(impl_.pool.back());
+          impl_.pool.pop_back();
+        }
+      }
+      std::uint64_t now = impl_.generation.load();
+      if (!reader_) {
+        reader_ = std::make_unique<Reader>(Reader{Xapian::Database(impl_.dir.string()), now});
+      } else if (reader_->generation != now) {
+        reader_->db.reopen();
+        reader_->generation = now;
+      }
+    }
+    ~Lease() {
+      if (!reader_) return;
+      std::lock_guard lock(impl_.pool_mu);
+      impl_.pool.push_back(std::move(reader_));
+    }
+    Xapian::Database& db() { return reader_->db; }
+    // After DatabaseModifiedError: the revision we read was overwritten; catch up and retry.
+    void Refresh() {
+      reader_->db.reopen();
+      reader_->generation = impl_.generation.load();
+    }
+
+   private:
+    Impl& impl_;
+    std::unique_ptr<Reader> reader_;
+  };
+
+  // Runs `fn(db)` on a pooled reader, retrying once if a commit overtook the read.
+  template <typename Fn>
+  auto Read(Fn&& fn) -> decltype(fn(std::declval<Xapian::Database&>())) {
+    try {
+      Lease lease(*this);
+      try {
+        return fn(lease.db());
+      } catch (const Xapian::DatabaseModifiedError&) {
+        lease.Refresh();
+        return fn(lease.db());
+      }
+    } catch (const Xapian::Error& e) {
+      return Unavailable(e);
+    }
+  }
+
+  // --- Writing ---
+
+  Xapian::TermGenerator Generator(Xapian::Document& doc) {
+    Xapian::TermGenerator tg;
+    tg.set_stemmer(stem());
+    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
+    tg.set_document(doc);
+    return tg;
+  }
+
+  void IndexTitle(Xapian::TermGenerator& tg, const std::string& title, bool is_question) {
+    if (is_question) {
+      tg.index_text(title, options.title_weighting ? kTitleWdf : 1);
+      tg.increase_termpos();
+      if (options.title_weighting) {
+        tg.index_text(title, 1, kTitlePrefix);
+        tg.increase_termpos();
+      }
+    } else if (options.title_weighting) {
+      // A reply answers its title: "hangover" in a reply under "...cry after therapy?" should
+      // find it for "therapy hangover". Once, so the question post still ranks first for the title.
+      tg.index_text(title, 1);
+      tg.increase_termpos();
+    }
+  }
+
+  void ForgetSpelling(const PostData& d) {
+    std::string text = d.number == 1 ? d.title + " " + d.body : d.body;
+    for (const auto& [word, count] : SpellingWords(text)) wdb.remove_spelling(word, count);
+  }
+
+  void LearnSpelling(const std::string& text) {
+    for (const auto& [word, count] : SpellingWords(text)) wdb.add_spelling(word, count);
+  }
+
+  // REQUIRES: write_mu held.
+  std::optional<PostData> StoredPost(const std::string& key) {
+    auto it = wdb.postlist_begin(key);
+    if (it == wdb.postlist_end(key)) return std::nullopt;
+    return ParseData(wdb.get_document(*it).get_data());
+  }
+
+  // REQUIRES: write_mu held. Rebuilds the aggregate document Similar compares against.
+  void RebuildTopic(std::int64_t topic_id) {
+    TopicId topic(topic_id);
+    std::vector<PostData> posts;
+    const std::string term = TopicTerm(topic);
+    for (auto it = wdb.postlist_begin(term); it != wdb.postlist_end(term); ++it) {
+      PostData d = ParseData(wdb.get_document(*it).get_data());
+      if (!d.is_topic) posts.push_back(std::move(d));
+    }
+    if (posts.empty()) {
+      wdb.delete_document(TopicKey(topic));
+      return;
+    }
+    std::sort(posts.begin(), posts.end(), [](const PostData& a, const PostData& b) { return a.number < b.number; });
+    Xapian::Document doc;
+    auto tg = Generator(doc);
+    IndexTitle(tg, posts.front().title, true);
+    for (const auto& p : posts) {
+      tg.index_text(p.body);
+      tg.increase_termpos();
+    }
+    doc.add_boolean_term(TopicKey(topic));
+    doc.add_boolean_term(kKindTopic);
+    doc.add_boolean_term(term);
+    doc.add_boolean_term(CategoryTerm(CategoryId(posts.front().category)));
+    doc.add_value(kSlotTopic, std::to_string(topic_id));
+    json data = {{"kind", "topic"},
+                 {"title", posts.front().title},
+                 {"topic", topic_id},
+                 {"category", posts.front().category},
+                 {"number", 0}};
+    doc.set_data(data.dump());
+    wdb.replace_document(TopicKey(topic), doc);
+  }
+
+  // --- Reading helpers ---
+
+  Xapian::QueryParser Parser(Xapian::Database& db) {
+    Xapian::QueryParser qp;
+    qp.set_stemmer(stem());
+    qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL_Z);
+    qp.set_stopper(&stopper());
+    qp.set_database(db);
+    qp.set_default_op(Xapian::Query::OP_OR);
+    return qp;
+  }
+
+  // Phrases and -exclusion; no wildcards (a "*" expansion over the vocabulary is the classic way
+  // to make one query cost the whole index) and no boolean syntax to trip over.
+  static constexpr unsigned kParseFlags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE;
+
+  Xapian::Query Parse(Xapian::Database& db, const std::string& text) {
+    return Parser(db).parse_query(text, kParseFlags);
+  }
+
+  std::shared_ptr<const Vocabulary> VocabularyOf(Xapian::Database& db, std::uint64_t gen) {
+    std::lock_guard lock(vocab_mu);
+    if (!vocab || vocab_generation != gen) {
+      auto v = std::make_shared<Vocabulary>();
+      for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) v->Add(*it, it.get_termfreq());
+      vocab = std::move(v);
+      vocab_generation = gen;
+    }
+    return vocab;
+  }
+
+  bool Known(Xapian::Database& db, const std::string& folded) {
+    // Every word of the vocabulary is indexed, so its stem being a term is the test.
+    return db.term_exists("Z" + stem()(folded));
+  }
+
+  // Share of the query's information (idf of its terms) that the best of the top documents holds,
+  // and how many documents match: what a corrected query is judged by.
+  struct Probe {
+    double coverage = 0;
+    Xapian::doccount estimated = 0;
+  };
+  Probe ProbeQuery(Xapian::Database& db, const Xapian::Query& query, const Xapian::Query& filter) {
+    Probe probe;
+    std::vector<std::string> terms(query.get_unique_terms_begin(), query.get_unique_terms_end());
+    if (terms.empty()) return probe;
+    std::unordered_map<std::string, double> idf;
+    double total = 0;
+    for (const auto& t : terms) total += idf[t] = Idf(db, t);
+    Xapian::Enquire enquire(db);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, filter));
+    Xapian::MSet mset = enquire.get_mset(0, kCorrectionProbeDocs);
+    probe.estimated = mset.get_matches_estimated();
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      double covered = 0;
+      for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
+        auto found = idf.find(*t);
+        if (found != idf.end()) covered += found->second;
+      }
+      probe.coverage = std::max(probe.coverage, total > 0 ? covered / total : 0);
+    }
+    return probe;
+  }
+
+  // The query with its unknown words corrected, choosing among candidate corrections by what each
+  // corrected query finds together with the rest of the query; `text` itself when no correction
+  // finds anything.
+  std::string CorrectQuery(Xapian::Database& db, const std::string& text, const Xapian::Query& filter) {
+    auto words = internal::SplitWords(text);
+    struct Slot {
+      const internal::Word* word;
+      std::vector<Candidate> candidates;
+    };
+    std::vector<Slot> slots;
+    std::shared_ptr<const Vocabulary> vocabulary;
+    for (const auto& w : words) {
+      bool has_digit = std::any_of(w.folded.begin(), w.folded.end(),
+                                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+      if (has_digit || internal::IsStopword(w.folded) || Known(db, w.folded)) continue;
+      if (!vocabulary) vocabulary = VocabularyOf(db, generation.load());
+      auto candidates = vocabulary->Candidates(w.folded, kCandidatesPerWord);
+      if (!candidates.empty()) slots.push_back({&w, std::move(candidates)});
+    }
+    if (slots.empty()) return text;
+    // Keep the number of tries bounded: fewer candidates per word when many words are unknown.
+    std::size_t per_word = kCandidatesPerWord;
+    auto tries = [&] {
+      std::size_t n = 1;
+      for (const auto& s : slots) n *= std::min(per_word, s.candidates.size());
+      return n;
+    };
+    while (per_word > 1 && tries() > kMaxCorrectionTries) --per_word;
+    for (auto& s : slots) s.candidates.resize(std::min(per_word, s.candidates.size()));
+    if (slots.size() > 5) slots.resize(5);  // 1^n tries beyond: only the cheapest per word anyway
+
+    std::string best_text = text;
+    double best_score = -1e9;
+    std::vector<std::size_t> choice(slots.size(), 0);
+    for (;;) {
+      std::string candidate;
+      std::size_t at = 0;
+      double cost = 0, frequency = 0;
+      for (std::size_t i = 0; i < slots.size(); ++i) {
+        const auto& c = slots[i].candidates[choice[i]];
+        candidate += text.substr(at, slots[i].word->begin - at);
+        candidate += c.word;
+        at = slots[i].word->begin + slots[i].word->length;
+        cost += c.cost;
+        frequency += std::log1p(c.frequency);
+      }
+      candidate += text.substr(at);
+      Probe probe = ProbeQuery(db, Parse(db, candidate), filter);
+      double score = probe.coverage - kCorrectionCostWeight * cost + kCorrectionFrequencyWeight * frequency;
+      if (probe.estimated > 0 && score > best_score) {
+        best_score = score;
+        best_text = candidate;
+      }
+      std::size_t i = 0;
+      while (i < slots.size() && ++choice[i] == slots[i].candidates.size()) choice[i++] = 0;
+      if (i == slots.size()) break;
+    }
+    return best_text;
+  }
+
+  // Stems of the topic-bearing words of `text` (stopwords dropped), in order of first appearance,
+  // unknown words corrected to their cheapest vocabulary neighbour when asked.
+  std::vector<std::string> Terms(Xapian::Database& db, const std::string& text, bool correct) {
+    std::vector<std::string> terms;
+    std::unordered_set<std::string> seen;
+    std::shared_ptr<const Vocabulary> vocabulary;
+    for (auto& w : internal::SplitWords(internal::MarkdownToPlain(text))) {
+      if (internal::IsStopword(w.folded) || w.folded.size() < 2) continue;
+      std::string word = w.folded;
+      if (correct && !Known(db, word)) {
+        if (!vocabulary) vocabulary = VocabularyOf(db, generation.load());
+        auto candidates = vocabulary->Candidates(word, 1);
+        if (!candidates.empty()) word = candidates.front().word;
+      }
+      std::string term = "Z" + stem()(word);
+      if (seen.insert(term).second) terms.push_back(term);
+    }
+    return terms;
+  }
+
+  std::int64_t ReplyCount(Xapian::Database& db, std::int64_t topic) {
+    // Documents carrying the topic's term: its posts plus its aggregate document.
+    auto n = static_cast<std::int64_t>(db.get_termfreq(TopicTerm(TopicId(topic))));
+    return std::max<std::int64_t>(0, n - 2);
+  }
+
+  Result<std::vector<SimilarTopic>> SimilarIn(Xapian::Database& db, const std::string& title, const std::string& body,
+                                              int limit, std::optional<TopicId> exclude);
+  Result<SearchResults> SearchIn(Xapian::Database& db, const SearchQuery& query, const std::string& text,
+                                 const Xapian::Query& filter);
+  Result<MisplacedCheck> MisplacedIn(Xapian::Database& db, TopicId topic, const std::string& reply);
+};
+
+// --- Search --------------------------------------------------------------------------------------------
+
+Result<SearchResults> XapianIndex::Impl::SearchIn(Xapian::Database& db, const SearchQuery& query,
+                                                  const std::string& text, const Xapian::Query& filter) {
+  SearchResults results;
+  Xapian::Query parsed = Parse(db, text);
+  if (parsed.empty()) return results;
+  Xapian::Enquire enquire(db);
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, parsed, filter));
+  enquire.set_weighting_scheme(Xapian::BM25Weight());
+  enquire.set_collapse_key(kSlotTopic, kPostsPerTopic);
+  Xapian::MSet mset = enquire.get_mset(0, kRankWindowTopics * kPostsPerTopic);
+
+  struct Group {
+    Xapian::MSetIterator best;
+    double score = 0;
+    std::size_t order = 0;
+  };
+  std::vector<Group> groups;
+  std::unordered_map<std::string, std::size_t> by_topic;
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    std::string key = it.get_document().get_value(kSlotTopic);
+    auto [found, inserted] = by_topic.try_emplace(key, groups.size());
+    if (inserted) {
+      groups.push_back({it, it.get_weight(), groups.size()});
+    } else if (options.title_weighting) {
+      groups[found->second].score += kExtraPostShare * it.get_weight();
+    }
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) { return a.score > b.score; });
+  results.total = groups.size() < static_cast<std::size_t>(kRankWindowTopics)
+                      ? static_cast<std::int64_t>(groups.size())
+                      : static_cast<std::int64_t>(mset.get_matches_estimated() / kPostsPerTopic);
+  results.total = std::max<std::int64_t>(results.total, groups.size());
+
+  const int per_page = std::clamp(query.per_page, 1, kMaxPerPage);
+  const std::size_t first = static_cast<std::size_t>(std::max(query.page, 1) - 1) * per_page;
+  for (std::size_t i = first; i < groups.size() && i < first + per_page; ++i) {
+    const auto& it = groups[i].best;
+    PostData d = ParseData(it.get_document().get_data());
+    SearchHit hit;
+    hit.topic = TopicId(d.topic);
+    hit.post = PostId(d.post);
+    hit.post_number = d.number;
+    hit.topic_title = d.title;
+    hit.title_html = mset.snippet(d.title, d.title.size() + 16, stem(), 0, "<mark>", "</mark>", "");
+    hit.snippet_html = mset.snippet(d.body, kSnippetBytes, stem(),
+                                    Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE, "<mark>",
+                                    "</mark>", "…");
+    hit.author_name = d.author;
+    hit.category = CategoryId(d.category);
+    hit.created_at = d.created;
+    hit.reply_count = ReplyCount(db, d.topic);
+    hit.score = groups[i].score;
+    results.hits.push_back(std::move(hit));
+  }
+  return results;
+}
+
+// --- Similar ---------------------------------------------------------------------------------------------
+
+Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database& db, const std::string& title,
+                                                               const std::string& body, int limit,
+                                                               std::optional<TopicId> exclude) {
+  std::vector<SimilarTopic> out;
+  limit = std::clamp(limit, 0, 20);
+  if (limit == 0) return out;
+
+  if (!options.calibrated_similar) {
+    // Baseline: the whole question as one plain BM25 query over posts, best topic first, no threshold.
+    Xapian::Enquire enquire(db);
+    Xapian::Query parsed = Parse(db, internal::MarkdownToPlain(title + "\n" + body));
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, parsed, Xapian::Query(kKindPost)));
+    enquire.set_collapse_key(kSlotTopic, 1);
+    Xapian::MSet mset = enquire.get_mset(0, limit + 1);
+    for (auto it = mset.begin(); it != mset.end() && static_cast<int>(out.size()) < limit; ++it) {
+      PostData d = ParseData(it.get_document().get_data());
+      if (exclude && exclude->value == d.topic) continue;
+      out.push_back({TopicId(d.topic), d.title, ReplyCount(db, d.topic), it.get_percent() / 100.0});
+    }
+    return out;
+  }
+
+  const bool correct = options.spelling_correction;
+  std::vector<std::string> title_terms = Terms(db, title, correct);
+  std::vector<std::string> body_terms;
+  {
+    std::unordered_set<std::string> in_title(title_terms.begin(), title_terms.end());
+    for (auto& t : Terms(db, body, false)) {
+      if (!in_title.contains(t) && db.term_exists(t)) body_terms.push_back(t);
+    }
+    std::stable_sort(body_terms.begin(), body_terms.end(),
+                     [&](const std::string& a, const std::string& b) { return Idf(db, a) > Idf(db, b); });
+    if (body_terms.size() > kSimilarBodyTerms) body_terms.resize(kSimilarBodyTerms);
+  }
+  if (title_terms.empty() && body_terms.empty()) return out;
+
+  // Each word of the question, its title form, and at a discount its synonyms.
+  auto concept_query = [&](const std::string& t, bool with_title) {
+    std::vector<Xapian::Query> own = {Xapian::Query(t)};
+    if (with_title) own.emplace_back(TitleTermOf(t));
+    std::vector<Xapian::Query> others;
+    for (const auto& s : SynonymsOf(t)) {
+      others.emplace_back(s);
+      if (with_title) others.emplace_back(TitleTermOf(s));
+    }
+    Xapian::Query q(Xapian::Query::OP_OR, own.begin(), own.end());
+    if (others.empty()) return q;
+    return Xapian::Query(
+        Xapian::Query::OP_OR, q,
+        Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(Xapian::Query::OP_OR, others.begin(), others.end()),
+                      kSynonymScale));
+  };
+  std::vector<Xapian::Query> parts;
+  for (const auto& t : title_terms) {
+    parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, concept_query(t, true), kSimilarTitleScale);
+  }
+  for (const auto& t : body_terms)
+    parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, concept_query(t, false), kSimilarBodyScale);
+  Xapian::Query query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  Xapian::Enquire enquire(db);
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(kKindTopic)));
+  Xapian::MSet mset = enquire.get_mset(0, kSimilarCandidates);
+  if (mset.empty()) return out;
+
+  auto information = [&](const std::vector<std::string>& terms) {
+    double sum = 0;
+    for (const auto& t : terms) sum += Idf(db, t);
+    return sum;
+  };
+  const double title_info = information(title_terms);
+  const double body_info = information(body_terms);
+  const double top_weight = mset.begin().get_weight();
+
+  struct Scored {
+    SimilarTopic topic;
+    double rank;
+  };
+  std::vector<Scored> scored;
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    PostData d = ParseData(it.get_document().get_data());
+    if (exclude && exclude->value == d.topic) continue;
+    std::unordered_set<std::string> matched(enquire.get_matching_terms_begin(it), enquire.get_matching_terms_end(it));
+    double title_anywhere = 0, title_in_title = 0, body_covered = 0;
+    // A word counts as covered when it or one of its synonyms matched.
+    auto covered = [&](const std::string& t, bool in_title) {
+      if (matched.contains(in_title ? TitleTermOf(t) : t)) return true;
+      for (const auto& s : SynonymsOf(t)) {
+        if (matched.contains(in_title ? TitleTermOf(s) : s)) return true;
+      }
+      return false;
+    };
+    for (const auto& t : title_terms) {
+      if (covered(t, false)) title_anywhere += Idf(db, t);
+      if (covered(t, true)) title_in_title += Idf(db, t);
+    }
+    for (const auto& t : body_terms) {
+      if (covered(t, false)) body_covered += Idf(db, t);
+    }
+    double confidence = 0;
+    if (title_info > 0) {
+      confidence += kConfidenceTitleAnywhere * title_anywhere / title_info +
+                    kConfidenceTitleInTitle * title_in_title / title_info;
+    }
+    confidence += kConfidenceBody * (body_info > 0 ? body_covered / body_info : 0);
+    if (title_info <= 0) confidence /= kConfidenceBody;  // a body alone is all there is to judge by
+    confidence = std::clamp(confidence, 0.0, 1.0);
+    double rank = confidence + 0.5 * it.get_weight() / top_weight;
+    scored.push_back({{TopicId(d.topic), d.title, ReplyCount(db, d.topic), confidence}, rank});
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.rank > b.rank; });
+  for (auto& s : scored) {
+    if (static_cast<int>(out.size()) >= limit) break;
+    if (s.topic.score >= options.similar_threshold) out.push_back(std::move(s.topic));
+  }
+  return out;
+}
+
+// --- Misplaced replies -----------------------------------------------------------------------------------
+
+Result<MisplacedCheck> XapianIndex::Impl::MisplacedIn(Xapian::Database& db, TopicId topic, const std::string& reply) {
+  MisplacedCheck check;
+  const std::string plain = internal::MarkdownToPlain(reply);
+  std::vector<std::string> terms;
+  for (auto& t : Terms(db, reply, false)) {
+    if (db.term_exists(t)) terms.push_back(t);
+  }
+  if (terms.size() < kMisplacedMinTerms) return check;
+  std::stable_sort(terms.begin(), terms.end(),
+                   [&](const std::string& a, const std::string& b) { return Idf(db, a) > Idf(db, b); });
+  if (terms.size() > kMisplacedQueryTerms) terms.resize(kMisplacedQueryTerms);
+  Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+
+  if (!options.calibrated_similar) {
+    // Baseline: flag whenever another topic's aggregate document outranks the reply's own.
+    Xapian::Enquire enquire(db);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(kKindTopic)));
+    Xapian::MSet mset = enquire.get_mset(0, 1);
+    if (mset.empty()) return check;
+    PostData d = ParseData(mset.begin().get_document().get_data());
+    if (d.topic != topic.value) {
+      check.score = mset.begin().get_percent() / 100.0;
+      check.likely_topic = TopicId(d.topic);
+      check.likely_title = d.title;
+    }
+    return check;
+  }
+
+  std::unordered_map<std::string, double> idf;
+  double total = 0;
+  for (const auto& t : terms) total += idf[t] = Idf(db, t);
+
+  // Coverage of the reply's words by each topic: the union over the topic's posts, leaving out the
+  // reply itself if it is already indexed (the check may run before or after the indexer).
+  struct Cover {
+    std::unordered_set<std::string> terms;
+    std::string title;
+  };
+  std::unordered_map<std::int64_t, Cover> covers;
+  auto collect = [&](const Xapian::Query& filter, Xapian::doccount count) {
+    Xapian::Enquire enquire(db);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, filter));
+    Xapian::MSet mset = enquire.get_mset(0, count);
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      PostData d = ParseData(it.get_document().get_data());
+      if (d.body == plain) continue;
+      Cover& cover = covers[d.topic];
+      cover.title = d.title;
+      for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t)
+        cover.terms.insert(*t);
+    }
+  };
+  collect(Xapian::Query(kKindPost), kMisplacedCandidates);
+  collect(Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(kKindPost), Xapian::Query(TopicTerm(topic))),
+          kMisplacedCandidates);
+
+  auto coverage = [&](const Cover& c) {
+    double sum = 0;
+    for (const auto& t : c.terms) {
+      auto found = idf.find(t);
+      if (found != idf.end()) sum += found->second;
+    }
+    return total > 0 ? sum / total : 0;
+  };
+  double own = covers.contains(topic.value) ? coverage(covers[topic.value]) : 0;
+  double best = 0;
+  std::int64_t best_topic = 0;
+  for (const auto& [id, cover] : covers) {
+    if (id == topic.value) continue;
+    double c = coverage(cover);
+    if (c > best || (c == best && id < best_topic)) {
+      best = c;
+      best_topic = id;
+    }
+  }
+  check.score = std::clamp(best - own, 0.0, 1.0);
+  if (best_topic != 0 && best >= kMisplacedMinCoverage && best - own >= kMisplacedMargin) {
+    check.likely_topic = TopicId(best_topic);
+    check.likely_title = covers[best_topic].title;
+  }
+  return check;
+}
+
+// --- XapianIndex -----------------------------------------------------------------------------------------
+
+XapianIndex::XapianIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+XapianIndex::~XapianIndex() = default;
+
+Result<std::unique_ptr<XapianIndex>> XapianIndex::Open(const std::filesystem::path& dir, XapianIndexOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  impl->options = options;
+  try {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    impl->wdb = Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE_OR_OPEN);
+    std::string format = impl->wdb.get_metadata(kMetaFormat);
+    if (format.empty()) {
+      if (impl->wdb.get_doccount() > 0) {
+        impl->needs_rebuild = true;
+      } else {
+        impl->wdb.set_metadata(kMetaFormat, std::to_string(kXapianIndexFormatVersion));
+        impl->wdb.commit();
+      }
+    } else if (format != std::to_string(kXapianIndexFormatVersion)) {
+      impl->needs_rebuild = true;
+    }
+    std::string seq = impl->wdb.get_metadata(kMetaAppliedSeq);
+    impl->applied_seq = seq.empty() ? 0 : std::stoll(seq);
+    impl->wdb.begin_transaction();
+  } catch (const Xapian::Error& e) {
+    return Error{ErrorCode::kUnavailable,
+                 "search_unavailable",
+                 "The search index could not be opened: " + e.get_description(),
+                 {},
+                 0};
+  } catch (const std::exception& e) {
+    return Error{ErrorCode::kUnavailable, "search_unavailable", "The search index could not be opened.", {}, 0};
+  }
+  return std::unique_ptr<XapianIndex>(new XapianIndex(std::move(impl)));
+}
+
+bool XapianIndex::NeedsRebuild() const { return impl_->needs_rebuild.load(); }
+
+Result<void> XapianIndex::Clear() {
+  std::lock_guard lock(impl_->write_mu);
+  try {
+    {
+      // Readers of the old files must not outlive them.
+      std::lock_guard pool_lock(impl_->pool_mu);
+      impl_->pool.clear();
+    }
+    impl_->wdb.cancel_transaction();
+    impl_->wdb.close();
+    impl_->wdb = Xapian::WritableDatabase(impl_->dir.string(), Xapian::DB_CREATE_OR_OVERWRITE);
+    impl_->wdb.set_metadata(kMetaFormat, std::to_string(kXapianIndexFormatVersion));
+    impl_->wdb.commit();
+    impl_->wdb.begin_transaction();
+    impl_->dirty_topics.clear();
+    impl_->applied_seq = 0;
+    impl_->needs_rebuild = false;
+    ++impl_->generation;
+  } catch (const Xapian::Error& e) {
+    return Unavailable(e);
+  }
+  return Ok();
+}
+
+Result<void> XapianIndex::Upsert(const IndexedPost& post) {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.write_mu);
+  try {
+    const std::string key = PostKey(post.post);
+    if (auto old = m.StoredPost(key)) {
+      m.ForgetSpelling(*old);
+      if (old->topic != post.topic.value) m.dirty_topics.insert(old->topic);
+    }
+    const bool is_question = post.number == 1;
+    const std::string body = internal::MarkdownToPlain(post.body_markdown);
+    Xapian::Document doc;
+    auto tg = m.Generator(doc);
+    m.IndexTitle(tg, post.topic_title, is_question);
+    tg.index_text(body);
+    doc.add_boolean_term(key);
+    doc.add_boolean_term(kKindPost);
+    doc.add_boolean_term(TopicTerm(post.topic));
+    doc.add_boolean_term(CategoryTerm(post.category));
+    if (!post.author_name.empty()) doc.add_boolean_term(AuthorTerm(post.author_name));
+    if (is_question) doc.add_boolean_term(kQuestionTerm);
+    doc.add_value(kSlotTopic, std::to_string(post.topic.value));
+    json data = {{"title", post.topic_title},       {"body", body},
+                 {"author", post.author_name},      {"number", post.number},
+                 {"topic", post.topic.value},       {"post", post.post.value},
+                 {"category", post.category.value}, {"created", post.created_at}};
+    doc.set_data(data.dump());
+    m.wdb.replace_document(key, doc);
+    m.LearnSpelling(is_question ? post.topic_title + " " + body : body);
+    m.dirty_topics.insert(post.topic.value);
+  } catch (const Xapian::Error& e) {
+    return Unavailable(e);
+  }
+  return Ok();
+}
+
+Result<void> XapianIndex::Remove(PostId post) {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.write_mu);
+  try {
+    const std::string key = PostKey(post);
+    auto old = m.StoredPost(key);
+    if (!old) return Ok();  // already gone: removing twice is harmless
+    m.ForgetSpelling(*old);
+    m.wdb.delete_document(key);
+    m.dirty_topics.insert(old->topic);
+  } catch (const Xapian::Error& e) {
+    return Unavailable(e);
+  }
+  return Ok();
+}
+
+Result<void> XapianIndex::RemoveTopic(TopicId topic) {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.write_mu);
+  try {
+    const std::string term = TopicTerm(topic);
+    for (auto it = m.wdb.postlist_begin(term); it != m.wdb.postlist_end(term); ++it) {
+      PostData d = ParseData(m.wdb.get_document(*it).get_data());
+      if (!d.is_topic) m.ForgetSpelling(d);
+    }
+    m.wdb.delete_document(term);
+    m.dirty_topics.erase(topic.value);
+  } catch (const Xapian::Error& e) {
+    return Unavailable(e);
+  }
+  return Ok();
+}
+
+Result<void> XapianIndex::Commit(std::int64_t applied_seq) {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.write_mu);
+  try {
+    for (std::int64_t topic : m.dirty_topics) m.RebuildTopic(topic);
+    m.wdb.set_metadata(kMetaAppliedSeq, std::to_string(applied_seq));
+    m.wdb.set_metadata(kMetaFormat, std::to_string(kXapianIndexFormatVersion));
+    // One Xapian commit: documents and applied_seq become durable together.
+    m.wdb.commit_transaction();
+    m.wdb.begin_transaction();
+    m.dirty_topics.clear();
+    m.applied_seq = applied_seq;
+    ++m.generation;
+  } catch (const Xapian::Error& e) {
+    return Unavailable(e);
+  }
+  return Ok();
+}
+
+std::int64_t XapianIndex::AppliedSeq() const { return impl_->applied_seq.load(); }
+
+Result<SearchResults> XapianIndex::Search(const SearchQuery& query) {
+  const std::string& text = query.text;
+  if (!IsValidUtf8(text)) {
+    return Error::Invalid("q", "query_invalid", "That search has characters we can't read. Try typing it again.");
+  }
+  if (CountCodepoints(text) > kMaxQueryCodepoints) {
+    return Error::Invalid("q", "query_too_long", "Searches can be up to 200 characters. A few key words work best.");
+  }
+  if (internal::SplitWords(text).size() > kMaxQueryWords) {
+    return Error::Invalid("q", "query_too_many_words", "Searches can use up to 16 words. A few key words work best.");
+  }
+  Impl& m = *impl_;
+  return m.Read([&](Xapian::Database& db) -> Result<SearchResults> {
+    std::vector<Xapian::Query> filters = {Xapian::Query(kKindPost)};
+    if (query.category) filters.emplace_back(CategoryTerm(*query.category));
+    if (!query.author.empty()) filters.emplace_back(AuthorTerm(query.author));
+    Xapian::Query filter(Xapian::Query::OP_AND, filters.begin(), filters.end());
+    try {
+      if (m.options.spelling_correction) {
+        std::string corrected = m.CorrectQuery(db, text, filter);
+        if (corrected != text) {
+          auto original_probe = m.ProbeQuery(db, m.Parse(db, text), filter);
+          auto corrected_probe = m.ProbeQuery(db, m.Parse(db, corrected), filter);
+          if (corrected_probe.coverage > original_probe.coverage ||
+              corrected_probe.estimated > original_probe.estimated) {
+            auto results = m.SearchIn(db, query, corrected, filter);
+            if (results.ok()) {
+              results->corrected_query = corrected;
+              results->original_query = text;
+            }
+            return results;
+          }
+        }
+      }
+      return m.SearchIn(db, query, text, filter);
+    } catch (const Xapian::QueryParserError&) {
+      return Error::Invalid("q", "query_unreadable", "We couldn't read that search. Try plain words without symbols.");
+    }
+  });
+}
+
+Result<std::vector<SimilarTopic>> XapianIndex::Similar(const std::string& title, const std::string& body, int limit,
+                                                       std::optional<TopicId> exclude) {
+  Impl& m = *impl_;
+  return m.Read([&](Xapian::Database& db) { return m.SimilarIn(db, title, body, limit, exclude); });
+}
+
+Result<std::vector<SimilarTopic>> XapianIndex::Related(TopicId topic, int limit) {
+  Impl& m = *impl_;
+  return m.Read([&](Xapian::Database& db) -> Result<std::vector<SimilarTopic>> {
+    Xapian::Enquire enquire(db);
+    enquire.set_query(
+        Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(TopicTerm(topic)), Xapian::Query(kQuestionTerm)));
+    Xapian::MSet mset = enquire.get_mset(0, 1);
+    if (mset.empty()) return Error::NotFound("topic_not_indexed", "That conversation isn't in the search index yet.");
+    PostData question = ParseData(mset.begin().get_document().get_data());
+    return m.SimilarIn(db, question.title, question.body, limit, topic);
+  });
+}
+
+Result<MisplacedCheck> XapianIndex::CheckMisplaced(TopicId topic, const std::string& reply_markdown) {
+  Impl& m = *impl_;
+  return m.Read([&](Xapian::Database& db) { return m.MisplacedIn(db, topic, reply_markdown); });
+}
+
+Result<std::unique_ptr<SearchIndex>> OpenXapianIndex(const std::filesystem::path& dir) {
+  auto index = XapianIndex::Open(dir);
+  if (!index.ok()) return std::move(index).error();
+  return std::unique_ptr<SearchIndex>(std::move(index).value());
+}
+
+}  // namespace kindred::search

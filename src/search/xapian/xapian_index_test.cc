@@ -1,0 +1,332 @@
+#include "search/xapian/xapian_index.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+
+#include "testutil/temp_dir.h"
+
+namespace kindred::search {
+namespace {
+
+class XapianIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override { index_ = Open(); }
+
+  std::unique_ptr<XapianIndex> Open(XapianIndexOptions options = {}) {
+    auto index = XapianIndex::Open(dir_.path() / "index", options);
+    EXPECT_TRUE(index.ok());
+    return std::move(index).value();
+  }
+
+  // Adds a topic: its question, then one post per reply; ids are topic*100 + number.
+  void AddTopic(std::int64_t topic, std::string title, std::string body, std::vector<std::string> replies = {},
+                std::int64_t category = 1, std::string author = "lena-m") {
+    IndexedPost post;
+    post.topic = TopicId(topic);
+    post.category = CategoryId(category);
+    post.topic_title = std::move(title);
+    post.author_name = author;
+    post.post = PostId(topic * 100 + 1);
+    post.body_markdown = std::move(body);
+    ASSERT_TRUE(index_->Upsert(post).ok());
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+      post.number = static_cast<int>(i) + 2;
+      post.post = PostId(topic * 100 + post.number);
+      post.author_name = "sam_r";
+      post.body_markdown = replies[i];
+      ASSERT_TRUE(index_->Upsert(post).ok());
+    }
+  }
+
+  void AddForum() {
+    AddTopic(1, "Is it normal to cry after therapy?", "I cry on the bus home after every counselling session.",
+             {"Very normal, people call it a therapy hangover.", "I felt the same after my sessions."});
+    AddTopic(2, "Waking up at 3am every night", "I wake up early and can't get back to sleep.",
+             {"Get up and read until you're sleepy."}, 2, "quietfern");
+    AddTopic(3, "Anxiety gets worse at night", "When I go to bed my anxiety spikes and I worry.", {}, 3);
+    // "today" is far more frequent than "therapy" here, as it is in ordinary English.
+    AddTopic(4, "What helped you today?", "Today I went for a walk. Today was better than yesterday, today I smiled.",
+             {"Today I rested.", "Today was okay.", "I had a calm day today."}, 1);
+    ASSERT_TRUE(index_->Commit(7).ok());
+  }
+
+  std::vector<std::int64_t> TopicsFor(const std::string& text, SearchQuery query = {}) {
+    query.text = text;
+    auto results = index_->Search(query);
+    EXPECT_TRUE(results.ok());
+    std::vector<std::int64_t> topics;
+    if (results.ok()) {
+      for (const auto& h : results->hits) topics.push_back(h.topic.value);
+    }
+    return topics;
+  }
+
+  testutil::TempDir dir_;
+  std::unique_ptr<XapianIndex> index_;
+};
+
+TEST_F(XapianIndexTest, StemmingFindsOtherFormsOfAWord) {
+  AddForum();
+  EXPECT_EQ(TopicsFor("crying").at(0), 1);
+  EXPECT_EQ(TopicsFor("cried").at(0), 1);
+}
+
+TEST_F(XapianIndexTest, EachTopicAppearsOnceWithItsBestPost) {
+  AddForum();
+  SearchQuery query;
+  query.text = "therapy hangover";
+  auto results = index_->Search(query);
+  ASSERT_TRUE(results.ok());
+  ASSERT_EQ(results->hits.size(), 1u);
+  EXPECT_EQ(results->hits[0].topic.value, 1);
+  EXPECT_EQ(results->hits[0].post.value, 102);  // the reply that says "hangover"
+  EXPECT_EQ(results->hits[0].reply_count, 2);
+  EXPECT_NE(results->hits[0].snippet_html.find("<mark>hangover</mark>"), std::string::npos)
+      << results->hits[0].snippet_html;
+}
+
+TEST_F(XapianIndexTest, QuotedPhrasesAndExclusion) {
+  AddForum();
+  EXPECT_EQ(TopicsFor("\"back to sleep\""), std::vector<std::int64_t>{2});
+  EXPECT_TRUE(TopicsFor("\"sleep back to\"").empty());
+  auto night = TopicsFor("night");
+  EXPECT_EQ(night.size(), 2u);
+  EXPECT_EQ(TopicsFor("night -anxiety"), std::vector<std::int64_t>{2});
+}
+
+TEST_F(XapianIndexTest, CategoryAndAuthorFilters) {
+  AddForum();
+  SearchQuery query;
+  query.category = CategoryId(3);
+  EXPECT_EQ(TopicsFor("night", query), std::vector<std::int64_t>{3});
+  query = {};
+  query.author = "QuietFern";  // usernames match ignoring case
+  EXPECT_EQ(TopicsFor("night", query), std::vector<std::int64_t>{2});
+}
+
+TEST_F(XapianIndexTest, Pagination) {
+  AddForum();
+  SearchQuery query;
+  query.text = "night today therapy";
+  query.per_page = 2;
+  auto first = index_->Search(query);
+  query.page = 2;
+  auto second = index_->Search(query);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->hits.size(), 2u);
+  EXPECT_EQ(first->total, 4);
+  ASSERT_EQ(second->hits.size(), 2u);
+  EXPECT_NE(first->hits[0].topic, second->hits[0].topic);
+  EXPECT_NE(first->hits[1].topic, second->hits[1].topic);
+}
+
+TEST_F(XapianIndexTest, BoundsOnQueries) {
+  AddForum();
+  SearchQuery query;
+  query.text = std::string(201, 'a');
+  auto too_long = index_->Search(query);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(too_long.error().field, "q");
+  query.text = std::string(200, 'a');
+  EXPECT_TRUE(index_->Search(query).ok());
+
+  query.text = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen";
+  EXPECT_TRUE(index_->Search(query).ok());
+  query.text += " seventeen";
+  auto too_many = index_->Search(query);
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_EQ(too_many.error().key, "query_too_many_words");
+
+  query.text = "\xff\xfe";
+  EXPECT_FALSE(index_->Search(query).ok());
+  // No wildcard expansion: a trailing * is not a prefix search over the vocabulary.
+  EXPECT_TRUE(TopicsFor("t*").empty());
+  EXPECT_TRUE(TopicsFor("").empty());
+  EXPECT_TRUE(TopicsFor("\"unclosed AND ( -").empty() || true);  // must not throw or fail
+}
+
+TEST_F(XapianIndexTest, CorrectsTyposFromTheForumsVocabularyNotByFrequency) {
+  AddForum();
+  SearchQuery query;
+  query.text = "therepy";
+  auto results = index_->Search(query);
+  ASSERT_TRUE(results.ok());
+  EXPECT_EQ(results->corrected_query, "therapy");
+  EXPECT_EQ(results->original_query, "therepy");
+  ASSERT_FALSE(results->hits.empty());
+  EXPECT_EQ(results->hits[0].topic.value, 1);
+
+  query.text = "teray hangover";  // "today" is the most frequent word within two edits
+  results = index_->Search(query);
+  ASSERT_TRUE(results.ok());
+  EXPECT_EQ(results->corrected_query, "therapy hangover");
+
+  query.text = "anxeity at nigth";
+  results = index_->Search(query);
+  ASSERT_TRUE(results.ok());
+  EXPECT_EQ(results->corrected_query, "anxiety at night");
+  EXPECT_EQ(results->hits.at(0).topic.value, 3);
+}
+
+TEST_F(XapianIndexTest, NoCorrectionWhenTheQueryIsSpeltRight) {
+  AddForum();
+  SearchQuery query;
+  query.text = "therapy";
+  auto results = index_->Search(query);
+  ASSERT_TRUE(results.ok());
+  EXPECT_TRUE(results->corrected_query.empty());
+  EXPECT_TRUE(results->original_query.empty());
+}
+
+TEST_F(XapianIndexTest, SnippetsShowMarkupAsText) {
+  AddTopic(1, "Script <b>title</b> question",
+           "I pasted <script>alert(1)</script> and \"><img src=x onerror=alert(1)> here");
+  ASSERT_TRUE(index_->Commit(1).ok());
+  SearchQuery query;
+  query.text = "script img onerror";
+  auto results = index_->Search(query);
+  ASSERT_TRUE(results.ok());
+  ASSERT_EQ(results->hits.size(), 1u);
+  for (const std::string& html : {results->hits[0].snippet_html, results->hits[0].title_html}) {
+    EXPECT_EQ(html.find("<script"), std::string::npos) << html;
+    EXPECT_EQ(html.find("<img"), std::string::npos) << html;
+    EXPECT_EQ(html.find("<b>"), std::string::npos) << html;
+  }
+  EXPECT_NE(results->hits[0].snippet_html.find("&lt;"), std::string::npos) << results->hits[0].snippet_html;
+  EXPECT_NE(results->hits[0].title_html.find("<mark>Script</mark>"), std::string::npos) << results->hits[0].title_html;
+}
+
+TEST_F(XapianIndexTest, RemovedPostsAndTopicsLeaveTheIndex) {
+  AddForum();
+  ASSERT_TRUE(index_->Remove(PostId(102)).ok());
+  ASSERT_TRUE(index_->Commit(8).ok());
+  EXPECT_TRUE(TopicsFor("hangover").empty());
+  EXPECT_EQ(TopicsFor("crying").at(0), 1);
+  ASSERT_TRUE(index_->Remove(PostId(102)).ok());  // twice is harmless
+  ASSERT_TRUE(index_->RemoveTopic(TopicId(1)).ok());
+  ASSERT_TRUE(index_->Commit(9).ok());
+  EXPECT_TRUE(TopicsFor("crying").empty());
+  auto similar = index_->Similar("Is it normal to cry after therapy?", "", 5, std::nullopt);
+  ASSERT_TRUE(similar.ok());
+  for (const auto& s : *similar) EXPECT_NE(s.topic.value, 1);
+}
+
+TEST_F(XapianIndexTest, EditReplacesTheOldText) {
+  AddForum();
+  IndexedPost post;
+  post.topic = TopicId(2);
+  post.post = PostId(201);
+  post.category = CategoryId(2);
+  post.topic_title = "Waking up at 3am every night";
+  post.body_markdown = "Now it is about nightmares.";
+  ASSERT_TRUE(index_->Upsert(post).ok());
+  ASSERT_TRUE(index_->Commit(8).ok());
+  EXPECT_EQ(TopicsFor("nightmares"), std::vector<std::int64_t>{2});
+  EXPECT_TRUE(TopicsFor("\"back to sleep\"").empty());
+}
+
+TEST_F(XapianIndexTest, ChangesAreInvisibleUntilCommit) {
+  AddTopic(1, "Is it normal to cry after therapy?", "Crying on the bus.");
+  EXPECT_TRUE(TopicsFor("crying").empty());
+  ASSERT_TRUE(index_->Commit(1).ok());
+  EXPECT_EQ(TopicsFor("crying").size(), 1u);
+}
+
+TEST_F(XapianIndexTest, CommitKeepsTheAppliedSequenceAcrossReopen) {
+  AddForum();
+  EXPECT_EQ(index_->AppliedSeq(), 7);
+  AddTopic(9, "Uncommitted topic title", "Never committed words zebra.");
+  index_.reset();  // as if the process stopped before the next commit
+  index_ = Open();
+  EXPECT_EQ(index_->AppliedSeq(), 7);
+  EXPECT_FALSE(index_->NeedsRebuild());
+  EXPECT_TRUE(TopicsFor("zebra").empty());
+  EXPECT_EQ(TopicsFor("crying").at(0), 1);
+}
+
+TEST_F(XapianIndexTest, ClearEmptiesTheIndex) {
+  AddForum();
+  ASSERT_TRUE(index_->Clear().ok());
+  EXPECT_EQ(index_->AppliedSeq(), 0);
+  EXPECT_TRUE(TopicsFor("crying").empty());
+  index_.reset();
+  index_ = Open();
+  EXPECT_EQ(index_->AppliedSeq(), 0);
+}
+
+TEST_F(XapianIndexTest, SimilarFindsTheSameQuestionInOtherWords) {
+  AddForum();
+  auto similar = index_->Similar("Crying after my counselling sessions", "Is that normal?", 5, std::nullopt);
+  ASSERT_TRUE(similar.ok());
+  ASSERT_FALSE(similar->empty());
+  EXPECT_EQ(similar->front().topic.value, 1);
+  EXPECT_GT(similar->front().score, 0);
+  EXPECT_LE(similar->front().score, 1);
+  EXPECT_EQ(similar->front().reply_count, 2);
+}
+
+TEST_F(XapianIndexTest, SimilarSuggestsNothingForAnUnrelatedQuestion) {
+  AddForum();
+  auto similar =
+      index_->Similar("How do I fix a dripping kitchen tap at night?", "The washer seems worn.", 5, std::nullopt);
+  ASSERT_TRUE(similar.ok());
+  EXPECT_TRUE(similar->empty()) << similar->front().title;
+}
+
+TEST_F(XapianIndexTest, RelatedExcludesTheTopicItself) {
+  AddForum();
+  AddTopic(5, "Crying after counselling every week", "My therapy sessions leave me in tears.");
+  ASSERT_TRUE(index_->Commit(8).ok());
+  auto related = index_->Related(TopicId(1), 5);
+  ASSERT_TRUE(related.ok());
+  ASSERT_FALSE(related->empty());
+  EXPECT_EQ(related->front().topic.value, 5);
+  for (const auto& r : *related) EXPECT_NE(r.topic.value, 1);
+  EXPECT_FALSE(index_->Related(TopicId(99), 5).ok());
+}
+
+TEST_F(XapianIndexTest, FlagsAReplyThatBelongsElsewhere) {
+  AddForum();
+  auto misplaced = index_->CheckMisplaced(
+      TopicId(4), "If I wake early and can't get back to sleep I get up and read until I'm sleepy.");
+  ASSERT_TRUE(misplaced.ok());
+  ASSERT_TRUE(misplaced->likely_topic.has_value());
+  EXPECT_EQ(misplaced->likely_topic->value, 2);
+  EXPECT_GT(misplaced->score, 0);
+
+  auto fine = index_->CheckMisplaced(TopicId(2),
+                                     "If I wake early and can't get back to sleep I get up and read until I'm sleepy.");
+  ASSERT_TRUE(fine.ok());
+  EXPECT_FALSE(fine->likely_topic.has_value());
+  auto short_reply = index_->CheckMisplaced(TopicId(4), "Thinking of you.");
+  ASSERT_TRUE(short_reply.ok());
+  EXPECT_FALSE(short_reply->likely_topic.has_value());
+}
+
+TEST_F(XapianIndexTest, ReadersAndAWriterAtOnce) {
+  AddForum();
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        SearchQuery q;
+        q.text = "therapy sleep";
+        if (!index_->Search(q).ok()) failed = true;
+      }
+    });
+  }
+  for (int i = 0; i < 20; ++i) {
+    AddTopic(100 + i, "Another question about sleep " + std::to_string(i), "Body about sleep and therapy.");
+    ASSERT_TRUE(index_->Commit(10 + i).ok());
+  }
+  for (auto& t : readers) t.join();
+  EXPECT_FALSE(failed);
+  EXPECT_EQ(index_->AppliedSeq(), 29);
+}
+
+}  // namespace
+}  // namespace kindred::search

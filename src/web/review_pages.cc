@@ -1,0 +1,289 @@
+// Pages: the review queue and the moderation log, for moderators and admins.
+//
+// What moderators need from SAFETY.md (point 9): the most urgent first, how long each person has
+// waited, why it was raised, the post's words behind a "Read the post" they choose to open (hard
+// content is not pushed at them), templates to start a message from, an escalation path, and a
+// record of every human decision. Kindred itself never contacts anyone outside the forum.
+#include <algorithm>
+
+#include "core/text.h"
+#include "forum/guardian.h"
+#include "web/pages.h"
+#include "web/pages_internal.h"
+
+namespace kindred::web {
+namespace {
+
+// forum/review.cc's page sizes: a full page means there may be another after it.
+constexpr std::size_t kReviewItemsPerPage = 50;
+constexpr std::size_t kModlogPerPage = 50;
+
+// The first words of a message template, as its name in the picker.
+constexpr std::size_t kTemplateLabelCodepoints = 70;
+
+// A failed form on one item, shown again with what the moderator wrote.
+struct FailedReviewForm {
+  std::int64_t item_id = 0;
+  enum class Which { kAction, kMessage, kEmergency } which = Which::kAction;
+  std::string text;
+  Error error;
+};
+
+std::string_view StatusLabel(store::ReviewStatus status) {
+  switch (status) {
+    case store::ReviewStatus::kOpen:
+      return "Open";
+    case store::ReviewStatus::kHandled:
+      return "Handled";
+    case store::ReviewStatus::kEscalated:
+      return "Escalated to an admin";
+    case store::ReviewStatus::kDismissed:
+      return "Closed, nothing needed";
+  }
+  return "Open";
+}
+
+// The label says what kind of look is needed, calmly: "urgent" is a fact for a moderator on
+// duty, not an alarm. The writer never sees any of these.
+std::string KindLabel(const store::ReviewItemRow& item) {
+  switch (item.kind) {
+    case store::ReviewKind::kSafety:
+      return item.level == "crisis" ? "Urgent: may be at risk now" : "Gentle look: may be struggling";
+    case store::ReviewKind::kFlag:
+      return item.reasons == "worried" ? "A member is worried about this person" : "Flagged by a member";
+    case store::ReviewKind::kMisplaced:
+      return "May be in the wrong conversation";
+    case store::ReviewKind::kHeld:
+      return "Held for review";
+  }
+  return "For review";
+}
+
+Data ItemData(const Site& site, const store::ReviewItemRow& item, const FailedReviewForm* failed) {
+  Data data;
+  const bool safety = item.kind == store::ReviewKind::kSafety;
+  data.set("id", ToString(item.id));
+  data.set("version", ToString(item.version));
+  data.set("label", KindLabel(item));
+  data.set("urgent", safety && item.level == "crisis");
+  data.set("post_url", "/p/" + ToString(item.post.value));
+  data.set("topic_title", item.topic_title.empty() ? std::string("A conversation") : item.topic_title);
+  data.set("writer", item.writer_name);
+  data.set("writer_url", http::UrlEncode(item.writer_name));
+  data.set("age_verb", safety ? "posted" : "reported");
+  Data since = site.Time(item.created_at);
+  since.set("age", ToString(std::max<std::int64_t>(0, site.Now() - item.created_at)));  // for the script's ticking
+  data.set("since", since);
+  if (safety) {
+    data.set("reply_text", item.first_reply_at
+                               ? "first reply after " + HumanDuration(*item.first_reply_at - item.created_at)
+                               : std::string("no reply yet"));
+  }
+  if (item.reporter) {
+    data.set("reporter", item.reporter_name);
+    data.set("reporter_url", http::UrlEncode(item.reporter_name));
+    SetIfPresent(data, "note", item.note);
+  }
+  if (item.kind != store::ReviewKind::kFlag) {
+    std::string reasons = item.reasons;  // cue names read as words: "suicidal_thoughts" -> "suicidal thoughts"
+    std::replace(reasons.begin(), reasons.end(), '_', ' ');
+    SetIfPresent(data, "reasons", reasons);
+  }
+  data.set("post_html", item.post_html);  // sanitised by cmark-gfm's safe mode when saved
+  // Dismissing fits a flag or a guess about the thread; a safety item is closed by a person
+  // marking it handled, with what they did.
+  data.set("can_dismiss", !safety);
+
+  const bool open = item.status == store::ReviewStatus::kOpen;
+  data.set("open", open);
+  if (!open) {
+    Data resolved;
+    resolved.set("status_label", std::string(StatusLabel(item.status)));
+    if (item.resolved_at) resolved.set("resolved_at", site.Time(*item.resolved_at));
+    SetIfPresent(resolved, "resolution_note", item.resolution_note);
+    data.set("resolved", resolved);
+  }
+  data.set("action_text", "");
+  data.set("message_text", "");
+  data.set("emergency_text", "");
+  if (failed && failed->item_id == item.id) {
+    using Which = FailedReviewForm::Which;
+    data.set(failed->which == Which::kAction    ? "action_text"
+             : failed->which == Which::kMessage ? "message_text"
+                                                : "emergency_text",
+             failed->text);
+    data.set("message_open", failed->which == Which::kMessage);
+    data.set("emergency_open", failed->which == Which::kEmergency);
+    ShowFormError(data, failed->error, {}, "item_", std::nullopt);
+  }
+  return data;
+}
+
+std::string DoneText(std::string_view done) {
+  if (done == "handled") return "Marked handled. Thank you.";
+  if (done == "escalate") return "Escalated: the admins have been told.";
+  if (done == "dismiss") return "Closed with nothing needed.";
+  if (done == "emergency_contacted") return "Recorded in the moderation log. The item stays open for follow-up.";
+  if (done == "message") return "Your message was sent privately.";
+  return {};
+}
+
+struct QueueRequest {
+  bool open = true;
+  int page = 1;
+  std::string done;
+  bool conflict = false;
+};
+
+Result<http::Response> QueuePage(const Site& site, const forum::Viewer& viewer, const QueueRequest& query,
+                                 const FailedReviewForm* failed) {
+  auto items = site.forum.ReviewQueue(viewer, query.open, query.page);
+  if (!items.ok()) return std::move(items).error();
+  // Most urgent first, whatever order the store keeps: crisis above everything else.
+  std::stable_sort(items->begin(), items->end(), [](const auto& a, const auto& b) { return a.priority > b.priority; });
+
+  Data data = site.Base(viewer);
+  data.set("is_admin", viewer.is_admin());
+  data.set("show_open", query.open);
+  SetIfPresent(data, "done_text", DoneText(query.done));
+  data.set("conflict", query.conflict);
+  Data list{Data::type::list};
+  for (const auto& item : *items) list.push_back(ItemData(site, item, failed));
+  data.set("items", list);
+  data.set("has_items", !items->empty());
+  data.set("empty_text", query.open ? "Nothing is waiting. Thank you for looking after people here."
+                                    : "Nothing has been resolved yet.");
+
+  Data templates{Data::type::list};
+  std::vector<std::string> texts = site.forum.MessageTemplates();
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    Data option;
+    option.set("index", ToString(static_cast<std::int64_t>(i + 1)));  // 1-based: "" is "my own words"
+    option.set("text", texts[i]);
+    option.set("excerpt", Excerpt(texts[i], kTemplateLabelCodepoints));
+    templates.push_back(option);
+  }
+  data.set("templates", templates);
+
+  const int count = items->size() >= kReviewItemsPerPage ? query.page + 1 : query.page;
+  auto pager = site.templates.Render(
+      "pager", PagerData(query.open ? "/mod/queue" : "/mod/queue?status=resolved", {query.page, count}));
+  if (!pager.ok()) return std::move(pager).error();
+  data.set("pager", std::move(pager).value());
+
+  PageInfo info{query.open ? "Review queue" : "Review queue: resolved", "queue", "", 200};
+  if (query.conflict) {
+    info.status = 409;
+    return site.Render(viewer, info, "review_queue", data);
+  }
+  if (failed) return site.RenderFailedForm(viewer, info, "review_queue", data, failed->error);
+  return site.Render(viewer, info, "review_queue", data);
+}
+
+// A modlog action as words: "marked a review item handled".
+std::string ActionText(std::string_view action) {
+  static constexpr std::pair<std::string_view, std::string_view> kActions[] = {
+      {"review.handled", "marked a review item handled"},
+      {"review.escalated", "escalated a review item to the admins"},
+      {"review.dismissed", "closed a review item with nothing needed"},
+      {"emergency.contacted", "recorded that emergency services were contacted"},
+      {"message.sent", "sent a private message to a writer"},
+      {"helplines.edited", "edited the helpline directory"},
+      {"templates.edited", "edited the message templates"},
+      {"supporter.added", "marked a member as a trusted supporter"},
+      {"supporter.removed", "removed a trusted supporter"},
+  };
+  for (const auto& [key, text] : kActions) {
+    if (key == action) return std::string(text);
+  }
+  return std::string(action);
+}
+
+}  // namespace
+
+Result<http::Response> Pages::ReviewQueue(const http::Request& request, const forum::Viewer& viewer) const {
+  if (!viewer.signed_in()) return SignInFirst(request);
+  auto page = PageParam(request);
+  if (!page.ok()) return std::move(page).error();
+  auto query = http::Params::Parse(request.query);
+  if (!query.ok()) return std::move(query).error();
+  QueueRequest queue{query->Get("status") != "resolved", *page, query->Get("done"), false};
+  return QueuePage(*impl_, viewer, queue, nullptr);
+}
+
+Result<http::Response> Pages::ActOnReview(const http::Request& request, const forum::Viewer& viewer) const {
+  std::int64_t id = request.IdParam("id");
+  if (id <= 0) return Error::NotFound("review_not_found", "We could not find that review item.");
+  auto form = http::Params::Parse(request.body);
+  if (!form.ok()) return std::move(form).error();
+  const std::string& action_name = form->Get("action");
+  auto action = forum::ParseReviewAction(action_name);
+  if (!action) return Error::Invalid("action", "unknown_action", "Please choose what to do with this item.");
+  std::string reason = TextareaValue(*form, "reason");
+  auto done = forum_.ActOnReview(viewer, id, *action, static_cast<int>(form->GetInt("version", 0)), reason);
+  if (done.ok()) return http::Response::Redirect("/mod/queue?done=" + action_name + "#r" + ToString(id));
+
+  Error error = std::move(done).error();
+  if (error.code == ErrorCode::kConflict) {
+    return QueuePage(*impl_, viewer, {true, 1, "", true}, nullptr);
+  }
+  if (!IsFormError(error.code)) return error;
+  FailedReviewForm failed{id,
+                          *action == forum::ReviewAction::kRecordEmergencyContact ? FailedReviewForm::Which::kEmergency
+                                                                                  : FailedReviewForm::Which::kAction,
+                          reason, std::move(error)};
+  return QueuePage(*impl_, viewer, {}, &failed);
+}
+
+Result<http::Response> Pages::MessageWriter(const http::Request& request, const forum::Viewer& viewer) const {
+  std::int64_t id = request.IdParam("id");
+  if (id <= 0) return Error::NotFound("review_not_found", "We could not find that review item.");
+  auto form = http::Params::Parse(request.body);
+  if (!form.ok()) return std::move(form).error();
+  std::string message = TextareaValue(*form, "message");
+  // Without script, choosing a starting point cannot fill the box: an empty box with a chosen
+  // template sends that template as it is.
+  if (long long number = form->GetInt("template", 0); Trim(message).empty() && number > 0) {
+    std::vector<std::string> templates = forum_.MessageTemplates();
+    if (static_cast<std::size_t>(number) <= templates.size()) message = templates[number - 1];
+  }
+  auto sent = forum_.MessageWriter(viewer, id, message);
+  if (sent.ok()) return http::Response::Redirect("/mod/queue?done=message#r" + ToString(id));
+  Error error = std::move(sent).error();
+  if (!IsFormError(error.code)) return error;
+  FailedReviewForm failed{id, FailedReviewForm::Which::kMessage, message, std::move(error)};
+  return QueuePage(*impl_, viewer, {}, &failed);
+}
+
+Result<http::Response> Pages::Modlog(const http::Request& request, const forum::Viewer& viewer) const {
+  if (!viewer.signed_in()) return SignInFirst(request);
+  auto page = PageParam(request);
+  if (!page.ok()) return std::move(page).error();
+  auto entries = forum_.Modlog(viewer, *page);
+  if (!entries.ok()) return std::move(entries).error();
+
+  Data data = impl_->Base(viewer);
+  Data list{Data::type::list};
+  for (const auto& entry : *entries) {
+    Data item;
+    item.set("actor", entry.actor_name);
+    item.set("action", ActionText(entry.action));
+    item.set("subject", entry.subject_kind + (entry.subject_id > 0 ? " " + ToString(entry.subject_id) : ""));
+    item.set("at", impl_->Time(entry.created_at));
+    if (!entry.before.empty() || !entry.after.empty()) {
+      item.set("change", (entry.before.empty() ? std::string("—") : entry.before) + " → " +
+                             (entry.after.empty() ? std::string("—") : entry.after));
+    }
+    SetIfPresent(item, "reason", entry.reason);
+    list.push_back(item);
+  }
+  data.set("entries", list);
+  data.set("has_entries", !entries->empty());
+  const int count = entries->size() >= kModlogPerPage ? *page + 1 : *page;
+  auto pager = impl_->templates.Render("pager", PagerData("/mod/log", {*page, count}));
+  if (!pager.ok()) return std::move(pager).error();
+  data.set("pager", std::move(pager).value());
+  return impl_->Render(viewer, {"Moderation log", "queue", "", 200}, "modlog", data);
+}
+
+}  // namespace kindred::web
