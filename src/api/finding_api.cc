@@ -30,7 +30,8 @@ Result<http::Response> Api::Search(const http::Request& request, const forum::Vi
   if (!query.ok()) return std::move(query).error();
   auto page = PageFromQuery(request.query);
   if (!page.ok()) return std::move(page).error();
-  forum::SearchInput input{query->Get("q"), query->Get("category"), query->Get("author"), *page};
+  forum::SearchInput input{query->Get("q"), query->Get("category"), query->Get("author"), *page,
+                           query->Get("exact") == "1"};
   auto view = forum_.Search(viewer, input);
   if (!view.ok()) return std::move(view).error();
   json results = json::array();

@@ -131,6 +131,7 @@ json EncodeSupport(const forum::SupportOffer& offer) {
                          {"contacts", std::move(contacts)}});
   }
   return {{"level", safety::LevelName(offer.level)},
+          {"message", offer.message},
           {"country", offer.country},
           {"emergency_number", offer.emergency_number},
           {"resources", std::move(resources)}};

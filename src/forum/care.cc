@@ -14,6 +14,33 @@ namespace kindred::forum {
 namespace {
 
 constexpr std::string_view kHelplinesSetting = "helplines";
+constexpr std::string_view kCrisisMessageSetting = "support_message_crisis";
+constexpr std::string_view kConcernMessageSetting = "support_message_concern";
+constexpr std::size_t kSupportMessageMax = 2000;
+
+// Safe-messaging defaults (SAFETY.md): acknowledge, name it plainly, say the post is up.
+constexpr std::string_view kDefaultCrisisMessage =
+    "Thank you for sharing this. It sounds like things are really hard right now.\n\n"
+    "If you are having thoughts of suicide or of hurting yourself, you deserve support right now. Your post is "
+    "up, and people here can reply to it.";
+constexpr std::string_view kDefaultConcernMessage =
+    "Thank you for sharing this. It sounds like you are carrying a lot at the moment.\n\n"
+    "If you are having thoughts of suicide or of hurting yourself, you deserve support right now. Your post is "
+    "up, and people here can reply to it.";
+
+std::vector<std::string> Paragraphs(std::string_view text) {
+  std::vector<std::string> paragraphs;
+  std::string normalized = NormalizeNewlines(text);
+  std::size_t from = 0;
+  while (from < normalized.size()) {
+    std::size_t blank = normalized.find("\n\n", from);
+    std::string_view piece = std::string_view(normalized).substr(from, blank == std::string::npos ? std::string::npos : blank - from);
+    if (!Trim(piece).empty()) paragraphs.emplace_back(Trim(piece));
+    if (blank == std::string::npos) break;
+    from = blank + 2;
+  }
+  return paragraphs;
+}
 constexpr long long kDaySeconds = 24 * 3600;
 
 std::string DescribeCues(const safety::Assessment& assessment) {
@@ -86,6 +113,24 @@ SupportOffer Forum::HelplinesFor(std::string_view country) {
   return offer;
 }
 
+Forum::SupportMessages Forum::SupportMessageTexts() {
+  auto crisis = store_.GetSetting(kCrisisMessageSetting);
+  auto concern = store_.GetSetting(kConcernMessageSetting);
+  return {crisis ? *crisis : std::string(kDefaultCrisisMessage), concern ? *concern : std::string(kDefaultConcernMessage)};
+}
+
+Result<void> Forum::SaveSupportMessages(const Viewer& viewer, const SupportMessages& messages) {
+  KINDRED_TRY(Guardian::CanEditSafetySettings(viewer));
+  for (const auto& [field, text] : {std::pair{"support_crisis", &messages.crisis}, std::pair{"support_concern", &messages.concern}}) {
+    if (!IsValidUtf8(*text) || CountCodepoints(*text) > kSupportMessageMax || Trim(*text).empty()) {
+      return Error::Invalid(field, "support_message", "Please write a message of up to 2,000 characters.");
+    }
+  }
+  KINDRED_TRY(store_.PutSetting(kCrisisMessageSetting, NormalizeNewlines(messages.crisis), clock_.Now()));
+  KINDRED_TRY(store_.PutSetting(kConcernMessageSetting, NormalizeNewlines(messages.concern), clock_.Now()));
+  return store_.AppendModlog({0, viewer.member->id, "support_message.edited", "settings", 0, "", "", "", clock_.Now(), ""});
+}
+
 Result<std::optional<SupportOffer>> Forum::SupportFor(const Viewer& viewer, PostId post_id, std::string_view country) {
   if (!viewer.signed_in()) return std::optional<SupportOffer>();
   auto post = FindPost(post_id);
@@ -97,6 +142,8 @@ Result<std::optional<SupportOffer>> Forum::SupportFor(const Viewer& viewer, Post
     if (item.kind != store::ReviewKind::kSafety) continue;
     SupportOffer offer = HelplinesFor(country);
     offer.level = item.level == "crisis" ? safety::Level::kCrisis : safety::Level::kConcern;
+    SupportMessages texts = SupportMessageTexts();
+    offer.message = Paragraphs(offer.level == safety::Level::kCrisis ? texts.crisis : texts.concern);
     return std::optional<SupportOffer>(std::move(offer));
   }
   return std::optional<SupportOffer>();
@@ -116,6 +163,8 @@ Result<std::pair<safety::Assessment, SupportOffer>> Forum::CheckDraft(const View
   if (assessment.level != safety::Level::kNone) {
     offer = HelplinesFor(country);
     offer.level = assessment.level;
+    SupportMessages texts = SupportMessageTexts();
+    offer.message = Paragraphs(offer.level == safety::Level::kCrisis ? texts.crisis : texts.concern);
   }
   return std::pair{std::move(assessment), std::move(offer)};
 }

@@ -199,6 +199,17 @@ TEST_F(CareTest, DraftChecksReturnTheLevelAndHelplinesWithoutStoringAnything) {
   EXPECT_TRUE(calm->second.helplines.empty());
 }
 
+TEST_F(CareTest, AdminsEditThePanelsOpeningWords) {
+  auto before = forum_->CheckDraft(writer_, kCrisisText, "GB");
+  ASSERT_FALSE(before->second.message.empty());
+  EXPECT_NE(before->second.message.front().find("Thank you for sharing"), std::string::npos);
+  ASSERT_TRUE(forum_->SaveSupportMessages(admin_, {"We are glad you told us.\n\nYour post is up.", "We hear you."}).ok());
+  auto after = forum_->CheckDraft(writer_, kCrisisText, "GB");
+  EXPECT_EQ(after->second.message, (std::vector<std::string>{"We are glad you told us.", "Your post is up."}));
+  EXPECT_EQ(forum_->SaveSupportMessages(writer_, {"a", "b"}).error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(forum_->SaveSupportMessages(admin_, {"", "b"}).error().field, "support_crisis");
+}
+
 TEST_F(CareTest, AdminsEditTheHelplineDirectory) {
   std::string tsv = forum_->Helplines().ToTsv();
   ASSERT_TRUE(forum_->SaveHelplines(admin_, tsv).ok());

@@ -26,6 +26,7 @@ Result<SearchView> Forum::Search(const Viewer& viewer, const SearchInput& input)
   query.author = input.author;
   query.page = std::clamp(input.page, 1, kMaxPage);
   query.per_page = kSearchPerPage;
+  query.correct_spelling = !input.exact;
   if (!input.category_slug.empty()) {
     auto category = CategoryBySlug(input.category_slug);
     if (!category) return std::move(category).error();

@@ -52,6 +52,8 @@ struct SafetyOptions {
 // What the writer of a post that may speak of risk is offered, privately, at once.
 struct SupportOffer {
   safety::Level level = safety::Level::kNone;
+  // The opening words, paragraph by paragraph, as the admins wrote them for this level (plain text).
+  std::vector<std::string> message;
   std::string country;  // the country the helplines are for
   std::vector<safety::Helpline> helplines;
   std::string emergency_number;
@@ -118,6 +120,7 @@ struct SearchInput {
   std::string category_slug;  // empty for every category
   std::string author;         // empty for anyone
   int page = 1;
+  bool exact = false;  // search what was typed, without correcting its spelling
 };
 
 struct SearchView {
@@ -197,6 +200,14 @@ class Forum {
   SupportOffer HelplinesFor(std::string_view country);
   safety::HelplineDirectory Helplines();
   Result<void> SaveHelplines(const Viewer& viewer, std::string_view tsv);
+  // The panel's opening words for each level, as plain text with paragraphs separated by a blank
+  // line; admins edit them (SAFETY.md: the wording is the community's, in safe-messaging terms).
+  struct SupportMessages {
+    std::string crisis;
+    std::string concern;
+  };
+  SupportMessages SupportMessageTexts();
+  Result<void> SaveSupportMessages(const Viewer& viewer, const SupportMessages& messages);
   // "I'm worried about this person". Always answers the same way to the reporter, whatever the
   // writer's settings, so the report reveals nothing about them.
   Result<void> ReportWorry(const Viewer& viewer, PostId post, std::string_view note);

@@ -89,6 +89,9 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Html("GET", "/admin/safety/helplines.tsv", &P::ExportHelplines);
   Html("POST", "/admin/safety/templates", &P::SaveMessageTemplates);
   Html("POST", "/admin/safety/supporters", &P::SetTrustedSupporter);
+  Html("POST", "/admin/safety/support", &P::SaveSupportMessages);
+  Html("GET", "/search", &P::Search);
+  Html("POST", "/p/{id}/move", &P::MoveReply);
   Html("GET", "/static/{name}", &P::Static);
 
   using A = api::Api;

@@ -26,7 +26,9 @@ const Detector& Detector::Default() {
   // degrades to an empty lexicon (which finds nothing) rather than taking the server down.
   static const internal::RuleDetector* detector = [] {
     auto lexicon = internal::LoadEmbeddedLexicon();
-    return new internal::RuleDetector(lexicon.ok() ? std::move(lexicon).value() : internal::Lexicon());
+    auto model = internal::LoadEmbeddedModel();
+    return new internal::RuleDetector(lexicon.ok() ? std::move(lexicon).value() : internal::Lexicon(),
+                                      model.ok() ? std::move(model).value() : internal::LinearModel());
   }();
   return *detector;
 }
@@ -469,7 +471,11 @@ class Assessor {
 Assessment RuleDetector::Assess(std::string_view text) const {
   std::vector<Token> tokens = lexicon_.Tokenize(text);
   std::vector<Match> matches = lexicon_.MatchAll(tokens);
-  return Assessor(text, std::move(tokens), std::move(matches)).Run();
+  if (model_.empty()) return Assessor(text, std::move(tokens), std::move(matches)).Run();
+  // The assessor consumes its inputs; the learned stage reads the same tokens and matches after.
+  Assessment assessment = Assessor(text, tokens, matches).Run();
+  ApplyModel(text, tokens, matches, &assessment);
+  return assessment;
 }
 
 }  // namespace internal

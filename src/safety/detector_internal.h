@@ -109,17 +109,70 @@ class Lexicon {
   std::unordered_map<std::string, std::vector<std::string>> normalisations_;
 };
 
-// The rule cascade over a Lexicon; Detector::Default() is one of these over the embedded files.
+// One feature of the learned stage, with the tokens it came from (for the moderator's evidence).
+struct Feature {
+  std::string name;  // "w:plan" (word), "b:the_rope" (two words in one clause), "c:kMethod" (lexicon cue)
+  std::uint32_t first = 0;  // token range [first, last); empty for cue features
+  std::uint32_t last = 0;
+};
+
+// The features the learned stage sees: the normalised words and adjacent pairs within a clause
+// (quoted words left out: someone else's words) and the name of every lexicon category matched.
+// Shared by the detector and the trainer (train_model.cc) so both see the same thing.
+std::vector<Feature> ModelFeatures(const std::vector<Token>& tokens, const std::vector<Match>& matches);
+
+// The second stage of the cascade (SAFETY.md: keywords, then logistic regression, as in CMD-1):
+// two one-vs-rest logistic heads over ModelFeatures, "crisis" and "any" (crisis or concern).
+// Trained offline by train_model.cc into lexicon/model.tsv; see lexicon/README.md.
+class LinearModel {
+ public:
+  struct Head {
+    std::unordered_map<std::string, double> weights;
+    double bias = 0;
+    double threshold = 1;  // probability above which the head may raise; 1 never raises
+  };
+  // Reads "head<TAB>feature<TAB>weight" lines; the features "__bias__" and "__threshold__" carry
+  // the head's bias and threshold. Errors name the file and line.
+  Result<void> Load(std::string_view file_name, std::string_view text);
+  bool empty() const { return crisis_.weights.empty() && any_.weights.empty(); }
+  static double Probability(const Head& head, const std::vector<Feature>& features);
+  const Head& crisis() const { return crisis_; }
+  const Head& any() const { return any_; }
+  Head& mutable_head(std::string_view name) { return name == "crisis" ? crisis_ : any_; }
+
+ private:
+  Head crisis_;
+  Head any_;
+};
+
+// Whether the learned stage may speak on a post the rules read as `assessment`: not when the rules
+// lowered a cue, nor beside an idiom, a title, a denial, a past or recovery, a joke, a game,
+// medicine, news or help offered to another.
+bool ModelMaySpeak(const Assessment& assessment, const std::vector<Match>& matches);
+
+// The rule cascade over a Lexicon, then (when a model is given) the learned stage, which may only
+// raise a reading the rules left lower and never where the rules found a lowering context.
+// Detector::Default() is one of these over the embedded files.
 class RuleDetector final : public Detector {
  public:
-  explicit RuleDetector(Lexicon lexicon) : lexicon_(std::move(lexicon)) {}
+  explicit RuleDetector(Lexicon lexicon, LinearModel model = {})
+      : lexicon_(std::move(lexicon)), model_(std::move(model)) {}
   Assessment Assess(std::string_view text) const override;
 
  private:
+  void ApplyModel(std::string_view text, const std::vector<Token>& tokens, const std::vector<Match>& matches,
+                  Assessment* assessment) const;
+
   Lexicon lexicon_;
+  LinearModel model_;
 };
+
+// The learned stage's weights, embedded beside the lexicons; the lexicon loader skips it.
+inline constexpr std::string_view kModelFile = "lexicon/model.tsv";
 
 // Builds the detector from the embedded lexicon files; an error names the bad line.
 Result<Lexicon> LoadEmbeddedLexicon();
+// The embedded lexicon/model.tsv, or an empty model (the learned stage off) when none is shipped.
+Result<LinearModel> LoadEmbeddedModel();
 
 }  // namespace kindred::safety::internal

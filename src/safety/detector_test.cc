@@ -284,5 +284,84 @@ TEST(DetectorTest, IsFastEnough) {
   EXPECT_LT((std::chrono::steady_clock::now() - start) / kRuns, kBudget);
 }
 
+// The learned stage (model.cc). Whether trained weights ship is a measured decision (see
+// lexicon/README.md); these tests pin the mechanism with a small hand-written model, so they hold
+// with or without lexicon/model.tsv.
+constexpr std::string_view kTinyModel =
+    "# a hand-written model for the tests\n"
+    "crisis\t__bias__\t-3\n"
+    "crisis\t__threshold__\t0.8\n"
+    "crisis\tw:overpass\t5\n"
+    "crisis\tb:the_noose\t4.5\n"
+    "crisis\tw:death\t6\n"
+    "any\t__bias__\t-3\n"
+    "any\t__threshold__\t0.8\n"
+    "any\tw:drain\t4.5\n";
+
+internal::RuleDetector TinyModelDetector() {
+  auto lexicon = internal::LoadEmbeddedLexicon();
+  internal::LinearModel model;
+  EXPECT_TRUE(model.Load("tiny.tsv", kTinyModel).ok());
+  return internal::RuleDetector(lexicon.ok() ? std::move(lexicon).value() : internal::Lexicon(), std::move(model));
+}
+
+TEST(ModelTest, EmbeddedModelLoads) {
+  auto model = internal::LoadEmbeddedModel();
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  // The lexicon loader must not read the weights as phrases.
+  EXPECT_TRUE(internal::LoadEmbeddedLexicon().ok());
+}
+
+TEST(ModelTest, LoadsHeadsAndNamesBadLines) {
+  internal::LinearModel model;
+  ASSERT_TRUE(model.Load("tiny.tsv", kTinyModel).ok());
+  EXPECT_DOUBLE_EQ(model.crisis().bias, -3);
+  EXPECT_DOUBLE_EQ(model.crisis().threshold, 0.8);
+  EXPECT_DOUBLE_EQ(model.any().weights.at("w:drain"), 4.5);
+  auto bad = internal::LinearModel().Load("m.tsv", "crisis\tw:x\tmany\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("m.tsv:1"), std::string::npos) << bad.error().message;
+  EXPECT_FALSE(internal::LinearModel().Load("m.tsv", "other\tw:x\t1\n").ok());
+}
+
+TEST(ModelTest, RaisesWhatTheRulesMissedWithAVisibleCue) {
+  auto detector = TinyModelDetector();
+  for (std::string_view text : {"standing on the overpass right now. cars are loud", "I tied the noose an hour back"}) {
+    Assessment a = detector.Assess(text);
+    EXPECT_EQ(a.level, Level::kCrisis) << text << ": " << Describe(a);
+    ASSERT_TRUE(HasCue(a, "model")) << Describe(a);
+  }
+  Assessment a = detector.Assess("standing on the Overpass right now");
+  ASSERT_FALSE(a.cues.empty());
+  EXPECT_EQ(a.cues.back().name, "model");
+  EXPECT_EQ(a.cues.back().evidence, "Overpass");  // the written word, for the moderator
+  Assessment concern = detector.Assess("i'm a drain on everyone who knows me");
+  EXPECT_EQ(concern.level, Level::kConcern) << Describe(concern);
+  // Without the model the same detector misses them: the stage is what raised them.
+  auto lexicon = internal::LoadEmbeddedLexicon();
+  ASSERT_TRUE(lexicon.ok());
+  internal::RuleDetector rules(std::move(lexicon).value());
+  EXPECT_EQ(rules.Assess("standing on the overpass right now. cars are loud").level, Level::kNone);
+}
+
+TEST(ModelTest, LoweringContextsStillApply) {
+  auto detector = TinyModelDetector();
+  // "death" weighs heavily in the tiny model, but the idiom keeps it none.
+  for (std::string_view text : {"this commute is going to be the death of me",
+                                "the overpass scene in that movie was wild lol",
+                                "five years ago I stood on an overpass; today I am doing well"}) {
+    Assessment a = detector.Assess(text);
+    EXPECT_EQ(a.level, Level::kNone) << text << ": " << Describe(a);
+    EXPECT_FALSE(HasCue(a, "model")) << Describe(a);
+  }
+}
+
+TEST(ModelTest, NeverLowersTheRules) {
+  auto detector = TinyModelDetector();
+  Assessment a = detector.Assess("i want to kill myself tonight");
+  EXPECT_EQ(a.level, Level::kCrisis);
+  EXPECT_FALSE(HasCue(a, "model"));
+}
+
 }  // namespace
 }  // namespace kindred::safety

@@ -311,6 +311,7 @@ Result<Lexicon> LoadEmbeddedLexicon() {
     for (int i = 0; i < embedded::kEmbeddedFileCount; ++i) {
       auto [name, text] = embedded::kEmbeddedFiles[i];
       if (!name.starts_with("lexicon/") || !name.ends_with(".tsv")) continue;
+      if (name.ends_with(kModelFile)) continue;  // weights, not phrases: LoadEmbeddedModel reads it
       bool is_normalisation = name.ends_with("normalise.tsv");
       if (pass == 0 && is_normalisation) {
         if (auto r = lexicon.AddNormalisations(name, text); !r) return std::move(r).error();

@@ -38,6 +38,8 @@ struct SearchQuery {
   std::string author;  // username, empty for anyone
   int page = 1;
   int per_page = 20;
+  // False when the person asked to search exactly what they typed ("Search instead for ...").
+  bool correct_spelling = true;
 };
 
 struct SearchHit {

@@ -268,6 +268,10 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
     auto panel = SupportPanelForPost(*impl_, viewer, request, *view, PostId(posted));
     if (!panel.ok()) return std::move(panel).error();
     SetIfPresent(data, "support_panel", *panel);
+    // And, for a reply that reads as belonging to another conversation, a private offer to move it.
+    auto note = MisplacedNoteForPost(*impl_, viewer, *view, PostId(posted));
+    if (!note.ok()) return std::move(note).error();
+    SetIfPresent(data, "misplaced_note", *note);
   }
   data.set("id", ToString(topic.id.value));
   data.set("title", topic.title);
@@ -290,6 +294,10 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   auto pager = PagerHtml(*impl_, "/t/" + ToString(topic.id.value), view->page);
   if (!pager.ok()) return std::move(pager).error();
   data.set("pager", std::move(pager).value());
+
+  auto related = RelatedTopicsHtml(*impl_, topic.id);
+  if (!related.ok()) return std::move(related).error();
+  SetIfPresent(data, "related", *related);
 
   auto may_reply = forum::Guardian::CanReply(viewer, topic);
   data.set("can_reply", may_reply.ok());

@@ -102,8 +102,15 @@ class Pages {
                                          const forum::Viewer& viewer) const;  // /admin/safety/helplines.tsv
   Result<http::Response> SaveMessageTemplates(const http::Request& request,
                                               const forum::Viewer& viewer) const;  // POST /admin/safety/templates
+  Result<http::Response> SaveSupportMessages(const http::Request& request, const forum::Viewer& viewer) const;  // POST /admin/safety/support
   Result<http::Response> SetTrustedSupporter(const http::Request& request,
                                              const forum::Viewer& viewer) const;  // POST /admin/safety/supporters
+
+  // Finding what is already there (finding_pages.cc).
+  Result<http::Response> Search(const http::Request& request,
+                                const forum::Viewer& viewer) const;  // /search?q=&category=&author=&page=&exact=1
+  Result<http::Response> MoveReply(const http::Request& request,
+                                   const forum::Viewer& viewer) const;  // POST /p/{id}/move (topic_id)
 
   // Static files embedded in the binary: /static/{name}, cached for a year (names carry a version).
   Result<http::Response> Static(const http::Request& request, const forum::Viewer& viewer) const;
@@ -112,6 +119,9 @@ class Pages {
   http::Response ErrorPage(const forum::Viewer& viewer, const Error& error) const;
 
  private:
+  // The new-question form's "Preview" step (writing_pages.cc).
+  Result<http::Response> PreviewQuestion(const forum::Viewer& viewer, const forum::AskInput& input) const;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
   forum::Forum& forum_;

@@ -127,4 +127,32 @@ Result<std::string> SupportPanelForPost(const Site& site, const forum::Viewer& v
 // One helpline as the templates show it: name, description, one-tap contacts, checked date.
 Data HelplineData(const safety::Helpline& helpline);
 
+// ---- Finding what is already there (finding_pages.cc) ----
+
+// The id of the misplaced-reply note's heading: a redirect after posting lands there, like
+// kSupportPanelId.
+inline constexpr std::string_view kMisplacedNoteId = "misplaced";
+
+// The words around a list of topics: "People also asked", "These questions may already have
+// answers". new_tab: the links open in a new tab, so a half-written question is not lost.
+struct SimilarListText {
+  std::string_view heading;
+  std::string_view heading_id;
+  std::string_view hint;  // "" for none
+  bool new_tab = false;
+};
+
+// A <section> listing `topics` with their reply counts, or "" when there are none.
+Result<std::string> SimilarListHtml(const Site& site, const std::vector<search::SimilarTopic>& topics,
+                                    const SimilarListText& text);
+
+// "People also asked" for the foot of a topic, or "" when nothing is close (or the index cannot
+// say: logged, and the topic still opens).
+Result<std::string> RelatedTopicsHtml(const Site& site, TopicId topic);
+
+// The private "Did you mean to reply to ...?" note for the writer of `post`, or "" when the forum
+// has no suggestion for them (not theirs, too late, already moved, nothing noticed).
+Result<std::string> MisplacedNoteForPost(const Site& site, const forum::Viewer& viewer, const forum::TopicView& view,
+                                         PostId post, std::string_view move_error = {});
+
 }  // namespace kindred::web

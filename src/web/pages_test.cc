@@ -12,6 +12,7 @@
 
 #include "forum/limits.h"
 #include "forum/passwords.h"
+#include "search/xapian/xapian_index.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testutil/temp_dir.h"
 #include "web/pages_internal.h"
@@ -845,6 +846,33 @@ TEST_F(PagesTest, AccountSavesTheWorryOptOut) {
   EXPECT_NE(again->body.find("Your settings are saved."), std::string::npos);
 }
 
+TEST_F(PagesTest, AdminsWordTheSupportPanelAndAnEmptyOneComesBackAsTyped) {
+  auto saved = pages_->SaveSupportMessages(
+      Post("/admin/safety/support", "support_crisis=We+are+glad+you+told+us.%0D%0A%0D%0AYour+post+is+up.&support_concern=We+hear+you."),
+      admin_);
+  ASSERT_TRUE(saved.ok()) << saved.error().message;
+  EXPECT_EQ(saved->status, 303);
+
+  forum::Viewer sam = Member("sam");
+  std::string form = "category_id=" + std::to_string(category_.value) +
+                     "&title=I+don%27t+know+what+to+do&body=" + http::UrlEncode(kCrisisText);
+  auto asked = pages_->NewTopic(Post("/new", form), sam);
+  ASSERT_TRUE(asked.ok());
+  std::string location = HeaderOf(*asked, "Location");
+  std::string id = location.substr(3, location.find('?') - 3);
+  auto page = pages_->Topic(Get("/t/" + id, QueryOf(location), {{"id", id}}), sam);
+  ASSERT_TRUE(page.ok());
+  EXPECT_NE(page->body.find("<p>We are glad you told us.</p>\n<p>Your post is up.</p>"), std::string::npos) << page->body;
+
+  auto empty = pages_->SaveSupportMessages(Post("/admin/safety/support", "support_crisis=&support_concern=Still+here."), admin_);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->status, 422);
+  EXPECT_NE(empty->body.find(">\nStill here.</textarea>"), std::string::npos);
+  auto refused = pages_->SaveSupportMessages(Post("/admin/safety/support", "support_crisis=a&support_concern=b"), sam);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+}
+
 TEST_F(PagesTest, AdminSafetyKeepsABrokenDirectoryAndExportsTsv) {
   auto page = pages_->AdminSafety(Get("/admin/safety"), admin_);
   ASSERT_TRUE(page.ok()) << page.error().message;
@@ -882,6 +910,281 @@ TEST_F(PagesTest, AdminSafetyKeepsABrokenDirectoryAndExportsTsv) {
   auto refused = pages_->AdminSafety(Get("/admin/safety"), sam);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+}
+
+// ---- Finding what is already there: search, similar questions, misplaced replies ----
+
+// The pages with a real Xapian index behind the forum, fed by hand (the indexer job is tested on
+// its own): what is asked here is what the pages show, not how the index ranks.
+class FindingPagesTest : public PagesTest {
+ protected:
+  void SetUp() override {
+    PagesTest::SetUp();
+    auto index = search::OpenXapianIndex(dir_.path() / "search");
+    ASSERT_TRUE(index.ok()) << index.error().message;
+    index_ = std::move(index).value();
+    forum_->AttachSearchIndex(index_.get());
+  }
+
+  // Asks and indexes the question, as the indexer would a moment later.
+  std::pair<store::TopicRow, store::PostRow> AskIndexed(const forum::Viewer& viewer, const std::string& title,
+                                                        const std::string& body) {
+    auto asked = forum_->Ask(viewer, {category_, title, body});
+    EXPECT_TRUE(asked.ok()) << (asked.ok() ? "" : asked.error().message);
+    Index(asked->first, asked->second);
+    return *asked;
+  }
+
+  void Index(const store::TopicRow& topic, const store::PostRow& post) {
+    search::IndexedPost indexed{post.id,     topic.id,    topic.category_id,  post.user_id,    post.author_name,
+                                topic.title, post.number, post.body_markdown, post.created_at, topic.reply_count};
+    ASSERT_TRUE(index_->Upsert(indexed).ok());
+    ASSERT_TRUE(index_->Commit(++seq_).ok());
+  }
+
+  Result<http::Response> SearchFor(const std::string& query, const forum::Viewer& viewer) {
+    return pages_->Search(Get("/search", query), viewer);
+  }
+
+  std::unique_ptr<search::SearchIndex> index_;
+  std::int64_t seq_ = 0;
+};
+
+TEST_F(FindingPagesTest, EveryPageHasALabelledSearchBoxInItsHeader) {
+  auto home = pages_->Home(Get("/"), Visitor());
+  ASSERT_TRUE(home.ok());
+  EXPECT_NE(home->body.find("<form method=\"get\" action=\"/search\" role=\"search\" aria-label=\"Search the forum\""),
+            std::string::npos);
+  EXPECT_NE(home->body.find("<label for=\"site-q\" class=\"vh\">Search the forum</label>"), std::string::npos);
+  // The search page has its own, fuller form: one search landmark, not two with the same name.
+  auto search = SearchFor("", Visitor());
+  ASSERT_TRUE(search.ok());
+  EXPECT_EQ(CountOf(search->body, "role=\"search\""), 1);
+  ExpectWellFormedPage(search->body);
+}
+
+TEST_F(FindingPagesTest, ResultsShowAPostWithScriptAsTextAndLinkToTheBestPost) {
+  forum::Viewer sam = Member("sam");
+  auto [topic, post] =
+      AskIndexed(sam, "Crying after therapy <b>every</b> week",
+                 "I wrote `<script>alert(1)</script>` in my therapy notes and `\"><img src=x onerror=alert(2)>` too.");
+  auto page = SearchFor("q=therapy", Visitor());
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  const std::string& html = page->body;
+  ExpectWellFormedPage(html);
+  EXPECT_NE(html.find("<a class=\"title\" href=\"/p/" + std::to_string(post.id.value) + "\">"), std::string::npos);
+  EXPECT_NE(html.find("<mark>"), std::string::npos) << "matched words highlighted";
+  EXPECT_NE(html.find("&lt;script"), std::string::npos) << "shown as text: " << html;
+  EXPECT_EQ(html.find("<script>alert"), std::string::npos);
+  EXPECT_EQ(html.find("<img src=x"), std::string::npos);
+  EXPECT_EQ(html.find("<b>every</b>"), std::string::npos) << "the title is text too";
+  EXPECT_NE(html.find("<a href=\"/u/sam\">sam</a>"), std::string::npos);
+  EXPECT_NE(html.find(">Therapy</a>"), std::string::npos) << "the category is named";
+  EXPECT_NE(html.find("1 conversation found"), std::string::npos);
+  EXPECT_NE(html.find("value=\"therapy\""), std::string::npos) << "the box keeps the words";
+}
+
+TEST_F(FindingPagesTest, ACorrectedSpellingSaysSoAndOffersTheOriginal) {
+  forum::Viewer sam = Member("sam");
+  AskIndexed(sam, "Is a therapy hangover normal?", "The day after therapy I feel a hangover: tired and heavy.");
+  auto page = SearchFor("q=therepy+hangover", Visitor());
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  const std::string& html = page->body;
+  EXPECT_NE(html.find("Showing results for <strong>therapy hangover</strong>. Search instead for <a "
+                      "href=\"/search?q=therepy%20hangover&amp;exact=1\">therepy hangover</a>"),
+            std::string::npos)
+      << html;
+  // Following it does not offer the same link again.
+  auto exact = SearchFor("q=therepy+hangover&exact=1", Visitor());
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(exact->body.find("Search instead for"), std::string::npos);
+}
+
+TEST_F(FindingPagesTest, NothingFoundSuggestsWhatToTry) {
+  forum::Viewer sam = Member("sam");
+  AskIndexed(sam, "Sleeping badly before exams", "I lie awake every night before an exam.");
+  auto page = SearchFor("q=xylophone&author=sam", Visitor());
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  const std::string& html = page->body;
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(html.find("Nothing found for “xylophone”"), std::string::npos) << html;
+  EXPECT_NE(html.find("fewer words"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"/new\">ask your question</a>"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"/search?q=xylophone\">every category and writer</a>"), std::string::npos);
+  EXPECT_NE(html.find("<details class=\"filters\" open>"), std::string::npos) << "a used filter stays in view";
+}
+
+TEST_F(FindingPagesTest, ATooLongQueryIsExplainedBesideTheBoxAndKept) {
+  std::string words;
+  for (int i = 0; i < 30; ++i) words += "worry+";
+  auto page = SearchFor("q=" + words + "end", Visitor());
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->status, 422);
+  EXPECT_NE(page->body.find("<p class=\"field-error\" id=\"q-error\">"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("aria-invalid=\"true\""), std::string::npos);
+  EXPECT_NE(page->body.find("value=\"worry worry"), std::string::npos) << "the text is kept";
+  EXPECT_NE(page->body.find("<title>Please check: Search"), std::string::npos);
+}
+
+TEST_F(FindingPagesTest, PreviewShowsSimilarQuestionsKeepsTheTextAndPostsNothing) {
+  forum::Viewer sam = Member("sam");
+  forum::Viewer kim = Member("kim");
+  auto [topic, post] = AskIndexed(sam, "Is it normal to cry after therapy?",
+                                  "Every week I leave my therapy session and cry in the car. Is that normal?");
+  auto before = forum_->LatestTopics(1, 50);
+  ASSERT_TRUE(before.ok());
+  std::string form = "_csrf=x&category_id=" + std::to_string(category_.value) +
+                     "&title=Crying+after+therapy+sessions&body=I+always+cry+after+therapy.+Normal%3F&preview=1";
+  auto page = pages_->NewTopic(Post("/new", form), kim);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_EQ(page->status, 200);
+  const std::string& html = page->body;
+  ExpectWellFormedPage(html);
+  EXPECT_NE(html.find("These questions may already have answers"), std::string::npos) << html;
+  EXPECT_NE(html.find("href=\"/t/" + std::to_string(topic.id.value) + "\" target=\"_blank\" rel=\"noopener\""),
+            std::string::npos);
+  EXPECT_NE(html.find("value=\"Crying after therapy sessions\""), std::string::npos) << "the title is kept";
+  EXPECT_NE(html.find("I always cry after therapy. Normal?</textarea>"), std::string::npos) << "the question is kept";
+  EXPECT_NE(html.find("Your question is not posted yet."), std::string::npos);
+  auto after = forum_->LatestTopics(1, 50);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->topics.size(), before->topics.size()) << "a preview asks nothing";
+
+  // The other button posts as it always did.
+  form.resize(form.size() - std::string("&preview=1").size());
+  auto posted = pages_->NewTopic(Post("/new", form), kim);
+  ASSERT_TRUE(posted.ok());
+  EXPECT_EQ(posted->status, 303);
+}
+
+TEST_F(FindingPagesTest, TheWriterOfAMisplacedReplyIsOfferedAMoveOthersSeeNothing) {
+  forum::Viewer sam = Member("sam");
+  forum::Viewer kim = Member("kim");
+  TopicId therapy = AskIndexed(sam, "Is it normal to cry after therapy?", "I cry after every session.").first.id;
+  TopicId caring = AskIndexed(sam, "Caring for my mum for years", "How do other carers keep going?").first.id;
+  auto reply = forum_->Reply(kim, therapy, {"Ten years of caring for my dad taught me to take breaks.", std::nullopt});
+  ASSERT_TRUE(reply.ok());
+  // What Forum::CheckPlacement records when the index says so; made by hand so the test does not
+  // depend on the index's judgement.
+  store::NewReviewItem item;
+  item.kind = store::ReviewKind::kMisplaced;
+  item.post = reply->id;
+  item.reasons = "possibly misplaced";
+  item.suggested_topic = caring;
+  item.score = 0.72;
+  item.created_at = clock_.Now();
+  ASSERT_TRUE(store_->CreateReviewItem(item).ok());
+
+  std::string id = std::to_string(therapy.value);
+  std::string post_id = std::to_string(reply->id.value);
+  auto page = pages_->Topic(Get("/t/" + id, "page=1&posted=" + post_id, {{"id", id}}), kim);
+  ASSERT_TRUE(page.ok());
+  const std::string& html = page->body;
+  ExpectWellFormedPage(html);
+  EXPECT_NE(html.find("Did you mean to reply to “<a href=\"/t/" + std::to_string(caring.value) +
+                      "\">Caring for my mum for years</a>”?"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<form method=\"post\" action=\"/p/" + post_id + "/move\">"), std::string::npos);
+  EXPECT_NE(html.find("name=\"topic_id\" value=\"" + std::to_string(caring.value) + "\""), std::string::npos);
+  EXPECT_NE(html.find("No, it belongs here</a>"), std::string::npos);
+  EXPECT_LT(html.find("id=\"misplaced\""), html.find("<article")) << "near the top";
+
+  auto other = pages_->Topic(Get("/t/" + id, "page=1&posted=" + post_id, {{"id", id}}), sam);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->body.find("id=\"misplaced\""), std::string::npos) << "only the writer sees it";
+
+  // The moderators' queue names it and links to the likely thread with the score.
+  auto queue = pages_->ReviewQueue(Get("/mod/queue"), admin_);
+  ASSERT_TRUE(queue.ok());
+  EXPECT_NE(queue->body.find("Possibly misplaced"), std::string::npos);
+  EXPECT_NE(queue->body.find("It reads like <a href=\"/t/" + std::to_string(caring.value) +
+                             "\">Caring for my mum for years</a> (match 72%)"),
+            std::string::npos)
+      << queue->body;
+
+  // One click moves it, and the reply is shown where it now lives.
+  auto moved = pages_->MoveReply(
+      Post("/p/" + post_id + "/move", "_csrf=x&topic_id=" + std::to_string(caring.value), {{"id", post_id}}), kim);
+  ASSERT_TRUE(moved.ok()) << moved.error().message;
+  EXPECT_EQ(moved->status, 303);
+  EXPECT_EQ(HeaderOf(*moved, "Location"), "/p/" + post_id);
+  EXPECT_EQ(forum_->FindPost(reply->id)->topic_id, caring);
+}
+
+TEST_F(FindingPagesTest, AMoveAfterHalfAnHourIsRefusedKindly) {
+  forum::Viewer sam = Member("sam");
+  forum::Viewer kim = Member("kim");
+  TopicId therapy = AskIndexed(sam, "Is it normal to cry after therapy?", "I cry after every session.").first.id;
+  TopicId caring = AskIndexed(sam, "Caring for my mum for years", "How do other carers keep going?").first.id;
+  auto reply = forum_->Reply(kim, therapy, {"Ten years of caring for my dad taught me to take breaks.", std::nullopt});
+  ASSERT_TRUE(reply.ok());
+  store::NewReviewItem item;
+  item.kind = store::ReviewKind::kMisplaced;
+  item.post = reply->id;
+  item.suggested_topic = caring;
+  item.score = 0.7;
+  item.created_at = clock_.Now();
+  ASSERT_TRUE(store_->CreateReviewItem(item).ok());
+  clock_.Advance(forum::kMoveWindowSeconds + 1);
+
+  std::string post_id = std::to_string(reply->id.value);
+  auto refused = pages_->MoveReply(
+      Post("/p/" + post_id + "/move", "_csrf=x&topic_id=" + std::to_string(caring.value), {{"id", post_id}}), kim);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_NE(refused->body.find("Your reply stays where it is"), std::string::npos);
+  EXPECT_NE(refused->body.find("href=\"/p/" + post_id + "\""), std::string::npos);
+  EXPECT_EQ(forum_->FindPost(reply->id)->topic_id, therapy);
+  // And the note is no longer offered.
+  std::string id = std::to_string(therapy.value);
+  auto page = pages_->Topic(Get("/t/" + id, "page=1&posted=" + post_id, {{"id", id}}), kim);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->body.find("id=\"misplaced\""), std::string::npos);
+}
+
+TEST_F(FindingPagesTest, TopicFootListsPeopleAlsoAskedOnlyWhenThereAreAny) {
+  forum::Viewer sam = Member("sam");
+  TopicId first =
+      AskIndexed(sam, "Is it normal to cry after therapy?", "Every week I leave my therapy session and cry in the car.")
+          .first.id;
+  std::string id = std::to_string(first.value);
+  auto alone = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), Visitor());
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(alone->body.find("People also asked"), std::string::npos);
+
+  TopicId second = AskIndexed(sam, "Crying in the car after therapy sessions",
+                              "I always cry in the car after my therapy session. Is this normal?")
+                       .first.id;
+  auto page = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), Visitor());
+  ASSERT_TRUE(page.ok());
+  ExpectWellFormedPage(page->body);
+  EXPECT_NE(page->body.find("<h2 id=\"h-related\">People also asked</h2>"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("<a href=\"/t/" + std::to_string(second.value) + "\">"), std::string::npos);
+}
+
+TEST_F(FindingPagesTest, TopicPageWithTwentyRepliesAndRelatedQuestionsStaysUnderBudget) {
+  forum::Viewer sam = Member("sam");
+  std::string body =
+      "I went through something very similar last spring. What helped me most was writing a few lines "
+      "each evening about what the session brought up, and being gentle with myself on the days after. "
+      "It does get easier, and you are not alone in this.";
+  TopicId topic = AskIndexed(admin_, "Is it normal to cry after therapy?",
+                             "Every week I leave my therapy session and cry in the car.")
+                      .first.id;
+  for (const char* place : {"car", "bus", "train", "kitchen", "park"}) {
+    AskIndexed(sam, std::string("Crying in the ") + place + " after therapy sessions",
+               std::string("I always cry in the ") + place + " after my therapy session. Is this normal?");
+  }
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(forum_->Reply(sam, topic, {body, std::nullopt}).ok());
+  std::string id = std::to_string(topic.value);
+  auto page = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), admin_);
+  ASSERT_TRUE(page.ok());
+  EXPECT_NE(page->body.find("People also asked"), std::string::npos);
+  internal::StaticFiles files;
+  std::size_t total =
+      page->body.size() + files.Find("kindred.css")->content.size() + files.Find("kindred.js")->content.size();
+  EXPECT_LT(total, kTopicPageBudgetBytes);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // content is not pushed at them), templates to start a message from, an escalation path, and a
 // record of every human decision. Kindred itself never contacts anyone outside the forum.
 #include <algorithm>
+#include <cmath>
 
 #include "core/text.h"
 #include "forum/guardian.h"
@@ -52,7 +53,7 @@ std::string KindLabel(const store::ReviewItemRow& item) {
     case store::ReviewKind::kFlag:
       return item.reasons == "worried" ? "A member is worried about this person" : "Flagged by a member";
     case store::ReviewKind::kMisplaced:
-      return "May be in the wrong conversation";
+      return "Possibly misplaced";
     case store::ReviewKind::kHeld:
       return "Held for review";
   }
@@ -84,7 +85,14 @@ Data ItemData(const Site& site, const store::ReviewItemRow& item, const FailedRe
     data.set("reporter_url", http::UrlEncode(item.reporter_name));
     SetIfPresent(data, "note", item.note);
   }
-  if (item.kind != store::ReviewKind::kFlag) {
+  if (item.kind == store::ReviewKind::kMisplaced && item.suggested_topic) {
+    // Where it probably belongs, and how sure the index was: a guess for a person to weigh.
+    Data suggested;
+    suggested.set("url", "/t/" + ToString(item.suggested_topic->value));
+    suggested.set("title", item.suggested_title.empty() ? std::string("another conversation") : item.suggested_title);
+    suggested.set("score", ToString(std::lround(std::clamp(item.score, 0.0, 1.0) * 100)) + "%");
+    data.set("suggested", suggested);
+  } else if (item.kind != store::ReviewKind::kFlag) {
     std::string reasons = item.reasons;  // cue names read as words: "suicidal_thoughts" -> "suicidal thoughts"
     std::replace(reasons.begin(), reasons.end(), '_', ' ');
     SetIfPresent(data, "reasons", reasons);

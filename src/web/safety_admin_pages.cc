@@ -15,15 +15,17 @@ const PageInfo kSafetyPage{"Safety settings", "admin", "", 200};
 constexpr std::string_view kTemplateSeparator = "\n---\n";
 
 struct FailedSafetyForm {
-  std::string_view section;  // "helplines", "templates" or "supporters"
+  std::string_view section;  // "helplines", "templates", "supporters" or "support"
   std::string text;
   Error error;
+  std::string second_text;  // "support": the concern text beside the crisis one
 };
 
 std::string SavedText(std::string_view saved) {
   if (saved == "helplines") return "The helpline directory is saved.";
   if (saved == "templates") return "The message templates are saved.";
   if (saved == "supporters") return "Saved. The member's supporter status is updated.";
+  if (saved == "support") return "The support panel's words are saved.";
   return {};
 }
 
@@ -39,21 +41,30 @@ Result<http::Response> SafetyPage(const Site& site, const forum::Viewer& viewer,
   data.set("helplines", site.forum.Helplines().ToTsv());
   data.set("templates", templates);
   data.set("supporter_name", "");
+  forum::Forum::SupportMessages messages = site.forum.SupportMessageTexts();
+  data.set("support_crisis", messages.crisis);
+  data.set("support_concern", messages.concern);
   if (!failed) return site.Render(viewer, kSafetyPage, "admin_safety", data);
 
   std::string section(failed->section);
-  data.set(section == "supporters" ? "supporter_name" : section, failed->text);
+  if (section == "support") {
+    // Both texts come back as typed; the one named in the error is marked.
+    data.set("support_crisis", failed->text);
+    data.set("support_concern", failed->second_text);
+  } else {
+    data.set(section == "supporters" ? "supporter_name" : section, failed->text);
+  }
   ShowFormError(data, failed->error, {}, section + "_", std::nullopt);
   return site.RenderFailedForm(viewer, kSafetyPage, "admin_safety", data, failed->error);
 }
 
 Result<http::Response> SavedOrFailed(const Site& site, const forum::Viewer& viewer, Result<void> result,
-                                     std::string_view section, std::string text) {
+                                     std::string_view section, std::string text, std::string second_text = {}) {
   if (result.ok()) {
     return http::Response::Redirect("/admin/safety?saved=" + std::string(section) + "#" + std::string(section));
   }
   if (!IsFormError(result.error().code)) return std::move(result).error();
-  FailedSafetyForm failed{section, std::move(text), std::move(result).error()};
+  FailedSafetyForm failed{section, std::move(text), std::move(result).error(), std::move(second_text)};
   return SafetyPage(site, viewer, "", &failed);
 }
 
@@ -92,6 +103,14 @@ Result<http::Response> Pages::SaveMessageTemplates(const http::Request& request,
   if (!form.ok()) return std::move(form).error();
   std::string text = TextareaValue(*form, "templates");
   return SavedOrFailed(*impl_, viewer, forum_.SaveMessageTemplates(viewer, text), "templates", text);
+}
+
+Result<http::Response> Pages::SaveSupportMessages(const http::Request& request, const forum::Viewer& viewer) const {
+  auto form = http::Params::Parse(request.body);
+  if (!form.ok()) return std::move(form).error();
+  forum::Forum::SupportMessages messages{TextareaValue(*form, "support_crisis"), TextareaValue(*form, "support_concern")};
+  auto saved = forum_.SaveSupportMessages(viewer, messages);
+  return SavedOrFailed(*impl_, viewer, std::move(saved), "support", messages.crisis, messages.concern);
 }
 
 Result<http::Response> Pages::SetTrustedSupporter(const http::Request& request, const forum::Viewer& viewer) const {

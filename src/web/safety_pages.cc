@@ -64,6 +64,10 @@ Data HelplineList(const std::vector<safety::Helpline>& helplines) {
 Result<std::string> SupportPanelHtml(const Site& site, const forum::SupportOffer& offer, const std::string& close_url) {
   Data data;
   data.set("crisis", offer.level == safety::Level::kCrisis);
+  // The opening words are the admins' (forum::SupportMessageTexts), one paragraph each.
+  Data message{Data::type::list};
+  for (const auto& paragraph : offer.message) message.push_back(Data(paragraph));
+  data.set("message", message);
   data.set("helplines", HelplineList(offer.helplines));
   SetEmergency(data, offer.emergency_number);
   SetIfPresent(data, "country_name", CountryName(site.forum.Helplines(), offer.country));

@@ -4,6 +4,8 @@
 // post re-renders the same form with everything they typed and the problem named beside its
 // field, with the status for the error. Only when the page around the form cannot be shown any
 // more (the topic is gone) does the error go back to the route table as a value.
+#include <spdlog/spdlog.h>
+
 #include "core/text.h"
 #include "forum/guardian.h"
 #include "forum/limits.h"
@@ -35,7 +37,11 @@ std::string AfterPostingUrl(const Site& site, const forum::Viewer& viewer, const
     return panel ? url + "#" + std::string(kSupportPanelId) : url;
   }
   url += "?page=" + ToString(forum::Forum::PageOfPost(post.number)) + "&posted=" + ToString(post.id.value);
-  return url + "#" + (panel ? std::string(kSupportPanelId) : "p" + ToString(post.number));
+  if (panel) return url + "#" + std::string(kSupportPanelId);
+  // A reply that may belong elsewhere: land on the note offering to move it, at the top.
+  auto misplaced = site.forum.MisplacedFor(viewer, post.id);
+  if (misplaced.ok() && misplaced->has_value()) return url + "#" + std::string(kMisplacedNoteId);
+  return url + "#p" + ToString(post.number);
 }
 
 Result<PostId> PostIdParam(const http::Request& request) {
@@ -75,6 +81,13 @@ Result<Data> AskData(const Site& site, const forum::Viewer& viewer, std::int64_t
 }
 
 const PageInfo kAskPage{"Ask a question", "ask", "", 200};
+
+// The similar questions on the new-question page, the same list the script fetches while typing.
+Result<std::string> SimilarForAsk(const Site& site, const std::vector<search::SimilarTopic>& topics) {
+  return SimilarListHtml(site, topics,
+                         {"These questions may already have answers", "h-similar",
+                          "They open in a new tab, so your question stays here.", true});
+}
 
 // ---- Replying ----
 
@@ -120,6 +133,7 @@ Result<http::Response> Pages::NewTopic(const http::Request& request, const forum
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
   forum::AskInput input{CategoryId(form->GetInt("category_id", 0)), form->Get("title"), TextareaValue(*form, "body")};
+  if (form->Get("preview") == "1") return PreviewQuestion(viewer, input);
   auto asked = forum_.Ask(viewer, input);
   if (asked.ok()) return http::Response::Redirect(AfterPostingUrl(*impl_, viewer, request, asked->second));
 
@@ -134,6 +148,33 @@ Result<http::Response> Pages::NewTopic(const http::Request& request, const forum
   if (!data.ok()) return error;
   ShowFormError(*data, error, {"category_id", "title", "body"});
   return impl_->RenderFailedForm(viewer, kAskPage, "new_topic", *data, error);
+}
+
+// The step before posting without script: the same form, everything typed kept, and the
+// questions that may already have answers. Nothing is saved. A failure to look is logged and
+// shows nothing: the person can still post.
+Result<http::Response> Pages::PreviewQuestion(const forum::Viewer& viewer, const forum::AskInput& input) const {
+  if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to ask a question.");
+  auto data = AskData(*impl_, viewer, input.category_id.value, input.title, input.body);
+  if (!data.ok()) return std::move(data).error();
+  std::vector<search::SimilarTopic> similar;
+  if (!Trim(input.title).empty() || !Trim(input.body).empty()) {
+    auto found = forum_.SimilarQuestions(input.title, input.body);
+    if (found.ok()) {
+      similar = std::move(found).value();
+    } else {
+      spdlog::warn("similar questions for a preview not shown: {}", found.error().message);
+    }
+  }
+  auto list = SimilarForAsk(*impl_, similar);
+  if (!list.ok()) return std::move(list).error();
+  SetIfPresent(*data, "similar", *list);
+  data->set("previewed", similar.empty()
+                             ? "Your question is not posted yet. We did not find others quite like it, so it is "
+                               "good to ask. Post it when you are ready."
+                             : "Your question is not posted yet. Have a look at these, then post yours when you "
+                               "are ready: a new question is always welcome.");
+  return impl_->Render(viewer, kAskPage, "new_topic", *data);
 }
 
 Result<http::Response> Pages::ReplyForm(const http::Request& request, const forum::Viewer& viewer) const {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -194,6 +195,10 @@ struct XapianIndex::Impl {
   Xapian::WritableDatabase wdb;         // GUARDED_BY(write_mu)
   std::set<std::int64_t> dirty_topics;  // GUARDED_BY(write_mu): topic documents to rebuild at Commit
 
+  // Held exclusively while a commit makes a new revision, shared by a read retrying after being
+  // overtaken (see Read). Lock order: write_mu, then commit_mu.
+  std::shared_mutex commit_mu;
+
   std::atomic<std::int64_t> applied_seq{0};
   std::atomic<std::uint64_t> generation{1};  // bumped at every commit; readers reopen when behind
   std::atomic<bool> needs_rebuild{false};
@@ -230,28 +235,33 @@ struct XapianIndex::Impl {
       impl_.pool.push_back(std::move(reader_));
     }
     Xapian::Database& db() { return reader_->db; }
-    // After DatabaseModifiedError: the revision we read was overwritten; catch up and retry.
-    void Refresh() {
-      reader_->db.reopen();
-      reader_->generation = impl_.generation.load();
-    }
+    // After DatabaseModifiedError: the handle is not returned to the pool.
+    void Discard() { reader_.reset(); }
 
    private:
     Impl& impl_;
     std::unique_ptr<Reader> reader_;
   };
 
-  // Runs `fn(db)` on a pooled reader, retrying once if a commit overtook the read.
+  // Runs `fn(db)` on a pooled reader. Xapian keeps only the previous revision readable, so a read
+  // that two commits overtake fails with DatabaseModifiedError; a burst of commits (a reindex, a busy
+  // feed) could do that to every retry. So the retry holds commit_mu shared, which Commit takes
+  // exclusively: the common path takes no lock, and the retry cannot be overtaken again.
   template <typename Fn>
   auto Read(Fn&& fn) -> decltype(fn(std::declval<Xapian::Database&>())) {
     try {
-      Lease lease(*this);
-      try {
-        return fn(lease.db());
-      } catch (const Xapian::DatabaseModifiedError&) {
-        lease.Refresh();
-        return fn(lease.db());
+      {
+        std::optional<Lease> lease;
+        try {
+          lease.emplace(*this);  // opening or reopening can be overtaken too
+          return fn(lease->db());
+        } catch (const Xapian::DatabaseModifiedError&) {
+          if (lease) lease->Discard();  // its state is unknown; the pool gets a fresh handle later
+        }
       }
+      std::shared_lock no_commits(commit_mu);
+      Xapian::Database fresh(dir.string());
+      return fn(fresh);
     } catch (const Xapian::Error& e) {
       return Unavailable(e);
     }
@@ -803,6 +813,7 @@ Result<void> XapianIndex::Clear() {
       std::lock_guard pool_lock(impl_->pool_mu);
       impl_->pool.clear();
     }
+    std::unique_lock no_retrying_readers(impl_->commit_mu);
     impl_->wdb.cancel_transaction();
     impl_->wdb.close();
     impl_->wdb = Xapian::WritableDatabase(impl_->dir.string(), Xapian::DB_CREATE_OR_OVERWRITE);
@@ -895,8 +906,11 @@ Result<void> XapianIndex::Commit(std::int64_t applied_seq) {
     for (std::int64_t topic : m.dirty_topics) m.RebuildTopic(topic);
     m.wdb.set_metadata(kMetaAppliedSeq, std::to_string(applied_seq));
     m.wdb.set_metadata(kMetaFormat, std::to_string(kXapianIndexFormatVersion));
-    // One Xapian commit: documents and applied_seq become durable together.
-    m.wdb.commit_transaction();
+    {
+      // One Xapian commit: documents and applied_seq become durable together.
+      std::unique_lock no_retrying_readers(m.commit_mu);
+      m.wdb.commit_transaction();
+    }
     m.wdb.begin_transaction();
     m.dirty_topics.clear();
     m.applied_seq = applied_seq;
@@ -927,7 +941,7 @@ Result<SearchResults> XapianIndex::Search(const SearchQuery& query) {
     if (!query.author.empty()) filters.emplace_back(AuthorTerm(query.author));
     Xapian::Query filter(Xapian::Query::OP_AND, filters.begin(), filters.end());
     try {
-      if (m.options.spelling_correction) {
+      if (m.options.spelling_correction && query.correct_spelling) {
         std::string corrected = m.CorrectQuery(db, text, filter);
         if (corrected != text) {
           auto original_probe = m.ProbeQuery(db, m.Parse(db, text), filter);

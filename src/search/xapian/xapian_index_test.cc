@@ -171,6 +171,17 @@ TEST_F(XapianIndexTest, CorrectsTyposFromTheForumsVocabularyNotByFrequency) {
   EXPECT_EQ(results->hits.at(0).topic.value, 3);
 }
 
+TEST_F(XapianIndexTest, AnExactSearchIsNotCorrected) {
+  AddForum();
+  SearchQuery query;
+  query.text = "therepy";
+  query.correct_spelling = false;
+  auto results = index_->Search(query);
+  ASSERT_TRUE(results.ok());
+  EXPECT_TRUE(results->corrected_query.empty());
+  EXPECT_TRUE(results->hits.empty());
+}
+
 TEST_F(XapianIndexTest, NoCorrectionWhenTheQueryIsSpeltRight) {
   AddForum();
   SearchQuery query;

@@ -69,11 +69,8 @@
     var heading = el("h2", "You are not alone");
     heading.id = "support-live-heading";
     box.appendChild(heading);
-    box.appendChild(el("p", result.level === "crisis"
-      ? "Thank you for sharing this. It sounds like things are really hard right now."
-      : "Thank you for sharing this. It sounds like you are carrying a lot at the moment."));
-    box.appendChild(el("p", "If you are having thoughts of suicide or of hurting yourself, you deserve support " +
-      "right now. You can still post: people here can reply."));
+    // The opening words are the community's own (admins edit them), sent with the answer.
+    (result.message || []).forEach(function (paragraph) { box.appendChild(el("p", paragraph)); });
     box.appendChild(el("h3", "Talk to someone now"));
     box.appendChild(el("p", "Calls are free and confidential. A trained person listens; you don't have to give your name."));
     var list = el("ul", "", "helplines");
@@ -191,4 +188,80 @@ document.addEventListener("change", function (event) {
       if (age < 86400) time.textContent = words(age);
     });
   }, kTickMs);
+})();
+
+// "These questions may already have answers" (docs/search.md): a pause in typing the title or
+// question asks /api/v1/similar, and up to 5 topics appear under the title, each opening in a new
+// tab so the draft stays. Built with textContent only. Without script, the form's Preview button
+// shows the same list from the server.
+(function () {
+  "use strict";
+  var live = document.getElementById("similar-live");
+  if (!live || !window.fetch) return;
+  var fields = live.getAttribute("data-similar-for").split(" ").map(function (id) {
+    return document.getElementById(id);
+  }).filter(Boolean);
+  var kPauseMs = 500; // a request per pause in typing, not per keystroke
+  var kMinChars = 8;  // fewer letters than a short title say too little to compare
+  // The opening of a question says what it is about; the whole of a long one would make a URL
+  // longer than servers accept.
+  var kBodyChars = 1500;
+  var timer = 0, asked = 0, lastQuery = "";
+
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function show(topics) {
+    live.textContent = "";
+    if (!topics.length) return;
+    var box = el("section", "", "similar");
+    box.setAttribute("aria-labelledby", "h-similar");
+    var heading = el("h2", "These questions may already have answers");
+    heading.id = "h-similar";
+    box.appendChild(heading);
+    box.appendChild(el("p", "They open in a new tab, so your question stays here.", "hint"));
+    var list = el("ul", "", "similar-list");
+    topics.forEach(function (topic) {
+      var item = el("li");
+      var a = el("a", topic.title);
+      a.href = "/t/" + encodeURIComponent(topic.id);
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.appendChild(el("span", " (opens in a new tab)", "vh"));
+      item.appendChild(a);
+      item.appendChild(document.createTextNode(" "));
+      var n = Number(topic.reply_count) || 0;
+      item.appendChild(el("span", n + (n === 1 ? " reply" : " replies"), "meta"));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    live.appendChild(box);
+  }
+
+  function check() {
+    var title = fields[0] ? fields[0].value.trim() : "";
+    var body = fields[1] ? fields[1].value.trim().slice(0, kBodyChars) : "";
+    if (title.length + body.length < kMinChars) return;
+    var query = "title=" + encodeURIComponent(title) + "&body=" + encodeURIComponent(body);
+    if (query === lastQuery) return;
+    lastQuery = query;
+    var mine = ++asked;
+    fetch("/api/v1/similar?" + query, { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (result) {
+      if (!result || mine !== asked) return; // a newer draft is on its way
+      show((result.topics || []).slice(0, 5));
+    }).catch(function () {});
+  }
+
+  fields.forEach(function (field) {
+    field.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(check, kPauseMs);
+    });
+  });
 })();
