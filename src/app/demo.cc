@@ -6,11 +6,9 @@
 
 #include "app/import.h"
 #include "forum/passwords.h"
+#include "core/embedded_files.h"
 
-namespace kindred::app::demo_files {
-extern const std::pair<std::string_view, std::string_view> kEmbeddedFiles[];
-extern const int kEmbeddedFileCount;
-}  // namespace kindred::app::demo_files
+KINDRED_DECLARE_EMBEDDED_FILES(kindred::app::demo_files)
 
 namespace kindred::app {
 

@@ -5,11 +5,11 @@
 #include <cctype>
 #include <utility>
 
+#include "core/embedded_files.h"
+
+KINDRED_DECLARE_EMBEDDED_FILES(kindred::safety::embedded)
+
 namespace kindred::safety {
-namespace embedded {
-extern const std::pair<std::string_view, std::string_view> kEmbeddedFiles[];
-extern const int kEmbeddedFileCount;
-}  // namespace embedded
 
 namespace {
 

@@ -6,11 +6,9 @@
 #include <utility>
 
 #include "safety/detector_internal.h"
+#include "core/embedded_files.h"
 
-namespace kindred::safety::embedded {
-extern const std::pair<std::string_view, std::string_view> kEmbeddedFiles[];
-extern const int kEmbeddedFileCount;
-}  // namespace kindred::safety::embedded
+KINDRED_DECLARE_EMBEDDED_FILES(kindred::safety::embedded)
 
 namespace kindred::safety::internal {
 namespace {

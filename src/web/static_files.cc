@@ -3,11 +3,9 @@
 #include <array>
 #include <cstdint>
 #include <utility>
+#include "core/embedded_files.h"
 
-namespace kindred::web::static_files {
-extern const std::pair<std::string_view, std::string_view> kEmbeddedFiles[];
-extern const int kEmbeddedFileCount;
-}  // namespace kindred::web::static_files
+KINDRED_DECLARE_EMBEDDED_FILES(kindred::web::static_files)
 
 namespace kindred::web::internal {
 namespace {

@@ -1,11 +1,9 @@
 #include "web/template_set.h"
 
 #include <utility>
+#include "core/embedded_files.h"
 
-namespace kindred::web::templates {
-extern const std::pair<std::string_view, std::string_view> kEmbeddedFiles[];
-extern const int kEmbeddedFileCount;
-}  // namespace kindred::web::templates
+KINDRED_DECLARE_EMBEDDED_FILES(kindred::web::templates)
 
 namespace kindred::web::internal {
 namespace {
