@@ -4,10 +4,11 @@
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
+MAKEFLAGS += --no-print-directory
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps test-deps configure build run test unit-test e2e-test bench clean
+.PHONY: all deps test-deps configure build run test bench clean
 
 all: build
 
