@@ -15,6 +15,6 @@ foreach(file IN LISTS FILES)
   math(EXPR index "${index} + 1")
 endforeach()
 string(APPEND content "\nconst std::pair<std::string_view, std::string_view> kEmbeddedFiles[] = {\n${entries}    {\"\", \"\"}};\nconst int kEmbeddedFileCount = ${index};\n\n}  // namespace ${NAMESPACE}\n")
-file(WRITE "${OUTPUT}.tmp" "${content}")
-execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUTPUT}.tmp" "${OUTPUT}")
-file(REMOVE "${OUTPUT}.tmp")
+# Always written: this runs only when an input is newer than the output, and leaving the output
+# older than its inputs would make every build run it again.
+file(WRITE "${OUTPUT}" "${content}")
