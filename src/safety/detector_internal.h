@@ -145,13 +145,24 @@ class LinearModel {
   Head any_;
 };
 
-// Whether the learned stage may speak on a post the rules read as `assessment`: not when the rules
-// lowered a cue, nor beside an idiom, a title, a denial, a past or recovery, a joke, a game,
-// medicine, news or help offered to another.
-bool ModelMaySpeak(const Assessment& assessment, const std::vector<Match>& matches);
+// What the learned stage needs of the rules' reading: their level, whether they lowered a cue of
+// their own, and how long the post is.
+struct RulesReading {
+  Level level = Level::kNone;
+  bool lowered_a_cue = false;  // a negation, denial, past story, joke... lowered one of their cues
+  int words = 0;                // normalised words in the post
+};
+RulesReading ReadingOf(const Assessment& rules);
+// The model's feature for the rules' verdict: it weighs the rules as one witness among the words.
+std::string RulesFeature(Level rules);
+// The level the cascade settles on, given whether each head passed its threshold: on a post of
+// kMinWordsForModelToDecide words or more the model decides (it may lower a rules' reading, and
+// a rules' crisis stays crisis while the model sees any risk); on a shorter post the rules stand.
+Level CombinedLevel(const RulesReading& rules, bool crisis_head_above, bool any_head_above);
 
-// The rule cascade over a Lexicon, then (when a model is given) the learned stage, which may only
-// raise a reading the rules left lower and never where the rules found a lowering context.
+// The rule cascade over a Lexicon, then (when a model is given) the learned stage, which reads
+// the rules' verdict and cues (lowering ones included) among its features and settles the level
+// (CombinedLevel), naming the words that weighed most as the cue "model".
 // Detector::Default() is one of these over the embedded files.
 class RuleDetector final : public Detector {
  public:

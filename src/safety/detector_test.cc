@@ -284,19 +284,27 @@ TEST(DetectorTest, IsFastEnough) {
   EXPECT_LT((std::chrono::steady_clock::now() - start) / kRuns, kBudget);
 }
 
-// The learned stage (model.cc). Whether trained weights ship is a measured decision (see
-// lexicon/README.md); these tests pin the mechanism with a small hand-written model, so they hold
-// with or without lexicon/model.tsv.
+// The learned stage (model.cc). These tests pin the mechanism with a small hand-written model
+// (the rules' verdict weighs heavily, a few words push either way), so they hold whatever the
+// shipped lexicon/model.tsv learned.
 constexpr std::string_view kTinyModel =
     "# a hand-written model for the tests\n"
     "crisis\t__bias__\t-3\n"
     "crisis\t__threshold__\t0.8\n"
+    "crisis\tr:crisis\t6\n"
     "crisis\tw:overpass\t5\n"
     "crisis\tb:the_noose\t4.5\n"
     "crisis\tw:death\t6\n"
+    "crisis\tw:karaoke\t-12\n"
     "any\t__bias__\t-3\n"
     "any\t__threshold__\t0.8\n"
-    "any\tw:drain\t4.5\n";
+    "any\tr:crisis\t6\n"
+    "any\tr:concern\t6\n"
+    "any\tw:drain\t4.5\n"
+    "any\tw:karaoke\t-12\n";
+
+// Words that make a post long enough for the model to weigh (kMinWordsForModelToDecide).
+constexpr std::string_view kEverydayOpening = "work was the usual grind today and my manager was on at me again about the rota. ";
 
 internal::RuleDetector TinyModelDetector() {
   auto lexicon = internal::LoadEmbeddedLexicon();
@@ -324,43 +332,63 @@ TEST(ModelTest, LoadsHeadsAndNamesBadLines) {
   EXPECT_FALSE(internal::LinearModel().Load("m.tsv", "other\tw:x\t1\n").ok());
 }
 
-TEST(ModelTest, RaisesWhatTheRulesMissedWithAVisibleCue) {
+TEST(ModelTest, RaisesWhatTheRulesMissedOnALongPostWithAVisibleCue) {
   auto detector = TinyModelDetector();
-  for (std::string_view text : {"standing on the overpass right now. cars are loud", "I tied the noose an hour back"}) {
+  for (std::string_view risk : {"standing on the overpass right now. cars are loud", "I tied the noose an hour back"}) {
+    std::string text = std::string(kEverydayOpening) + std::string(risk);
     Assessment a = detector.Assess(text);
     EXPECT_EQ(a.level, Level::kCrisis) << text << ": " << Describe(a);
     ASSERT_TRUE(HasCue(a, "model")) << Describe(a);
   }
-  Assessment a = detector.Assess("standing on the Overpass right now");
+  Assessment a = detector.Assess(std::string(kEverydayOpening) + "standing on the Overpass right now");
   ASSERT_FALSE(a.cues.empty());
   EXPECT_EQ(a.cues.back().name, "model");
   EXPECT_EQ(a.cues.back().evidence, "Overpass");  // the written word, for the moderator
-  Assessment concern = detector.Assess("i'm a drain on everyone who knows me");
+  Assessment concern = detector.Assess(std::string(kEverydayOpening) + "i'm a drain on everyone who knows me");
   EXPECT_EQ(concern.level, Level::kConcern) << Describe(concern);
-  // Without the model the same detector misses them: the stage is what raised them.
+  // Without the model the same detector misses it: the stage is what raised it.
   auto lexicon = internal::LoadEmbeddedLexicon();
   ASSERT_TRUE(lexicon.ok());
   internal::RuleDetector rules(std::move(lexicon).value());
-  EXPECT_EQ(rules.Assess("standing on the overpass right now. cars are loud").level, Level::kNone);
+  EXPECT_EQ(rules.Assess(std::string(kEverydayOpening) + "standing on the overpass right now. cars are loud").level,
+            Level::kNone);
 }
 
-TEST(ModelTest, LoweringContextsStillApply) {
+TEST(ModelTest, OnAShortPostTheRulesDecide) {
   auto detector = TinyModelDetector();
-  // "death" weighs heavily in the tiny model, but the idiom keeps it none.
-  for (std::string_view text : {"this commute is going to be the death of me",
+  for (std::string_view text : {"standing on the overpass right now. cars are loud",
                                 "the overpass scene in that movie was wild lol",
                                 "five years ago I stood on an overpass; today I am doing well"}) {
     Assessment a = detector.Assess(text);
     EXPECT_EQ(a.level, Level::kNone) << text << ": " << Describe(a);
     EXPECT_FALSE(HasCue(a, "model")) << Describe(a);
   }
+  Assessment a = detector.Assess("i want to kill myself tonight, karaoke or not");
+  EXPECT_EQ(a.level, Level::kCrisis) << Describe(a);
+  EXPECT_FALSE(HasCue(a, "model"));
 }
 
-TEST(ModelTest, NeverLowersTheRules) {
+TEST(ModelTest, IdiomWordsAreNotTheModelsEvidence) {
   auto detector = TinyModelDetector();
-  Assessment a = detector.Assess("i want to kill myself tonight");
-  EXPECT_EQ(a.level, Level::kCrisis);
-  EXPECT_FALSE(HasCue(a, "model"));
+  // "death" weighs heavily in the tiny model, but inside the idiom the model never sees it.
+  std::string text = std::string(kEverydayOpening) + "honestly this commute is going to be the death of me";
+  Assessment a = detector.Assess(text);
+  EXPECT_EQ(a.level, Level::kNone) << Describe(a);
+  EXPECT_FALSE(HasCue(a, "model")) << Describe(a);
+}
+
+TEST(ModelTest, OnALongPostTheModelWeighsTheRulesVerdict) {
+  auto detector = TinyModelDetector();
+  // The rules' crisis carries the model along...
+  Assessment kept = detector.Assess(std::string(kEverydayOpening) + "i want to kill myself tonight");
+  EXPECT_EQ(kept.level, Level::kCrisis) << Describe(kept);
+  // ...unless the rest of the post weighs against it (here, a word the tiny model distrusts).
+  Assessment lowered = detector.Assess(std::string(kEverydayOpening) + "i want to kill myself tonight, karaoke");
+  EXPECT_EQ(lowered.level, Level::kNone) << Describe(lowered);
+  ASSERT_FALSE(lowered.cues.empty());
+  EXPECT_EQ(lowered.cues.back().name, "model");
+  EXPECT_FALSE(lowered.cues.back().raises);
+  EXPECT_EQ(lowered.cues.back().evidence, "karaoke");
 }
 
 }  // namespace

@@ -39,9 +39,10 @@ constexpr int kIterations = 800;
 constexpr int kMinFeatureCount = 2;
 constexpr int kFolds = 5;
 // Threshold rule: rules and model together may flag at most this share of the training "none"
-// posts, out of fold (the issue allows 5% on unseen posts; 2% on the training sets leaves room
-// for the rise every detector shows on new writing).
-constexpr double kMaxNoneFlaggedShare = 0.02;
+// posts, out of fold. The issue allows 5% on unseen posts; on the sets held out while choosing
+// (train_c, train_d) 4% out of fold gave 3.8% and 13% (train_d is written to mirror crisis posts
+// with safe ones, and the model had seen none like it then; it has now).
+constexpr double kMaxNoneFlaggedShare = 0.04;
 // Never raise on a coin flip, however clean the training sets look.
 constexpr double kMinThreshold = 0.5;
 // Weights smaller than this change no probability visibly; leaving them out keeps the file readable.
@@ -51,7 +52,7 @@ struct Post {
   Level label = Level::kNone;
   std::string text;
   Level rules = Level::kNone;
-  bool model_may_speak = false;
+  RulesReading reading;
   std::vector<std::string> features;
 };
 
@@ -81,8 +82,10 @@ std::vector<Post> ReadPosts(const Lexicon& lexicon, const RuleDetector& rules, c
       auto matches = lexicon.MatchAll(tokens);
       Assessment a = rules.Assess(p.text);
       p.rules = a.level;
-      p.model_may_speak = ModelMaySpeak(a, matches);
       for (auto& f : ModelFeatures(tokens, matches)) p.features.push_back(std::move(f.name));
+      p.reading = ReadingOf(a);
+      p.reading.words = static_cast<int>(tokens.size());
+      p.features.push_back(RulesFeature(p.rules));
       posts.push_back(std::move(p));
     }
   }
@@ -153,10 +156,7 @@ std::vector<kindred::safety::internal::Feature> AsFeatures(const Post& p) {
 
 // The level the cascade gives a post with these probabilities and thresholds (as ApplyModel).
 Level Cascade(const Post& p, double p_crisis, double p_any, double t_crisis, double t_any) {
-  if (p.rules == Level::kCrisis || !p.model_may_speak) return p.rules;
-  if (p_crisis > t_crisis) return Level::kCrisis;
-  if (p.rules == Level::kNone && p_any > t_any) return Level::kConcern;
-  return p.rules;
+  return CombinedLevel(p.reading, p_crisis > t_crisis, p_any > t_any);
 }
 
 void PrintFigures(const char* title, const std::vector<Post>& posts, const std::vector<Level>& got) {
@@ -219,7 +219,8 @@ void WriteHead(std::ostream& out, const char* name, const Fit& fit, double thres
   }
 }
 
-int TrainCommand(const std::string& out_path, const std::vector<std::string>& files) {
+int TrainCommand(const std::string& out_path, const std::vector<std::string>& files,
+                 const std::vector<std::string>& test_files) {
   auto lexicon = LoadEmbeddedLexicon();
   if (!lexicon) {
     std::cerr << lexicon.error().message << "\n";
@@ -270,6 +271,19 @@ int TrainCommand(const std::string& out_path, const std::vector<std::string>& fi
                             LinearModel::Probability(any_head, features), t_crisis, t_any);
   }
   PrintFigures("rules + model (in sample):", posts, cascade_in);
+  for (const auto& test_file : test_files) {
+    std::vector<Post> test = ReadPosts(*lexicon, rules, {test_file});
+    std::vector<Level> alone(test.size()), both(test.size());
+    for (std::size_t i = 0; i < test.size(); ++i) {
+      auto features = AsFeatures(test[i]);
+      alone[i] = test[i].rules;
+      both[i] = Cascade(test[i], LinearModel::Probability(crisis_head, features),
+                        LinearModel::Probability(any_head, features), t_crisis, t_any);
+    }
+    std::printf("%s:\n", test_file.c_str());
+    PrintFigures("  rules alone:", test, alone);
+    PrintFigures("  rules + model:", test, both);
+  }
 
   std::ofstream out(out_path);
   out << "# The detector's learned stage: written by safety_train_model (src/safety/train_model.cc);\n"
@@ -312,12 +326,18 @@ int CompareCommand(const std::string& model_path, const std::vector<std::string>
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::cerr << "usage: safety_train_model train OUT.tsv TRAIN.tsv... | compare MODEL.tsv FILE.tsv...\n";
+    std::cerr << "usage: safety_train_model train OUT.tsv TRAIN.tsv... [--test FILE...] | compare MODEL.tsv FILE.tsv...\n";
     return 2;
   }
   std::string command = argv[1];
   std::vector<std::string> files(argv + 3, argv + argc);
-  if (command == "train") return TrainCommand(argv[2], files);
+  // train OUT TRAIN... [--test FILE...]: figures on files the model never saw, for choosing a design.
+  std::vector<std::string> test_files;
+  if (auto at = std::find(files.begin(), files.end(), "--test"); at != files.end()) {
+    test_files.assign(at + 1, files.end());
+    files.erase(at, files.end());
+  }
+  if (command == "train") return TrainCommand(argv[2], files, test_files);
   if (command == "compare") return CompareCommand(argv[2], files);
   std::cerr << "unknown command " << command << "\n";
   return 2;
