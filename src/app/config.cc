@@ -52,6 +52,10 @@ Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config) {
       auto v = text();
       if (!v) return std::move(v).error();
       config.data_dir = *v;
+    } else if (name == "database") {
+      auto v = text();
+      if (!v) return std::move(v).error();
+      config.database = *v;
     } else if (name == "listen") {
       auto v = text();
       if (!v) return std::move(v).error();
@@ -115,6 +119,7 @@ Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config) {
 
 Result<void> ApplyEnvironment(Config& config) {
   if (const char* v = std::getenv("KINDRED_DATA"); v && *v) config.data_dir = v;
+  if (const char* v = std::getenv("KINDRED_DATABASE"); v && *v) config.database = v;
   if (const char* v = std::getenv("KINDRED_LISTEN"); v && *v) config.listen = v;
   if (const char* v = std::getenv("KINDRED_TRUSTED_PROXY"); v && *v) config.trusted_proxy = v;
   if (const char* v = std::getenv("KINDRED_THREADS"); v && *v) {
@@ -127,6 +132,13 @@ Result<void> ApplyEnvironment(Config& config) {
     config.threads = threads;
   }
   return Ok();
+}
+
+Result<bool> UsesPostgres(std::string_view database) {
+  if (database.empty()) return false;
+  if (database.starts_with("postgresql://") || database.starts_with("postgres://")) return true;
+  return ConfigError("database must be a PostgreSQL URI like postgresql://kindred@localhost/kindred, or left out to use "
+                     "SQLite in the data directory");
 }
 
 Result<std::pair<std::string, unsigned short>> ParseListen(std::string_view listen) {

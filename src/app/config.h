@@ -14,6 +14,9 @@ namespace kindred::app {
 
 struct Config {
   std::filesystem::path data_dir = "./data";
+  // Empty: SQLite in data_dir. Otherwise a PostgreSQL URI ("postgresql://user@host/db"); the data
+  // directory then holds only this node's search index.
+  std::string database;
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 4;
   std::string trusted_proxy;
@@ -30,8 +33,12 @@ struct Config {
 // wrong type is an error naming it, so a typo in the file does not pass silently.
 Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config);
 
-// KINDRED_DATA, KINDRED_LISTEN, KINDRED_THREADS, KINDRED_TRUSTED_PROXY.
+// KINDRED_DATA, KINDRED_DATABASE, KINDRED_LISTEN, KINDRED_THREADS, KINDRED_TRUSTED_PROXY.
 Result<void> ApplyEnvironment(Config& config);
+
+// Whether `database` names a PostgreSQL database (rather than the default SQLite file); an error
+// names what is wrong with a value that is neither empty nor a postgresql:// URI.
+Result<bool> UsesPostgres(std::string_view database);
 
 // "127.0.0.1:8080", "[::1]:8080" -> host and port.
 Result<std::pair<std::string, unsigned short>> ParseListen(std::string_view listen);

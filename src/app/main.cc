@@ -25,6 +25,8 @@
 #include "search/evaluation.h"
 #include "search/xapian/xapian_index.h"
 #include "http/server.h"
+#include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_store.h"
 #include "web/pages.h"
 
@@ -37,6 +39,9 @@ int Fail(const std::string& message) {
 }
 
 Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
+  auto postgres = UsesPostgres(config.database);
+  if (!postgres) return std::move(postgres).error();
+  if (*postgres) return store::OpenPostgresStore(config.database);
   return store::OpenSqliteStore(config.DatabaseFile());
 }
 
@@ -45,8 +50,14 @@ Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
 Result<std::unique_ptr<search::XapianIndex>> OpenIndex(const Config& config, store::Store& store) {
   auto index = search::XapianIndex::Open(config.SearchIndexDir());
   if (!index) return std::move(index).error();
-  if ((*index)->NeedsRebuild()) {
-    spdlog::info("the search index is from another version of Kindred: rebuilding it");
+  auto latest = store.LatestEventSeq();
+  if (!latest) return std::move(latest).error();
+  // An index ahead of the store's change feed was built from other data: a restored backup, or
+  // a store that was replaced. Catching up from there would skip the store's own posts.
+  const bool ahead_of_store = (*index)->AppliedSeq() > *latest;
+  if ((*index)->NeedsRebuild() || ahead_of_store) {
+    spdlog::info(ahead_of_store ? "the search index is ahead of the database (restored from a backup?): rebuilding it"
+                                : "the search index is from another version of Kindred: rebuilding it");
     KINDRED_TRY((*index)->Clear());
     jobs::Indexer indexer(store, **index);
     auto rebuilt = indexer.Rebuild(nullptr);
@@ -224,6 +235,18 @@ int RunReindex(const Config& config) {
   return 0;
 }
 
+int RunBackup(const Config& config, const std::string& to) {
+  if (!config.database.empty()) {
+    return Fail("backup copies the SQLite store; on PostgreSQL use pg_dump (docs/operations.md shows how)");
+  }
+  auto report = store::BackupSqliteStore(config.DatabaseFile(), to);
+  if (!report) return Fail(report.error().message);
+  std::cout << "Backed up " << config.DatabaseFile().string() << " to " << to << " (" << report->bytes / 1024
+            << " KB, checked). Restore it by stopping Kindred and copying it to " << config.DatabaseFile().string()
+            << "; search rebuilds itself on the next start.\n";
+  return 0;
+}
+
 int RunEvalSearch(const std::string& dir, bool verbose) {
   auto report = search::EvaluateSearch(dir);
   if (!report) return Fail(report.error().message);
@@ -274,6 +297,9 @@ int main(int argc, char** argv) {
   cli.add_option("--config", config_file, "TOML configuration file (see docs/configuration.md)")
       ->check(CLI::ExistingFile);
   cli.add_option("--data", data_dir, "data directory holding kindred.db (default ./data, or KINDRED_DATA)");
+  std::string database;
+  cli.add_option("--database", database,
+                 "postgresql://user@host/db to keep the forum in PostgreSQL (default: SQLite in --data)");
 
   auto* serve = cli.add_subcommand("serve", "Serve the forum over HTTP");
   std::string listen;
@@ -301,6 +327,10 @@ int main(int argc, char** argv) {
 
   auto* reindex = cli.add_subcommand("reindex", "Rebuild the search index from the store (stop serve first)");
 
+  auto* backup = cli.add_subcommand("backup", "Copy the SQLite store to FILE, safely, while serve keeps running");
+  std::string backup_to;
+  backup->add_option("--to", backup_to, "the backup file to write (replaced if it exists)")->required();
+
   auto* eval_search = cli.add_subcommand("eval-search", "Measure search quality on an evaluation set (see tests/search)");
   std::string eval_search_dir;
   bool eval_verbose = false;
@@ -312,9 +342,10 @@ int main(int argc, char** argv) {
   safety_eval->add_option("FILE", safety_eval_file, "the .tsv file")->required()->check(CLI::ExistingFile);
 
   // Options given after the subcommand name belong to it; accept --config/--data there too.
-  for (auto* sub : {serve, admin_create, demo, import, reindex}) {
+  for (auto* sub : {serve, admin_create, demo, import, reindex, backup}) {
     sub->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
     sub->add_option("--data", data_dir, "data directory holding kindred.db");
+    sub->add_option("--database", database, "postgresql://user@host/db (default: SQLite in --data)");
   }
 
   CLI11_PARSE(cli, argc, argv);
@@ -326,6 +357,7 @@ int main(int argc, char** argv) {
   }
   if (auto env = ApplyEnvironment(config); !env) return Fail(env.error().message);
   if (!data_dir.empty()) config.data_dir = data_dir;
+  if (!database.empty()) config.database = database;
   if (!listen.empty()) config.listen = listen;
   if (threads > 0) config.threads = threads;
 
@@ -335,6 +367,7 @@ int main(int argc, char** argv) {
   if (*demo) return RunDemo(config, demo_remove, demo_if_empty);
   if (*import) return RunImport(config, import_file);
   if (*reindex) return RunReindex(config);
+  if (*backup) return RunBackup(config, backup_to);
   if (*eval_search) return RunEvalSearch(eval_search_dir, eval_verbose);
   if (*safety_eval) return RunSafetyEval(safety_eval_file);
   return 0;

@@ -4,7 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { rm } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 
 import { apiMember, askApi, replyApi, runKindred, startServer, startForum } from './harness.mjs';
 
@@ -92,6 +93,38 @@ describe('search', () => {
       assert.deepEqual(after.results.map((r) => r.topic.id), before.results.map((r) => r.topic.id));
     } finally {
       if (restarted) await restarted.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('kindred backup copies a running forum, and a restored backup rebuilds search to match it', async () => {
+    const { server, category } = await startForum();
+    const dataDir = server.dataDir;
+    const backupFile = path.join(dataDir, 'backup.db');
+    let restored;
+    try {
+      const ann = await apiMember(server, 'ann');
+      const kept = await askApi(server, ann.token, category.id, 'Gardening helps my low mood', 'Digging for an hour calms me.');
+      const backup = await runKindred(['backup', '--to', backupFile, '--data', dataDir]);
+      assert.equal(backup.code, 0, backup.stderr);
+      assert.match(backup.stdout, /Backed up .* checked/);
+      // Written after the backup: gone once the backup is restored, from the pages and from search.
+      const later = await askApi(server, ann.token, category.id, 'Gardening in winter when it is dark', 'Nothing grows and I miss it.');
+      await within(kFoundWithinMs, async () => assert.equal((await topicIds(server, 'gardening')).length, 2));
+      await server.stop({ keepData: true });
+
+      for (const suffix of ['-wal', '-shm']) await rm(path.join(dataDir, `kindred.db${suffix}`), { force: true });
+      await copyFile(backupFile, path.join(dataDir, 'kindred.db'));
+      restored = await startServer({ dataDir });
+      assert.deepEqual(await topicIds(restored, 'gardening'), [kept.topic.id], 'search matches the restored store');
+      const gone = await restored.client().api('GET', `/api/v1/topics/${later.topic.id}`);
+      assert.equal(gone.status, 404);
+
+      const refused = await runKindred(['backup', '--to', path.join(dataDir, 'no', 'such', 'x.db'), '--data', dataDir]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /does not exist/);
+    } finally {
+      if (restored) await restored.stop();
       await rm(dataDir, { recursive: true, force: true });
     }
   });
