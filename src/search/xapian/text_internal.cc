@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "core/embedded_files.h"
+
+KINDRED_DECLARE_EMBEDDED_FILES(kindred::search::embedded)
+
 namespace kindred::search::internal {
 namespace {
 
@@ -128,55 +132,37 @@ bool IsStopword(std::string_view folded_word) {
 
 namespace kindred::search::internal {
 
+std::vector<std::vector<std::string>> ParseThesaurus(std::string_view text) {
+  std::vector<std::vector<std::string>> groups;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.starts_with('#')) continue;
+    std::vector<std::string> group;
+    for (std::size_t at = 0; at < line.size();) {
+      std::size_t space = std::min(line.find_first_of(" \t\r", at), line.size());
+      // A token the indexer splits ("a&e", "me/cfs") can never equal one indexed term: skip it.
+      std::vector<Word> words = SplitWords(line.substr(at, space - at));
+      if (words.size() == 1 && std::find(group.begin(), group.end(), words[0].folded) == group.end()) {
+        group.push_back(std::move(words[0].folded));
+      }
+      at = space + 1;
+    }
+    if (group.size() > 1) groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
 const std::vector<std::vector<std::string>>& SynonymGroups() {
-  static const std::vector<std::vector<std::string>> kGroups = {
-      {"therapy", "counselling", "counseling", "psychotherapy", "therapist", "counsellor", "counselor", "cbt"},
-      {"session", "appointment"},
-      {"gp", "doctor", "psychiatrist", "prescriber"},
-      {"medication", "meds", "tablets", "pills", "medicine", "prescription"},
-      {"antidepressant", "antidepressants", "ssri", "ssris", "sertraline", "citalopram", "fluoxetine", "venlafaxine"},
-      {"mum", "mother", "mom", "mam", "mummy"},
-      {"dad", "father", "daddy"},
-      {"nan", "nana", "gran", "granny", "grandma", "grandmother"},
-      {"grandad", "granddad", "grandpa", "grandfather"},
-      {"husband", "wife", "partner", "spouse", "boyfriend", "girlfriend", "hubby", "fiance", "fiancee"},
-      {"baby", "newborn", "infant"},
-      {"train", "tube", "underground", "commute", "commuting"},
-      {"children", "kids", "child", "son", "daughter"},
-      {"died", "passed", "death", "dying", "dead"},
-      {"grief", "grieving", "mourning", "bereavement", "bereaved", "loss"},
-      {"anxiety", "anxious", "nervous", "nerves", "worry", "worried", "uneasy", "tense"},
-      {"panic", "panicking"},
-      {"sleep", "insomnia", "asleep", "sleeping"},
-      {"awake", "waking", "wake"},
-      {"nightmares", "dreams"},
-      {"exhausted", "tired", "drained", "exhaustion", "worn", "fatigue", "shattered"},
-      {"cry", "crying", "tears", "teary", "tearful", "sob", "sobbing"},
-      {"dementia", "alzheimer's", "alzheimers"},
-      {"carer", "caregiver", "caring", "carers"},
-      {"respite", "break"},
-      {"job", "work", "workplace", "employer", "office"},
-      {"colleague", "coworker", "co-worker"},
-      {"manager", "boss"},
-      {"christmas", "holidays", "festive"},
-      {"phone", "call", "calls", "ring", "calling"},
-      {"online", "video", "zoom", "remote"},
-      {"alcohol", "drinking", "drink", "wine", "beer"},
-      {"numb", "flat", "blunting", "empty"},
-      {"angry", "anger", "temper", "snapped", "frustrated", "frustration", "shouted"},
-      {"redundant", "redundancy", "fired", "sacked", "unemployed"},
-      {"burnout", "burnt", "burned"},
-      {"fraud", "imposter", "impostor"},
-      {"guilt", "guilty"},
-      {"lonely", "loneliness", "isolated", "isolation", "alone"},
-      {"scared", "afraid", "frightened", "terrified", "fear"},
-      {"stop", "end", "finish", "ending", "quit"},
-      {"symptoms", "symptom"},
-      {"google", "googling", "internet"},
-      {"party", "parties", "socials", "gatherings", "events"},
-      {"pregnant", "pregnancy"},
-      {"depression", "depressed"},
-  };
+  static const auto kGroups = [] {
+    for (int i = 0; i < embedded::kEmbeddedFileCount; ++i) {
+      if (embedded::kEmbeddedFiles[i].first == "thesaurus.tsv") return ParseThesaurus(embedded::kEmbeddedFiles[i].second);
+    }
+    return std::vector<std::vector<std::string>>{};
+  }();
   return kGroups;
 }
 

@@ -34,9 +34,10 @@ namespace kindred::search::internal {
 
 // Groups of words that people on a support forum use for the same thing ("counselling" for
 // "therapy", "nan" for "grandmother"). Similar questions are asked in other words, and BM25 alone
-// cannot know these are one. Single words only, in their plain spelling; stems are taken by the
-// caller. Written for the forum's subjects (therapy, caring, grief, anxiety, sleep, medication,
-// work), not for any test question.
+// cannot know these are one. The groups are data: src/search/thesaurus.tsv, built into the binary,
+// one group a line, words split as SplitWords splits them (so "a&e" is two words), `#` comments.
+// Single words only, in their plain spelling; stems are taken by the caller.
 const std::vector<std::vector<std::string>>& SynonymGroups();
+std::vector<std::vector<std::string>> ParseThesaurus(std::string_view text);
 
 }  // namespace kindred::search::internal
