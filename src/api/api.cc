@@ -8,6 +8,7 @@
 #include "api/request_decoding.h"
 #include "api/response_encoding.h"
 #include "forum/limits.h"
+#include "live/hub.h"
 
 namespace kindred::api {
 namespace {
@@ -177,6 +178,7 @@ Result<http::Response> Api::ShowTopic(const http::Request& request, const forum:
   if (!id.ok()) return std::move(id).error();
   auto page = PageFromQuery(request.query);
   if (!page.ok()) return std::move(page).error();
+  const std::int64_t live_position = live_ ? live_->cursor() : 0;  // before the posts are read
   auto view = forum_.ShowTopic(viewer, *id, *page);
   if (!view.ok()) return std::move(view).error();
 
@@ -187,7 +189,27 @@ Result<http::Response> Api::ShowTopic(const http::Request& request, const forum:
   }
   json answer = {{"topic", EncodeTopic(view->topic)}, {"posts", std::move(posts)}};
   AddPage(answer, view->page);
+  // Where to open the topic's event stream from (?last_event_id=) to miss nothing after this.
+  if (live_) answer["last_event_id"] = live_position;
   return JsonResponse(answer);
+}
+
+Result<http::Response> Api::TopicEvents(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = TopicFromPath(request);
+  if (!id.ok()) return std::move(id).error();
+  if (!live_) {
+    return Error{ErrorCode::kUnavailable, "live_updates_off", "Live updates are not switched on here.", {}, 0};
+  }
+  // The same read as GET /api/v1/topics/{id}, so the same rules decide who may follow it.
+  auto view = forum_.ShowTopic(viewer, *id, 1);
+  if (!view.ok()) return std::move(view).error();
+  // The same for every client (no own_reactions), so one rendering serves all of them.
+  auto render = [](const live::PostChange& change) -> std::optional<live::StreamEvent> {
+    json data = {{"post", EncodePost(change.post)}};
+    return live::StreamEvent{std::string(live::EventName(change.kind)),
+                             data.dump(-1, ' ', false, json::error_handler_t::replace)};
+  };
+  return live_->OpenStream(*id, request, std::move(render), "api");
 }
 
 Result<http::Response> Api::ShowPost(const http::Request& request, const forum::Viewer& viewer) const {

@@ -9,6 +9,10 @@
 #include "forum/forum.h"
 #include "http/message.h"
 
+namespace kindred::live {
+class Hub;
+}
+
 namespace kindred::api {
 
 class Api {
@@ -37,6 +41,11 @@ class Api {
                                    const forum::Viewer& viewer) const;  // GET /api/v1/topics/{id}
   Result<http::Response> ModerateTopic(const http::Request& request,
                                        const forum::Viewer& viewer) const;  // PATCH /api/v1/topics/{id}
+  // Server-Sent Events: {"post": ...} as ShowPost encodes it, for each new ("reply"), edited
+  // ("edit") or deleted ("delete") post of the topic; resumes after Last-Event-ID. 503 until a
+  // hub is attached.
+  Result<http::Response> TopicEvents(const http::Request& request,
+                                     const forum::Viewer& viewer) const;  // GET /api/v1/topics/{id}/events
   Result<http::Response> CreatePost(const http::Request& request,
                                     const forum::Viewer& viewer) const;  // POST /api/v1/topics/{id}/posts
   Result<http::Response> ShowPost(const http::Request& request,
@@ -71,8 +80,13 @@ class Api {
   // {"error":{"code":key,"message":...,"field":...}} with the status for its code.
   static http::Response ErrorJson(const Error& error);
 
+  // Live updates for TopicEvents, and last_event_id in ShowTopic. Call before serving; the hub
+  // must outlive the API.
+  void AttachLiveHub(live::Hub* hub) { live_ = hub; }
+
  private:
   forum::Forum& forum_;
+  live::Hub* live_ = nullptr;
 };
 
 }  // namespace kindred::api

@@ -15,12 +15,15 @@
 #include "app/config.h"
 #include "app/demo.h"
 #include "app/import.h"
+#include "app/migrate_store_command.h"
+#include "app/progress.h"
 #include "core/clock.h"
 #include "forum/forum.h"
 #include "forum/passwords.h"
 #include "http/routes.h"
 #include "jobs/indexer.h"
 #include "jobs/periodic_job.h"
+#include "live/hub.h"
 #include "safety/evaluation.h"
 #include "search/evaluation.h"
 #include "search/xapian/xapian_index.h"
@@ -88,34 +91,6 @@ std::string ReadPassword(bool from_stdin) {
   return password;
 }
 
-// A one-line progress bar on stderr, redrawn in place; silent when stderr is not a terminal.
-class ProgressBar {
- public:
-  explicit ProgressBar(std::size_t total) : total_(total), enabled_(isatty(STDERR_FILENO) && total > 0) {}
-  void Update(std::size_t done) {
-    if (!enabled_) return;
-    int percent = static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total_));
-    if (percent == last_percent_) return;
-    last_percent_ = percent;
-    constexpr int kWidth = 30;
-    int filled = percent * kWidth / 100;
-    std::cerr << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] " << percent << "%"
-              << std::flush;
-  }
-  void SetTotal(std::size_t total) {
-    total_ = total;
-    enabled_ = isatty(STDERR_FILENO) && total > 0;
-  }
-  void Finish() {
-    if (enabled_) std::cerr << "\n";
-  }
-
- private:
-  std::size_t total_;
-  bool enabled_;
-  int last_percent_ = -1;
-};
-
 int RunServe(const Config& config) {
   auto listen = ParseListen(config.listen);
   if (!listen) return Fail(listen.error().message);
@@ -132,6 +107,11 @@ int RunServe(const Config& config) {
   forum.AttachSearchIndex(index->get());
   web::Pages pages(forum, {config.site_name, config.site_description});
   api::Api api(forum);
+  // Live replies on open topic pages, following the change feed (LISTEN/NOTIFY on PostgreSQL).
+  live::Hub live_hub(**store);
+  live_hub.Start();
+  pages.AttachLiveHub(&live_hub);
+  api.AttachLiveHub(&live_hub);
   http::RouteTable routes(forum, pages, api, {config.trusted_proxy, true});
 
   http::ServerOptions options;
@@ -168,6 +148,7 @@ int RunServe(const Config& config) {
   indexing.Start();
 
   auto served = http::Serve(options, [&routes](http::Request& request) { return routes.Dispatch(request); });
+  live_hub.Stop();
   waiting_for_reply.Stop();
   indexing.Stop();
   if (!served) return Fail(served.error().message);
@@ -331,6 +312,17 @@ int main(int argc, char** argv) {
   std::string backup_to;
   backup->add_option("--to", backup_to, "the backup file to write (replaced if it exists)")->required();
 
+  auto* migrate_store = cli.add_subcommand(
+      "migrate-store", "Copy the whole community to another store (SQLite <-> PostgreSQL) and verify the copy");
+  std::string migrate_from;
+  std::string migrate_to;
+  bool migrate_replace = false;
+  migrate_store->add_option("--from", migrate_from, "data directory, .db file or postgresql:// URI to copy")->required();
+  migrate_store->add_option("--to", migrate_to, "data directory, .db file or postgresql:// URI to copy into (empty)")
+      ->required();
+  migrate_store->add_flag("--replace", migrate_replace,
+                          "delete what the destination holds first (an older copy of this community)");
+
   auto* eval_search = cli.add_subcommand("eval-search", "Measure search quality on an evaluation set (see tests/search)");
   std::string eval_search_dir;
   bool eval_verbose = false;
@@ -368,6 +360,7 @@ int main(int argc, char** argv) {
   if (*import) return RunImport(config, import_file);
   if (*reindex) return RunReindex(config);
   if (*backup) return RunBackup(config, backup_to);
+  if (*migrate_store) return RunMigrateStore(migrate_from, migrate_to, migrate_replace, std::cout);
   if (*eval_search) return RunEvalSearch(eval_search_dir, eval_verbose);
   if (*safety_eval) return RunSafetyEval(safety_eval_file);
   return 0;

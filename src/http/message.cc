@@ -159,6 +159,16 @@ Response Response::Redirect(std::string location) {
   return response;
 }
 
+Response Response::EventStream(std::function<void(std::shared_ptr<StreamSink>)> on_open) {
+  Response response;
+  response.content_type = "text/event-stream";  // always UTF-8 (HTML's SSE rules)
+  response.AddHeader("Cache-Control", "no-store");
+  // nginx would otherwise hold events back in its buffer until it filled.
+  response.AddHeader("X-Accel-Buffering", "no");
+  response.on_stream = std::move(on_open);
+  return response;
+}
+
 std::string SessionCookie(std::string_view token, bool secure, long long max_age_seconds) {
   std::string cookie = std::string(kSessionCookieName) + "=" + std::string(token) + "; Path=/; HttpOnly; SameSite=Lax";
   cookie += "; Max-Age=" + std::to_string(token.empty() ? 0 : max_age_seconds);

@@ -4,6 +4,8 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,16 +50,35 @@ struct Request {
   long long IdParam(const std::string& name) const;
 };
 
+// The open connection of a streaming response (Server-Sent Events), written to after the
+// handler has returned, from any thread. http/server.cc implements it; the connection idles in
+// the server's event loop meanwhile, holding no worker thread.
+// Thread-safety: Send and Close may be called from any thread at once.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Queues `bytes` for the client and returns at once. False once the stream has ended (the
+  // client went away, fell too far behind, or the server is stopping): nothing more is sent.
+  virtual bool Send(std::string bytes) = 0;
+  // Ends the response. Sends after it return false.
+  virtual void Close() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "text/html; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for a streaming response instead of a body: the server sends the status and headers,
+  // keeps the connection open, and calls this once with it (on a worker, which must not block).
+  std::function<void(std::shared_ptr<StreamSink>)> on_stream;
 
   static Response Html(std::string body, int status = 200);
   static Response Json(std::string body, int status = 200);
   // 303 See Other: after a form POST, so a reload does not post twice.
   static Response Redirect(std::string location);
+  // 200 text/event-stream, uncached and unbuffered by proxies, handing its connection to `on_open`.
+  static Response EventStream(std::function<void(std::shared_ptr<StreamSink>)> on_open);
   void AddHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };
 

@@ -49,6 +49,7 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Html("GET", "/", &P::Home);
   Html("GET", "/c/{slug}", &P::Category);
   Html("GET", "/t/{id}", &P::Topic);
+  Html("GET", "/t/{id}/events", &P::TopicEvents);
   Html("GET", "/p/{id}", &P::PostLink);
   Html("GET", "/p/{id}/revisions", &P::Revisions);
   Html("GET", "/u/{name}", &P::Profile);
@@ -105,6 +106,7 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("GET", "/api/v1/topics", &A::LatestTopics);
   Json("POST", "/api/v1/topics", &A::CreateTopic);
   Json("GET", "/api/v1/topics/{id}", &A::ShowTopic);
+  Json("GET", "/api/v1/topics/{id}/events", &A::TopicEvents);
   Json("PATCH", "/api/v1/topics/{id}", &A::ModerateTopic);
   Json("POST", "/api/v1/topics/{id}/posts", &A::CreatePost);
   Json("GET", "/api/v1/posts/{id}", &A::ShowPost);

@@ -2,8 +2,14 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <restinio/all.hpp>
+#include <vector>
 
 namespace kindred::http {
 namespace {
@@ -79,12 +85,131 @@ std::string ReasonPhrase(int status) {
   }
 }
 
-restinio::request_handling_status_t Respond(const restinio::request_handle_t& raw, Response response) {
+// A client that stops reading while events keep coming would make us buffer without end. Past
+// this much unsent, its stream is closed; the browser reconnects with Last-Event-ID and resumes
+// from there. 1 MiB is hundreds of replies, far more than any reader falls behind by.
+constexpr std::size_t kMaxUnsentStreamBytes = 1024 * 1024;
+
+// An event stream's connection. Chunks go through RESTinio's chunked output, which hands each
+// write to the connection's own asio executor: any thread may send, and the connection idles in
+// the event loop between events, holding no worker.
+class ChunkedStreamSink final : public StreamSink {
+ public:
+  using Builder = restinio::response_builder_t<restinio::chunked_output_t>;
+  explicit ChunkedStreamSink(Builder builder) : builder_(std::move(builder)), flow_(std::make_shared<Flow>()) {}
+
+  bool Send(std::string bytes) override {
+    std::lock_guard lock(mutex_);
+    if (!builder_) return false;
+    const std::size_t size = bytes.size();
+    if (flow_->failed.load() || flow_->unsent.load() + size > kMaxUnsentStreamBytes) {
+      Finish();
+      return false;
+    }
+    flow_->unsent += size;
+    builder_->append_chunk(std::move(bytes));
+    // Runs on the connection's executor once written, or at once with an error when it has closed.
+    builder_->flush([flow = flow_, size](const restinio::asio_ns::error_code& error) {
+      flow->unsent -= size;
+      if (error) flow->failed = true;
+    });
+    return true;
+  }
+
+  void Close() override {
+    std::lock_guard lock(mutex_);
+    Finish();
+  }
+
+ private:
+  struct Flow {
+    std::atomic<std::size_t> unsent{0};
+    std::atomic<bool> failed{false};
+  };
+
+  // Ends the response and lets go of the connection, so that nothing here outlives the server's
+  // event loop. REQUIRES: mutex_ is held.
+  void Finish() {
+    if (!builder_) return;
+    builder_->done();
+    builder_.reset();
+  }
+
+  std::mutex mutex_;
+  std::optional<Builder> builder_;  // GUARDED_BY(mutex_); empty once closed
+  std::shared_ptr<Flow> flow_;      // shared with the write callbacks
+};
+
+// Every open stream, so a stopping server can end them all before its event loop goes away.
+class StreamRegistry {
+ public:
+  // False when the server is stopping: then the caller closes the stream at once.
+  bool Add(const std::shared_ptr<ChunkedStreamSink>& sink) {
+    std::lock_guard lock(mutex_);
+    if (closed_) return false;
+    // Forget streams that have ended, now and then, so the list tracks what is open.
+    if (sinks_.size() >= 2 * live_after_prune_ + 64) {
+      std::erase_if(sinks_, [](const auto& weak) { return weak.expired(); });
+      live_after_prune_ = sinks_.size();
+    }
+    sinks_.push_back(sink);
+    return true;
+  }
+
+  void CloseAll() {
+    std::vector<std::weak_ptr<ChunkedStreamSink>> sinks;
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+      sinks.swap(sinks_);
+    }
+    for (auto& weak : sinks) {
+      if (auto sink = weak.lock()) sink->Close();
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::weak_ptr<ChunkedStreamSink>> sinks_;  // GUARDED_BY(mutex_)
+  std::size_t live_after_prune_ = 0;                     // GUARDED_BY(mutex_)
+  bool closed_ = false;                                  // GUARDED_BY(mutex_)
+};
+
+// Sends the status and headers now, then hands the open connection to the response's stream.
+restinio::request_handling_status_t StartStream(const restinio::request_handle_t& raw, Response response,
+                                                StreamRegistry& streams) {
+  auto builder = raw->create_response<restinio::chunked_output_t>(restinio::http_status_line_t{
+      restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)}, ReasonPhrase(response.status)});
+  if (!response.content_type.empty()) builder.append_header(restinio::http_field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) builder.append_header(name, std::move(value));
+  builder.flush();
+  auto sink = std::make_shared<ChunkedStreamSink>(std::move(builder));
+  if (!streams.Add(sink)) {
+    sink->Close();
+  } else {
+    response.on_stream(sink);
+  }
+  return restinio::request_accepted();
+}
+
+// Each open event stream is a socket, and the usual soft limit of 1,024 descriptors would stop a
+// node at under a thousand readers. Raise it to the hard limit the system grants (best effort).
+void AllowManyConnections() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  (void)setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+restinio::request_handling_status_t Respond(const restinio::request_handle_t& raw, Response response,
+                                            StreamRegistry& streams) {
+  const bool head = raw->header().method() == restinio::http_method_head();
+  if (response.on_stream && !head) return StartStream(raw, std::move(response), streams);
   auto builder = raw->create_response(restinio::http_status_line_t{
       restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)}, ReasonPhrase(response.status)});
   if (!response.content_type.empty()) builder.append_header(restinio::http_field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) builder.append_header(name, std::move(value));
-  if (raw->header().method() != restinio::http_method_head()) builder.set_body(std::move(response.body));
+  if (!head) builder.set_body(std::move(response.body));
   return builder.done();
 }
 
@@ -98,6 +223,8 @@ Result<void> Serve(const ServerOptions& options, Dispatcher dispatcher) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  AllowManyConnections();
+  StreamRegistry streams;  // outlives the server below, whose handler refers to it
 
   auto settings = restinio::server_settings_t<Traits>{}
                       .address(options.host)
@@ -110,7 +237,7 @@ Result<void> Serve(const ServerOptions& options, Dispatcher dispatcher) {
                                                     .max_field_value_size(kMaxHeaderValueBytes)
                                                     .max_field_count(kMaxHeaderCount)
                                                     .max_body_size(options.max_body_bytes))
-                      .request_handler([dispatcher = std::move(dispatcher)](const restinio::request_handle_t& raw) {
+                      .request_handler([dispatcher = std::move(dispatcher), &streams](const restinio::request_handle_t& raw) {
                         Request request = ToRequest(raw);
                         Response response;
                         try {
@@ -120,7 +247,7 @@ Result<void> Serve(const ServerOptions& options, Dispatcher dispatcher) {
                           response = Response::Html(
                               "<!doctype html><title>Error</title><p>Something went wrong on our side.</p>", 500);
                         }
-                        return Respond(raw, std::move(response));
+                        return Respond(raw, std::move(response), streams);
                       });
   if (options.host.find(':') != std::string::npos) settings.address(restinio::asio_ns::ip::make_address(options.host));
 
@@ -139,6 +266,9 @@ Result<void> Serve(const ServerOptions& options, Dispatcher dispatcher) {
 
   int received = 0;
   sigwait(&stop_signals, &received);
+  // Open event streams would otherwise keep their connections until the event loop is torn down;
+  // ending them first lets each client see a clean end and reconnect (to another node, say).
+  streams.CloseAll();
   server->stop();
   server->wait();
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);

@@ -1,7 +1,9 @@
 // Server: the HTTP listener (RESTinio underneath, kept to server.cc) that hands each request to
-// a Dispatcher on a thread pool and writes back its Response.
-// Thread-safety: Serve blocks the calling thread until SIGINT or SIGTERM, then returns after
-// in-flight requests finish.
+// a Dispatcher on a thread pool and writes back its Response. A Response with on_stream (Server-
+// Sent Events) is kept open instead: its connection goes to the stream as an http::StreamSink and
+// idles in the event loop, holding no worker thread.
+// Thread-safety: Serve blocks the calling thread until SIGINT or SIGTERM, then ends every open
+// stream and returns after in-flight requests finish.
 #pragma once
 
 #include <functional>

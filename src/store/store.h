@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/event_waiter.h"
 #include "store/rows.h"
 
 namespace kindred::store {
@@ -133,6 +134,10 @@ class Store {
   // The change feed, oldest first, after `after_seq`; LatestEventSeq is 0 for an empty feed.
   virtual Result<std::int64_t> LatestEventSeq() = 0;
   virtual Result<std::vector<EventRow>> ReadEvents(std::int64_t after_seq, int limit) = 0;
+  // A waiter that wakes when the feed may have grown (event_waiter.h), for one follower thread.
+  // Never fails: a waiter that cannot listen yet (PostgreSQL unreachable) waits out its timeouts
+  // and tries again. This default only times out, so its follower polls.
+  virtual std::unique_ptr<EventWaiter> OpenEventWaiter() { return EventSignal().NewWaiter(); }
 
   // Demo content: every is_demo category, topic and user, with what hangs off them. A topic goes
   // whole when it, its category or its asker is demo; demo users' replies and reactions in real

@@ -2,11 +2,15 @@
 // Forms live in account_pages.cc, writing_pages.cc and admin_pages.cc.
 #include "web/pages.h"
 
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "core/time_format.h"
 #include "forum/guardian.h"
 #include "forum/limits.h"
+#include "live/hub.h"
 #include "web/pages_internal.h"
 
 namespace kindred::web {
@@ -248,6 +252,15 @@ Data PostData(const Site& impl, const forum::Viewer& viewer, const store::PostRo
   return item;
 }
 
+// One post as the topic page shows it: the page renders each with this, and live updates send
+// the same for a new reply, so both look alike.
+Result<std::string> PostHtml(const Site& site, const forum::Viewer& viewer, const store::PostRow& post,
+                             const std::array<bool, store::kReactionKindCount>& own) {
+  Data item = PostData(site, viewer, post, own);
+  item.set("csrf", viewer.csrf_token);  // the reaction forms'; on the page it came from the page itself
+  return site.templates.Render("post", item);
+}
+
 }  // namespace
 
 Result<http::Response> Pages::Topic(const http::Request& request, const forum::Viewer& viewer) const {
@@ -257,6 +270,7 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   if (!page.ok()) return std::move(page).error();
   auto query = http::Params::Parse(request.query);
   if (!query.ok()) return std::move(query).error();
+  const std::int64_t live_position = live_ ? live_->cursor() : 0;  // before the posts: see "live" below
   auto view = forum_.ShowTopic(viewer, id, *page);
   if (!view.ok()) return std::move(view).error();
   const store::TopicRow& topic = view->topic;
@@ -288,9 +302,21 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   for (std::size_t i = 0; i < view->posts.size(); ++i) {
     std::array<bool, store::kReactionKindCount> own{};
     if (i < view->own_reactions.size()) own = view->own_reactions[i];
-    posts.push_back(PostData(*impl_, viewer, view->posts[i], own));
+    auto html = PostHtml(*impl_, viewer, view->posts[i], own);
+    if (!html.ok()) return std::move(html).error();
+    Data item;
+    item.set("html", std::move(html).value());
+    posts.push_back(item);
   }
   data.set("posts", posts);
+  // New replies arrive live on the last page, where they belong; the stream starts from the feed
+  // position read before the posts were, so nothing written meanwhile is missed (and the script
+  // skips a reply already on the page).
+  if (live_ && view->page.number == view->page.count) {
+    Data live;  // the script opens the page's path + "/events" from there
+    live.set("after", ToString(live_position));
+    data.set("live", live);
+  }
   auto pager = PagerHtml(*impl_, "/t/" + ToString(topic.id.value), view->page);
   if (!pager.ok()) return std::move(pager).error();
   data.set("pager", std::move(pager).value());
@@ -322,6 +348,38 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   std::string title = topic.title;
   if (view->page.number > 1) title += " (page " + ToString(view->page.number) + ")";
   return impl_->Render(viewer, {title, "", PathAndQuery(request), 200}, "topic", data);
+}
+
+Result<http::Response> Pages::TopicEvents(const http::Request& request, const forum::Viewer& viewer) const {
+  TopicId id(request.IdParam("id"));
+  if (!id.valid()) return PageNotFound();
+  if (!live_) {
+    return Error{ErrorCode::kUnavailable, "live_updates_off", "Live updates are not switched on here.", {}, 0};
+  }
+  // The topic page's own read, so whatever decides who may see a topic decides here too.
+  auto view = forum_.ShowTopic(viewer, id, 1);
+  if (!view.ok()) return std::move(view).error();
+  // Rendered for this viewer with the topic page's own post template, so a live reply looks
+  // exactly like one loaded with the page. The reader's own reactions are not looked up: a new
+  // reply has none, and for an edit the script takes only the new text.
+  const Site& site = *impl_;
+  auto render = [&site, viewer](const live::PostChange& change) -> std::optional<live::StreamEvent> {
+    auto html = PostHtml(site, viewer, change.post, {});
+    if (!html.ok()) {
+      spdlog::error("a live reply could not be rendered: {}", html.error().message);
+      return std::nullopt;
+    }
+    nlohmann::json data = {{"id", change.post.id.value},
+                           {"number", change.post.number},
+                           {"author", change.post.author_name},
+                           {"html", std::move(html).value()}};
+    return live::StreamEvent{std::string(live::EventName(change.kind)),
+                             data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  };
+  // Every visitor sees a post the same way; a member's view depends on who they are (their own
+  // posts' Edit links) and their session (the forms' CSRF token).
+  std::string share_key = viewer.signed_in() ? "" : "page:visitor";
+  return live_->OpenStream(id, request, std::move(render), std::move(share_key));
 }
 
 Result<http::Response> Pages::PostLink(const http::Request& request, const forum::Viewer& viewer) const {

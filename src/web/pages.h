@@ -13,6 +13,10 @@
 #include "forum/forum.h"
 #include "http/message.h"
 
+namespace kindred::live {
+class Hub;
+}
+
 namespace kindred::web {
 
 struct SiteOptions {
@@ -33,6 +37,10 @@ class Pages {
   Result<http::Response> Home(const http::Request& request, const forum::Viewer& viewer) const;
   Result<http::Response> Category(const http::Request& request, const forum::Viewer& viewer) const;  // /c/{slug}?page=
   Result<http::Response> Topic(const http::Request& request, const forum::Viewer& viewer) const;     // /t/{id}?page=
+  // New replies to a topic as they are written (Server-Sent Events; live/hub.h), each as the
+  // topic page would show it to this viewer. 503 until a hub is attached.
+  Result<http::Response> TopicEvents(const http::Request& request,
+                                     const forum::Viewer& viewer) const;  // /t/{id}/events
   Result<http::Response> PostLink(const http::Request& request,
                                   const forum::Viewer& viewer) const;  // /p/{id} -> 303 to its page and anchor
   Result<http::Response> Revisions(const http::Request& request,
@@ -115,6 +123,10 @@ class Pages {
   // Static files embedded in the binary: /static/{name}, cached for a year (names carry a version).
   Result<http::Response> Static(const http::Request& request, const forum::Viewer& viewer) const;
 
+  // Live updates: the topic page's last page then opens a stream, and TopicEvents answers.
+  // Call before serving; the hub must outlive the pages.
+  void AttachLiveHub(live::Hub* hub) { live_ = hub; }
+
   // The friendly page for an error that reached the route table (404, 403, 429, 500...).
   http::Response ErrorPage(const forum::Viewer& viewer, const Error& error) const;
 
@@ -126,6 +138,7 @@ class Pages {
   std::unique_ptr<Impl> impl_;
   forum::Forum& forum_;
   SiteOptions options_;
+  live::Hub* live_ = nullptr;
 };
 
 }  // namespace kindred::web

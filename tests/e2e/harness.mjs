@@ -167,7 +167,8 @@ export async function startServer({ limits = 'relaxed', dataDir, admin, extraCon
   const args = ['serve', '--data', dir];
   if (limits === 'relaxed' || extraConfig) {
     const configPath = path.join(dir, 'e2e-config.toml');
-    await writeFile(configPath, (limits === 'relaxed' ? RELAXED_LIMITS_TOML : '') + extraConfig);
+    // extraConfig first: its top-level keys must come before any [table].
+    await writeFile(configPath, `${extraConfig}\n${limits === 'relaxed' ? RELAXED_LIMITS_TOML : ''}`);
     args.push('--config', configPath);
   }
   let lastFailure = '';

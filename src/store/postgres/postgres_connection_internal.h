@@ -1,7 +1,7 @@
 // The thin layer between the PostgreSQL store and libpq: one connection with its prepared
 // statements, the rows a query gives back, the parameters it is given, a fixed pool of
 // connections, and the one place where PostgreSQL errors become our Errors.
-// Private to src/store/postgres/.
+// Private to src/store/postgres/ (and src/store/migrate/, which copies whole tables below the Store).
 //
 // Thread-safety: a Connection belongs to one thread at a time (a Pool lease); libpq connections
 // must not be shared between threads. Rows and Params are plain values. Pool is safe from any
@@ -157,6 +157,10 @@ class Connection {
   // Connects again with the same settings; the server forgot our prepared statements, so this
   // connection forgets them too. kUnavailable when the server is still out of reach.
   Result<void> Reconnect();
+
+  // The libpq connection, for code that builds its statements from the catalog rather than from
+  // named constants (src/store/migrate/ copies tables it discovers).
+  PGconn* raw() { return connection_; }
 
  private:
   explicit Connection(PGconn* connection) : connection_(connection) {}

@@ -24,6 +24,7 @@
 
 #include "core/text.h"
 #include "store/postgres/postgres_connection_internal.h"
+#include "store/postgres/postgres_event_waiter_internal.h"
 #include "store/postgres/postgres_migrations_internal.h"
 
 // Runs a query or returns its error from the enclosing function; `name` holds the rows.
@@ -601,7 +602,8 @@ Result<int> NextPostNumber(Connection& db, TopicId topic) {
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(std::vector<std::unique_ptr<Connection>> connections) : pool_(std::move(connections)) {}
+  PostgresStore(std::vector<std::unique_ptr<Connection>> connections, std::string conninfo)
+      : pool_(std::move(connections)), conninfo_(std::move(conninfo)) {}
 
   // Accounts ----------------------------------------------------------------------------------
 
@@ -1189,6 +1191,9 @@ class PostgresStore final : public Store {
     });
   }
 
+  // Wakes on NOTIFY kindred_events from any node, this one included.
+  std::unique_ptr<EventWaiter> OpenEventWaiter() override { return NewPostgresEventWaiter(conninfo_); }
+
   Result<std::vector<EventRow>> ReadEvents(std::int64_t after_seq, int limit) override {
     return Read([&](Connection& db) -> Result<std::vector<EventRow>> {
       KINDRED_QUERY(rows, db, kSelectEvents, after_seq, ClampLimit(limit));
@@ -1314,6 +1319,7 @@ class PostgresStore final : public Store {
   }
 
   Pool pool_;
+  const std::string conninfo_;  // for the listener connection of each event waiter
 };
 
 }  // namespace
@@ -1329,7 +1335,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(std::string_view conninfo) {
     if (i == 0) KINDRED_TRY(postgres::ApplyMigrations(**connection, postgres::EmbeddedMigrations()));
     connections.push_back(std::move(*connection));
   }
-  return std::unique_ptr<Store>(new postgres::PostgresStore(std::move(connections)));
+  return std::unique_ptr<Store>(new postgres::PostgresStore(std::move(connections), info));
 }
 
 }  // namespace kindred::store

@@ -1,7 +1,7 @@
 // The thin layer between the SQLite store and SQLite's C API: one connection with its cache of
 // prepared statements, a borrowed statement that binds and reads values, a pool of read-only
 // connections, and the one place where SQLite result codes become our Errors.
-// Private to src/store/sqlite/.
+// Private to src/store/sqlite/ (and src/store/migrate/, which copies whole tables below the Store).
 //
 // Thread-safety: a Connection (and every Statement borrowed from it) belongs to one thread at a
 // time; the owner serialises use (SqliteStore's writer mutex, or a ReaderPool lease). The

@@ -1256,6 +1256,10 @@ class SqliteStore final : public Store {
     });
   }
 
+  // Wakes on this process's commits; another process writing the same file (an import while
+  // serving) is seen when the follower's wait times out.
+  std::unique_ptr<EventWaiter> OpenEventWaiter() override { return committed_.NewWaiter(); }
+
   Result<std::vector<EventRow>> ReadEvents(std::int64_t after_seq, int limit) override {
     return Read([&](Connection& db) -> Result<std::vector<EventRow>> {
       KINDRED_SQL(select, db, kSelectEvents);
@@ -1371,10 +1375,15 @@ class SqliteStore final : public Store {
   }
 
   // Runs `body` on the write connection inside BEGIN IMMEDIATE ... COMMIT: all of it or none.
+  // Followers of the change feed in this process are woken once it has committed.
   template <typename Body>
   auto Write(Body&& body) -> std::invoke_result_t<Body, Connection&> {
-    std::lock_guard lock(writer_mutex_);
-    return InTransaction(*writer_, kBeginImmediate, std::forward<Body>(body));
+    auto result = [&] {
+      std::lock_guard lock(writer_mutex_);
+      return InTransaction(*writer_, kBeginImmediate, std::forward<Body>(body));
+    }();
+    if (result.ok()) committed_.Notify();
+    return result;
   }
 
   template <typename Body>
@@ -1403,6 +1412,7 @@ class SqliteStore final : public Store {
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(writer_mutex_)
   ReaderPool readers_;                  // thread-safe itself
+  EventSignal committed_;               // thread-safe itself
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Kindred's only script, and an optional one: every page works without it.
 // Strict CSP: no inline script or style, and no data is ever put into the page as HTML
-// (textContent and DOM methods only).
+// (textContent and DOM methods only), except live replies: the server's own rendering of a
+// post, parsed by DOMParser into an inert document.
 // "Quote selection": select words in a post, press its Quote link, and the reply box at the
 // foot of the page gets them as a Markdown quote (the same shape forum::QuoteMarkdown writes).
 // Without a selection, or without this script, Quote opens the reply page with the whole post.
@@ -263,5 +264,59 @@ document.addEventListener("change", function (event) {
       clearTimeout(timer);
       timer = setTimeout(check, kPauseMs);
     });
+  });
+})();
+
+// Live replies (GET /t/{id}/events) on a topic's last page, from where it was rendered
+// (data-live-after); EventSource resumes after its last id itself. Focus and scroll are left be.
+(function () {
+  "use strict";
+  var posts = document.getElementById("posts");
+  var status = document.getElementById("live-status");
+  if (!posts || !status || !window.EventSource || !window.DOMParser) return;
+  var parser = new DOMParser();
+  var source = new EventSource(location.pathname + "/events?last_event_id=" + posts.dataset.liveAfter);
+
+  function on(name, handle) {
+    source.addEventListener(name, function (event) {
+      var post;
+      try { post = JSON.parse(event.data); } catch (e) { return; }
+      var doc = parser.parseFromString(post.html, "text/html").querySelector("body > article.post");
+      var old = posts.querySelector('article.post[data-id="' + Number(post.id) + '"]');
+      if (doc) handle(post, document.importNode(doc, true), old);
+    });
+  }
+  function announce(text) {
+    status.textContent = ""; // so the same words twice are announced twice
+    setTimeout(function () { status.textContent = text; }, 100);
+  }
+  on("reply", function (post, fresh, old) {
+    if (old) return;
+    posts.appendChild(fresh);
+    announce("New reply from " + post.author);
+  });
+  // An edit keeps the reader's reaction buttons.
+  on("edit", function (post, fresh, old) {
+    ["header", ".body"].forEach(function (part) {
+      var before = old && old.querySelector(":scope > " + part);
+      var after = fresh.querySelector(":scope > " + part);
+      if (before && after && !before.contains(document.activeElement)) before.replaceWith(after);
+    });
+  });
+  on("delete", function (post, fresh, old) {
+    if (old) old.replaceWith(fresh);
+  });
+  // Away too long to catch up: offer a reload.
+  source.addEventListener("reset", function () {
+    source.close();
+    var note = document.createElement("p");
+    var link = document.createElement("a");
+    note.className = "notice";
+    note.textContent = "There may be new replies. ";
+    link.href = location.pathname + location.search;
+    link.textContent = "Reload to see them";
+    note.appendChild(link);
+    posts.after(note);
+    announce(note.textContent);
   });
 })();
