@@ -241,6 +241,9 @@ class Forum {
   // Finding what is already there (forum/finding.cc). Without an attached index these answer
   // kUnavailable (search) or nothing (suggestions), so the forum works before its index does.
   void AttachSearchIndex(search::SearchIndex* index) { index_ = index; }
+  // Keeps rate limits in the store, for several nodes on one database (PostgreSQL); one node
+  // keeps them in memory, which costs no write.
+  void ShareRateLimitsThroughStore() { limiter_.ShareThrough(store_); }
   Result<SearchView> Search(const Viewer& viewer, const SearchInput& input);
   // "These questions may already have answers": at most 5, none when nothing is close enough.
   Result<std::vector<search::SimilarTopic>> SimilarQuestions(std::string_view title, std::string_view body);

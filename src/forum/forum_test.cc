@@ -286,6 +286,27 @@ TEST_F(ForumTest, PostingIsRateLimitedAndRecovers) {
   EXPECT_TRUE(forum.Reply(ann, topic, {"three", {}}).ok());
 }
 
+TEST_F(ForumTest, SharedRateLimitsHoldAcrossNodes) {
+  // Two forums on one store stand for two nodes on one database: with limits in memory each
+  // node would allow the burst; shared through the store, the two together allow it once.
+  RateLimits strict = limits_;
+  strict.post_per_account = {2, 1.0 / 10};
+  Forum node_a(*store_, clock_, strict);
+  Forum node_b(*store_, clock_, strict);
+  node_a.ShareRateLimitsThroughStore();
+  node_b.ShareRateLimitsThroughStore();
+  Viewer ann = Member("ann");
+  TopicId topic = AskSomething(ann);
+  EXPECT_TRUE(node_a.Reply(ann, topic, {"one", {}}).ok());
+  EXPECT_TRUE(node_b.Reply(ann, topic, {"two", {}}).ok());
+  auto third = node_a.Reply(ann, topic, {"three", {}});
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().code, ErrorCode::kRateLimited);
+  EXPECT_EQ(third.error().retry_after_seconds, 10);
+  clock_.Advance(10);
+  EXPECT_TRUE(node_b.Reply(ann, topic, {"three", {}}).ok());
+}
+
 TEST_F(ForumTest, OnlyAdminsManageCategories) {
   Viewer ann = Member("ann");
   EXPECT_EQ(forum_->CreateCategory(ann, {"Mine", ""}).error().code, ErrorCode::kForbidden);

@@ -11,6 +11,12 @@ static constexpr double kIdleBucketSeconds = 3600;
 
 int RateLimiter::Take(const std::string& key, const RateLimit& limit) {
   const double now = static_cast<double>(clock_.Now());
+  if (shared_ != nullptr) {
+    // A database that cannot answer lets the request through: the write it guards needs the same
+    // database and will say plainly that it is unavailable.
+    auto wait = shared_->TakeRateToken(key, limit.burst, limit.per_second, now);
+    return wait.ok() ? *wait : 0;
+  }
   std::lock_guard lock(mutex_);
   if (now - last_sweep_ > 60) ForgetIdleBuckets(now);
   auto [it, inserted] = buckets_.try_emplace(key, Bucket{static_cast<double>(limit.burst), now});

@@ -1,6 +1,7 @@
 // RateLimiter: token buckets keyed by a string ("login:user:ann", "post:addr:127.0.0.1").
-// In memory, for one node; a cluster will keep them in the shared store.
-// Thread-safety: all methods may be called from any thread.
+// In memory for one node; on a cluster (ShareThrough) in the shared store, so that a limit holds
+// across every node rather than once per node.
+// Thread-safety: all methods may be called from any thread; ShareThrough before serving.
 #pragma once
 
 #include <mutex>
@@ -8,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "store/store.h"
 
 namespace kindred::forum {
 
@@ -24,6 +26,10 @@ class RateLimiter {
   // to wait before a token is back (and takes nothing).
   int Take(const std::string& key, const RateLimit& limit);
 
+  // From now on the buckets live in `store` (Store::TakeRateToken), shared by every node that
+  // uses the same database. `store` must outlive this limiter.
+  void ShareThrough(store::Store& store) { shared_ = &store; }
+
  private:
   struct Bucket {
     double tokens = 0;
@@ -32,6 +38,7 @@ class RateLimiter {
   void ForgetIdleBuckets(double now);  // REQUIRES: mutex_ is held
 
   const Clock& clock_;
+  store::Store* shared_ = nullptr;
   std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;  // GUARDED_BY(mutex_)
   double last_sweep_ = 0;                            // GUARDED_BY(mutex_)

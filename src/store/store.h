@@ -131,6 +131,12 @@ class Store {
   virtual Result<std::string> GetSetting(std::string_view key) = 0;
   virtual Result<void> PutSetting(std::string_view key, std::string_view value, UnixSeconds at) = 0;
 
+  // Rate limits shared by every node: takes one token from `key`'s bucket (`burst` tokens, refilled
+  // at `per_second`, full when first seen), as one atomic step whichever node asks. Returns 0 when
+  // a token was taken, otherwise the whole seconds until one is back (and takes nothing). Buckets
+  // idle for an hour are forgotten now and then: a full bucket carries no information.
+  virtual Result<int> TakeRateToken(std::string_view key, int burst, double per_second, double now) = 0;
+
   // The change feed, oldest first, after `after_seq`; LatestEventSeq is 0 for an empty feed.
   virtual Result<std::int64_t> LatestEventSeq() = 0;
   virtual Result<std::vector<EventRow>> ReadEvents(std::int64_t after_seq, int limit) = 0;

@@ -1330,6 +1330,39 @@ TEST_P(ReviewQueueTest, DeleteDemoContentTakesItsReviewItemsNoticesAndReports) {
 
 // --- Durability and concurrency ----------------------------------------------------------------
 
+TEST_P(StoreTest, RateTokensRefillAtTheirRateAndKeysAreSeparate) {
+  const double t = 1'000'000.0;
+  // A burst of 2, one token every 10 seconds.
+  EXPECT_EQ(Must(store().TakeRateToken("login:ann", 2, 0.1, t)), 0);
+  EXPECT_EQ(Must(store().TakeRateToken("login:ann", 2, 0.1, t)), 0);
+  EXPECT_EQ(Must(store().TakeRateToken("login:ann", 2, 0.1, t)), 10);       // empty: ten seconds to one token
+  EXPECT_EQ(Must(store().TakeRateToken("login:ann", 2, 0.1, t + 4)), 6);    // a refusal takes nothing
+  EXPECT_EQ(Must(store().TakeRateToken("login:bea", 2, 0.1, t + 4)), 0);    // another key, its own bucket
+  EXPECT_EQ(Must(store().TakeRateToken("login:ann", 2, 0.1, t + 10)), 0);   // refilled
+  EXPECT_EQ(Must(store().TakeRateToken("login:ann", 2, 0.1, t + 5)), 10);   // a clock that steps back refills nothing
+  EXPECT_EQ(Must(store().TakeRateToken("login:ann", 2, 0.1, t + 1000)), 0); // never more than the burst
+  EXPECT_EQ(Must(store().TakeRateToken("login:ann", 2, 0.1, t + 1000)), 0);
+  EXPECT_GT(Must(store().TakeRateToken("login:ann", 2, 0.1, t + 1000)), 0);
+}
+
+TEST_P(StoreTest, ConcurrentRateTokensAreNeverSpentTwice) {
+  // Four threads (four nodes, for PostgreSQL) take from one bucket of 20 at one moment: exactly
+  // 20 succeed.
+  constexpr int kBurst = 20;
+  std::atomic<int> granted = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 10; ++j) {
+        auto wait = store().TakeRateToken("post:addr:127.0.0.1", kBurst, 0.001, 5'000.0);
+        if (wait.ok() && *wait == 0) ++granted;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(granted.load(), kBurst);
+}
+
 TEST_P(StoreTest, DataSurvivesReopen) {
   UserRow user = MakeUser("stays");
   CategoryRow category = MakeCategory("Kept");

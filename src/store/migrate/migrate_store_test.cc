@@ -90,6 +90,8 @@ void FillCommunity(Store& store) {
   Must(store.PutSetting("helplines", "Samaritans\t116 123\nline two", kT0 + 70));
   Must(store.PutSetting("Zeta", "", kT0 + 71));
   Must(store.PutSetting("_under", "x", kT0 + 72));
+  // A rate bucket, with a fractional refill time: real numbers must survive the trip too.
+  Must(store.TakeRateToken("login:addr:127.0.0.1", 5, 0.25, kT0 + 73.5));
 }
 
 // Every table of a SQLite file but schema_migrations (whose applied_at says when each store was
@@ -172,7 +174,7 @@ TEST_F(MigrateStoreTest, SqliteToPostgresToSqliteKeepsEveryRow) {
   MigrationReport there = Must(Migrate(Sqlite(source_), Postgres(postgres_)));
   EXPECT_EQ(there.outcome, MigrationReport::Outcome::kCopied);
   EXPECT_FALSE(there.replaced);
-  EXPECT_EQ(there.schema_version, "0002_safety_and_review");
+  EXPECT_FALSE(there.schema_version.empty());  // the newest migration both stores have, named
   ASSERT_EQ(there.tables.size(), migrate::CopiedTables().size());
   for (const TableSummary& table : there.tables)
     EXPECT_GT(table.rows, 0) << table.table << " was left empty by the fill";
@@ -182,6 +184,7 @@ TEST_F(MigrateStoreTest, SqliteToPostgresToSqliteKeepsEveryRow) {
   const std::filesystem::path back = dir_.path() / "back" / "kindred.db";
   MigrationReport back_again = Must(Migrate(Postgres(postgres_), Sqlite(back)));
   EXPECT_EQ(back_again.outcome, MigrationReport::Outcome::kCopied);
+  EXPECT_EQ(back_again.schema_version, there.schema_version);
 
   // The checksums are computed the same way on both engines: the PostgreSQL copy's equal the
   // SQLite source's.

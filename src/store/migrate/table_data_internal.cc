@@ -20,6 +20,7 @@ const std::vector<TableSpec>& CopiedTables() {
       {"notices", {"id"}, "id"},
       {"worry_reports", {"id"}, "id"},
       {"settings", {"key"}, ""},
+      {"rate_buckets", {"key"}, ""},
   };
   return tables;
 }

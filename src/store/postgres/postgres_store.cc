@@ -18,11 +18,13 @@
 #include "store/postgres/postgres_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 #include <type_traits>
 #include <utility>
 
 #include "core/text.h"
+#include "store/rate_buckets_internal.h"
 #include "store/postgres/postgres_connection_internal.h"
 #include "store/postgres/postgres_event_waiter_internal.h"
 #include "store/postgres/postgres_migrations_internal.h"
@@ -300,6 +302,19 @@ constexpr std::string_view kSelectSetting = "SELECT value FROM settings WHERE ke
 constexpr std::string_view kUpsertSetting =
     "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+
+// One token bucket step as one statement: the row lock of the upsert makes two nodes' steps on
+// one key take turns, and the refill is computed from the stored row. Clocks that step back (or
+// a node whose clock is behind) refill nothing.
+constexpr std::string_view kTakeRateToken =
+    "INSERT INTO rate_buckets AS b (key, tokens, updated_at, granted) VALUES ($1, $2::float8 - 1, $4, true)"
+    " ON CONFLICT (key) DO UPDATE SET"
+    "  granted = LEAST($2, b.tokens + GREATEST(0, $4 - b.updated_at) * $3) >= 1,"
+    "  tokens = LEAST($2, b.tokens + GREATEST(0, $4 - b.updated_at) * $3)"
+    "           - CASE WHEN LEAST($2, b.tokens + GREATEST(0, $4 - b.updated_at) * $3) >= 1 THEN 1 ELSE 0 END,"
+    "  updated_at = GREATEST(b.updated_at, $4)"
+    " RETURNING tokens, granted";
+constexpr std::string_view kForgetIdleRateBuckets = "DELETE FROM rate_buckets WHERE updated_at < $1";
 
 // DeleteDemoContent, in the order it runs. See the method for why.
 constexpr std::string_view kDemoTopicEvents =
@@ -1184,6 +1199,18 @@ class PostgresStore final : public Store {
     });
   }
 
+  Result<int> TakeRateToken(std::string_view key, int burst, double per_second, double now) override {
+    return Write([&](Connection& db) -> Result<int> {
+      if (rate_calls_.fetch_add(1, std::memory_order_relaxed) % kRateSweepEvery == 0) {
+        KINDRED_TRY(db.Run(kForgetIdleRateBuckets, now - kIdleRateBucketSeconds));
+      }
+      KINDRED_QUERY(rows, db, kTakeRateToken, key, burst, per_second, now);
+      if (rows.empty()) return Error{ErrorCode::kInternal, "rate_limit_failed", "The rate limit could not be read.", {}, 0};
+      if (rows[0].Bool(1)) return 0;
+      return WaitForToken(rows[0].Double(0), per_second);
+    });
+  }
+
   Result<std::int64_t> LatestEventSeq() override {
     return Read([&](Connection& db) -> Result<std::int64_t> {
       KINDRED_QUERY(latest, db, kLatestEventSeq);
@@ -1320,6 +1347,7 @@ class PostgresStore final : public Store {
 
   Pool pool_;
   const std::string conninfo_;  // for the listener connection of each event waiter
+  std::atomic<std::uint64_t> rate_calls_{0};  // TakeRateToken calls, for the idle sweep
 };
 
 }  // namespace

@@ -66,7 +66,7 @@ TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
   }
   for (std::thread& node : nodes) node.join();
   for (const std::string& failure : failures) EXPECT_EQ(failure, "");
-  const std::vector<std::string> kApplied = {"0001_core_forum", "0002_safety_and_review"};
+  const std::vector<std::string> kApplied = {"0001_core_forum", "0002_safety_and_review", "0003_rate_limits"};
   EXPECT_EQ(Column("SELECT version FROM schema_migrations ORDER BY version"), kApplied);
 
   // Opening again changes nothing and keeps the data.

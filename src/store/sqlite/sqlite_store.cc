@@ -4,6 +4,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <system_error>
@@ -11,6 +12,7 @@
 #include <utility>
 
 #include "core/text.h"
+#include "store/rate_buckets_internal.h"
 #include "store/sqlite/sqlite_connection_internal.h"
 #include "store/sqlite/sqlite_migrations_internal.h"
 
@@ -259,6 +261,18 @@ constexpr std::string_view kSelectSetting = "SELECT value FROM settings WHERE ke
 constexpr std::string_view kUpsertSetting =
     "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+
+// One token bucket step as one statement: the refill is computed from the stored row, so two
+// writers cannot both spend the last token. Clocks that step back refill nothing.
+constexpr std::string_view kTakeRateToken =
+    "INSERT INTO rate_buckets (key, tokens, updated_at, granted) VALUES (?1, ?2 - 1, ?4, 1)"
+    " ON CONFLICT (key) DO UPDATE SET"
+    "  granted = (MIN(?2, tokens + MAX(0, ?4 - updated_at) * ?3) >= 1),"
+    "  tokens = MIN(?2, tokens + MAX(0, ?4 - updated_at) * ?3)"
+    "           - (MIN(?2, tokens + MAX(0, ?4 - updated_at) * ?3) >= 1),"
+    "  updated_at = MAX(updated_at, ?4)"
+    " RETURNING tokens, granted";
+constexpr std::string_view kForgetIdleRateBuckets = "DELETE FROM rate_buckets WHERE updated_at < ?1";
 
 // DeleteDemoContent, in the order it runs. See the method for why.
 constexpr std::string_view kDemoTopicEvents =
@@ -1249,6 +1263,20 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<int> TakeRateToken(std::string_view key, int burst, double per_second, double now) override {
+    return Write([&](Connection& db) -> Result<int> {
+      if (rate_calls_.fetch_add(1, std::memory_order_relaxed) % kRateSweepEvery == 0) {
+        KINDRED_SQL(forget, db, kForgetIdleRateBuckets);
+        KINDRED_TRY(forget.Bind(now - kIdleRateBucketSeconds).Run());
+      }
+      KINDRED_SQL(take, db, kTakeRateToken);
+      KINDRED_STEP(row, take.Bind(key, burst, per_second, now));
+      if (!row) return Error{ErrorCode::kInternal, "rate_limit_failed", "The rate limit could not be read.", {}, 0};
+      if (take.Int(1) != 0) return 0;
+      return WaitForToken(take.Double(0), per_second);
+    });
+  }
+
   Result<std::int64_t> LatestEventSeq() override {
     return Read([&](Connection& db) -> Result<std::int64_t> {
       KINDRED_SQL(select, db, kLatestEventSeq);
@@ -1410,6 +1438,7 @@ class SqliteStore final : public Store {
   // The one connection that writes. Every write holds writer_mutex_ from BEGIN to COMMIT, so
   // writers in this process queue here instead of spinning on SQLITE_BUSY.
   std::mutex writer_mutex_;
+  std::atomic<std::uint64_t> rate_calls_{0};  // TakeRateToken calls, for the idle sweep
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(writer_mutex_)
   ReaderPool readers_;                  // thread-safe itself
   EventSignal committed_;               // thread-safe itself

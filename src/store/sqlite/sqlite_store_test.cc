@@ -106,7 +106,7 @@ TEST(SqliteStoreTest, UpgradesADatabaseMadeBeforeTheSafetyTables) {
 
   RawDatabase raw(file);
   EXPECT_EQ(raw.One("SELECT group_concat(version, ' ') FROM (SELECT version FROM schema_migrations ORDER BY version)"),
-            "0001_core_forum 0002_safety_and_review");
+            "0001_core_forum 0002_safety_and_review 0003_rate_limits");
   EXPECT_EQ(raw.One("SELECT count(*) FROM pragma_foreign_key_check"), "0");
 }
 
