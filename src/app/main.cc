@@ -105,7 +105,9 @@ int RunServe(const Config& config) {
   }
   forum::Forum forum(**store, clock, config.rate_limits, config.safety);
   forum.AttachSearchIndex(index->get());
-  if (!config.database.empty()) forum.ShareRateLimitsThroughStore();  // several nodes may share it
+  if (!config.database.empty()) {  // several nodes may share the database: and so the limits
+    if (auto shared = forum.ShareRateLimitsThroughStore(); !shared) return Fail(shared.error().message);
+  }
   web::Pages pages(forum, {config.site_name, config.site_description});
   api::Api api(forum);
   // Live replies on open topic pages, following the change feed (LISTEN/NOTIFY on PostgreSQL).

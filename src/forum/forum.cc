@@ -1,12 +1,20 @@
 #include "forum/forum.h"
 
 #include "forum/limits.h"
+#include "forum/passwords.h"
 
 namespace kindred::forum {
 
 Forum::Forum(store::Store& store, const Clock& clock, RateLimits limits, SafetyOptions safety,
              const safety::Detector& detector)
     : store_(store), clock_(clock), limits_(limits), safety_(std::move(safety)), detector_(detector), limiter_(clock) {}
+
+Result<void> Forum::ShareRateLimitsThroughStore() {
+  auto secret = store_.SettingOr("rate_limit_key_secret", NewToken(), clock_.Now());
+  if (!secret) return std::move(secret).error();
+  limiter_.ShareThrough(store_, std::move(secret).value());
+  return Ok();
+}
 
 int Forum::PageOfPost(int post_number) { return (post_number - 1) / kPostsPerPage + 1; }
 

@@ -242,8 +242,9 @@ class Forum {
   // kUnavailable (search) or nothing (suggestions), so the forum works before its index does.
   void AttachSearchIndex(search::SearchIndex* index) { index_ = index; }
   // Keeps rate limits in the store, for several nodes on one database (PostgreSQL); one node
-  // keeps them in memory, which costs no write.
-  void ShareRateLimitsThroughStore() { limiter_.ShareThrough(store_); }
+  // keeps them in memory, which costs no write. The keys are hashed with a secret kept in the
+  // store's settings (made on first use), so that every node hashes alike.
+  Result<void> ShareRateLimitsThroughStore();
   Result<SearchView> Search(const Viewer& viewer, const SearchInput& input);
   // "These questions may already have answers": at most 5, none when nothing is close enough.
   Result<std::vector<search::SimilarTopic>> SimilarQuestions(std::string_view title, std::string_view body);

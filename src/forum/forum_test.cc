@@ -293,8 +293,8 @@ TEST_F(ForumTest, SharedRateLimitsHoldAcrossNodes) {
   strict.post_per_account = {2, 1.0 / 10};
   Forum node_a(*store_, clock_, strict);
   Forum node_b(*store_, clock_, strict);
-  node_a.ShareRateLimitsThroughStore();
-  node_b.ShareRateLimitsThroughStore();
+  ASSERT_TRUE(node_a.ShareRateLimitsThroughStore().ok());
+  ASSERT_TRUE(node_b.ShareRateLimitsThroughStore().ok());
   Viewer ann = Member("ann");
   TopicId topic = AskSomething(ann);
   EXPECT_TRUE(node_a.Reply(ann, topic, {"one", {}}).ok());
@@ -305,6 +305,12 @@ TEST_F(ForumTest, SharedRateLimitsHoldAcrossNodes) {
   EXPECT_EQ(third.error().retry_after_seconds, 10);
   clock_.Advance(10);
   EXPECT_TRUE(node_b.Reply(ann, topic, {"three", {}}).ok());
+  // What the store keeps names neither the account nor the address: ann's bucket is spent, yet
+  // under its plain key the store has a fresh one.
+  const std::string plain_key = "post:user:" + std::to_string(ann.member->id.value);
+  auto fresh = store_->TakeRateToken(plain_key, 1, 1e-9, static_cast<double>(clock_.Now()));
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(*fresh, 0) << "a bucket under the plain key was found: the key was stored unhashed";
 }
 
 TEST_F(ForumTest, OnlyAdminsManageCategories) {

@@ -1,5 +1,7 @@
 #include "forum/rate_limiter.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -14,7 +16,7 @@ int RateLimiter::Take(const std::string& key, const RateLimit& limit) {
   if (shared_ != nullptr) {
     // A database that cannot answer lets the request through: the write it guards needs the same
     // database and will say plainly that it is unavailable.
-    auto wait = shared_->TakeRateToken(key, limit.burst, limit.per_second, now);
+    auto wait = shared_->TakeRateToken(HashedKey(key, now), limit.burst, limit.per_second, now);
     return wait.ok() ? *wait : 0;
   }
   std::lock_guard lock(mutex_);
@@ -28,6 +30,20 @@ int RateLimiter::Take(const std::string& key, const RateLimit& limit) {
     return 0;
   }
   return std::max(1, static_cast<int>(std::ceil((1.0 - bucket.tokens) / limit.per_second)));
+}
+
+std::string RateLimiter::HashedKey(const std::string& key, double now) const {
+  constexpr double kSecondsPerDay = 86400;
+  const std::string day_key = secret_ + ":" + std::to_string(static_cast<long long>(now / kSecondsPerDay));
+  unsigned char day_hash[crypto_generichash_KEYBYTES];
+  crypto_generichash(day_hash, sizeof day_hash, reinterpret_cast<const unsigned char*>(day_key.data()), day_key.size(),
+                     nullptr, 0);
+  unsigned char hash[16];
+  crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(key.data()), key.size(), day_hash,
+                     sizeof day_hash);
+  char hex[sizeof hash * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+  return hex;
 }
 
 void RateLimiter::ForgetIdleBuckets(double now) {

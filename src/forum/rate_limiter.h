@@ -27,8 +27,14 @@ class RateLimiter {
   int Take(const std::string& key, const RateLimit& limit);
 
   // From now on the buckets live in `store` (Store::TakeRateToken), shared by every node that
-  // uses the same database. `store` must outlive this limiter.
-  void ShareThrough(store::Store& store) { shared_ = &store; }
+  // uses the same database. Keys name addresses and accounts, so what the store keeps is a keyed
+  // hash of each key, the key being `secret` (the same on every node) with the day mixed in: no
+  // address is ever written down, and yesterday's hashes cannot be linked to today's.
+  // `store` must outlive this limiter.
+  void ShareThrough(store::Store& store, std::string secret) {
+    shared_ = &store;
+    secret_ = std::move(secret);
+  }
 
  private:
   struct Bucket {
@@ -36,9 +42,11 @@ class RateLimiter {
     double updated_at = 0;
   };
   void ForgetIdleBuckets(double now);  // REQUIRES: mutex_ is held
+  std::string HashedKey(const std::string& key, double now) const;
 
   const Clock& clock_;
   store::Store* shared_ = nullptr;
+  std::string secret_;
   std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;  // GUARDED_BY(mutex_)
   double last_sweep_ = 0;                            // GUARDED_BY(mutex_)

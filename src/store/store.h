@@ -130,6 +130,9 @@ class Store {
   // kNotFound when never set.
   virtual Result<std::string> GetSetting(std::string_view key) = 0;
   virtual Result<void> PutSetting(std::string_view key, std::string_view value, UnixSeconds at) = 0;
+  // The setting's value; when it was never set, sets it to `value` first. Atomic: of several
+  // callers at once (nodes starting together) one sets it, and all get the same value.
+  virtual Result<std::string> SettingOr(std::string_view key, std::string_view value, UnixSeconds at) = 0;
 
   // Rate limits shared by every node: takes one token from `key`'s bucket (`burst` tokens, refilled
   // at `per_second`, full when first seen), as one atomic step whichever node asks. Returns 0 when

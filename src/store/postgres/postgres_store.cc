@@ -299,6 +299,8 @@ constexpr std::string_view kLastWorryMessageTo =
     "SELECT MAX(created_at) FROM worry_reports WHERE writer_id = $1 AND message_sent";
 
 constexpr std::string_view kSelectSetting = "SELECT value FROM settings WHERE key = $1";
+constexpr std::string_view kInsertSettingIfAbsent =
+    "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING";
 constexpr std::string_view kUpsertSetting =
     "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
@@ -1180,6 +1182,15 @@ class PostgresStore final : public Store {
 
   Result<std::string> GetSetting(std::string_view key) override {
     return Read([&](Connection& db) -> Result<std::string> {
+      KINDRED_QUERY(rows, db, kSelectSetting, key);
+      if (rows.empty()) return Error::NotFound("setting_not_found", "That setting has not been set yet.");
+      return rows[0].Text(0);
+    });
+  }
+
+  Result<std::string> SettingOr(std::string_view key, std::string_view value, UnixSeconds at) override {
+    return Write([&](Connection& db) -> Result<std::string> {
+      KINDRED_TRY(db.Run(kInsertSettingIfAbsent, key, value, at));
       KINDRED_QUERY(rows, db, kSelectSetting, key);
       if (rows.empty()) return Error::NotFound("setting_not_found", "That setting has not been set yet.");
       return rows[0].Text(0);
