@@ -161,10 +161,11 @@ void Hub::Run() {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
     }
-    bool read_all = Step();
+    const bool more_waiting = Step();
     if (std::chrono::steady_clock::now() >= next_heartbeat_) Heartbeat();
-    // A full batch means more is waiting: read on before sleeping.
-    if (!read_all) waiter_->Wait(options_.poll_interval);
+    // A full batch means more is waiting: read on before sleeping. Otherwise (caught up, or the
+    // store could not be read) sleep until a write wakes us or the poll interval passes.
+    if (!more_waiting) waiter_->Wait(options_.poll_interval);
   }
 }
 
@@ -173,7 +174,7 @@ bool Hub::Step() {
     auto latest = store_.LatestEventSeq();
     if (!latest) {
       spdlog::warn("live updates wait for the database: {}", latest.error().message);
-      return false;
+      return false;  // nothing more to do until the database answers
     }
     cursor_ = *latest;
     have_cursor_ = true;
@@ -208,7 +209,7 @@ bool Hub::Step() {
     }
     cursor_ = event.seq;
   }
-  return static_cast<int>(events->size()) < kReadBatch;
+  return static_cast<int>(events->size()) == kReadBatch;
 }
 
 void Hub::Activate(Stream stream) {

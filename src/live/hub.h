@@ -128,7 +128,8 @@ class Hub {
   using RenderedByKey = std::unordered_map<ShareKey, std::optional<std::string>>;
 
   void Run();
-  // One pass: streams waiting to start, then new events. False when the store could not be read.
+  // One pass: streams waiting to start, then new events. True when a full batch was read, so more
+  // may be waiting; false when caught up or when the store could not be read (then Run sleeps).
   bool Step();
   void Activate(Stream stream);
   // Sends the change to the stream if it has not seen it; false when the stream has ended.

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -270,6 +271,20 @@ TEST_F(HubTest, AStreamWhoseClientLeftIsFreedAndStopClosesTheRest) {
   EXPECT_EQ(hub.stream_count(), 0u);
   auto late = Open(hub, topic_, 0);
   EXPECT_TRUE(late->closed()) << "a stream opened after Stop is closed at once";
+}
+
+TEST_F(HubTest, AnIdleHubSleepsUntilAWriteWakesIt) {
+  // With nothing written, the hub's thread must wait (on the store's waiter or its poll interval)
+  // rather than re-read the feed in a loop: a loop shows as a full core of CPU time.
+  Hub hub(*store_);
+  hub.Start();
+  auto sink = Open(hub, topic_, hub.cursor());
+  const std::clock_t cpu_before = std::clock();
+  std::this_thread::sleep_for(milliseconds(1000));
+  const double cpu_seconds = static_cast<double>(std::clock() - cpu_before) / CLOCKS_PER_SEC;
+  EXPECT_LT(cpu_seconds, 0.3) << "the process kept a core busy while nothing happened";
+  Reply(topic_, "wakes it");
+  EXPECT_EQ(sink->WaitFor(1).size(), 1u);
 }
 
 TEST(FormatEventTest, SplitsDataIntoLinesAndOmitsAnEmptyId) {
