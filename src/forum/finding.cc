@@ -70,8 +70,23 @@ Result<std::vector<search::SimilarTopic>> Forum::SimilarQuestions(std::string_vi
 
 Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic) {
   if (!index_) return std::vector<search::SimilarTopic>();
-  auto related = index_->Related(topic, kSimilarShown);
-  if (!related) return std::move(related).error();
+  const UnixSeconds now = clock_.Now();
+  std::optional<std::vector<search::SimilarTopic>> related;
+  {
+    std::lock_guard lock(related_mutex_);
+    auto cached = related_cache_.find(topic.value);
+    if (cached != related_cache_.end() && now - cached->second.at < kRelatedFreshSeconds) related = cached->second.topics;
+  }
+  if (!related) {
+    auto answer = index_->Related(topic, kSimilarShown);
+    if (!answer) return std::move(answer).error();
+    std::lock_guard lock(related_mutex_);
+    if (related_cache_.size() >= kRelatedCachedTopics) related_cache_.clear();  // simple, and rare
+    related_cache_[topic.value] = {now, *answer};
+    related = std::move(answer).value();
+  }
+  // Titles, counts and existence come from the store on every view: a topic deleted or hidden a
+  // moment ago is never offered, whatever the cache holds.
   std::vector<search::SimilarTopic> shown;
   for (auto& other : *related) {
     if (other.topic == topic) continue;

@@ -5,9 +5,11 @@
 // Thread-safety: every method may be called from any thread at once.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -279,6 +281,14 @@ class Forum {
   const safety::Detector& detector_;
   RateLimiter limiter_;
   search::SearchIndex* index_ = nullptr;
+  // "People also asked" for each topic, as the index last answered (RelatedTopics): worked out
+  // anew on every view it was most of a topic page's cost, and it changes slowly.
+  struct RelatedAnswer {
+    UnixSeconds at = 0;
+    std::vector<search::SimilarTopic> topics;
+  };
+  std::mutex related_mutex_;
+  std::unordered_map<std::int64_t, RelatedAnswer> related_cache_;  // GUARDED_BY(related_mutex_)
 };
 
 // Reaction kinds by their API names ("helpful", "hug", "me_too").

@@ -37,6 +37,11 @@ inline constexpr int kMaxPage = 100000;
 // long enough to notice the note, short enough that a conversation has not built on it.
 inline constexpr long long kMoveWindowSeconds = 30 * 60;
 inline constexpr int kSimilarShown = 5;
+// "People also asked" is reworked at most this often per topic: a new thread joins the list within
+// five minutes, and a busy topic page costs one index query per five minutes instead of per view.
+inline constexpr long long kRelatedFreshSeconds = 5 * 60;
+// Answers kept at once (a few hundred bytes each); past this the cache starts over.
+inline constexpr std::size_t kRelatedCachedTopics = 20000;
 inline constexpr int kSearchPerPage = 20;
 
 // Sessions last 30 days from sign-in: people on a support forum come back irregularly.
