@@ -35,8 +35,10 @@ run: build
 test: test-deps build
 	@scripts/run-tests $(BUILD_DIR)
 
-bench: build
-	@bench/run
+# Load benchmarks against nginx on loopback (bench/run; it builds its own Release binary in
+# build-bench). Options through BENCH, e.g. make bench BENCH="--sizes 10k,100k,1M --duration 10s".
+bench: test-deps
+	@bench/run $(BENCH)
 
 clean:
 	rm -rf $(BUILD_DIR)
