@@ -8,45 +8,18 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import { REPO_ROOT, kPassword, rawRequest, runKindred, startServer, uniqueName } from './harness.mjs';
+import { REPO_ROOT, freePort, kPassword, rawRequest, runKindred, startServer, uniqueName, within } from './harness.mjs';
 import { startPostgres } from './postgres_server.mjs';
 import { openStream } from './sse.mjs';
 
 const kWithinMs = 2000;
 const kNginx = '/usr/sbin/nginx';
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Polls until `check` passes or the time is up; returns how long it took.
-async function within(ms, check) {
-  const started = Date.now();
-  let last;
-  while (Date.now() - started <= ms) {
-    try {
-      await check();
-      return Date.now() - started;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(50);
-  }
-  throw last;
-}
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // nginx with the shipped site config, its upstream ports and listen port swapped for ours.
 async function startNginx(nodePorts) {

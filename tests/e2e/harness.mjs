@@ -94,7 +94,7 @@ export async function createAdmin(dataDir, username, password) {
   return result;
 }
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -107,6 +107,23 @@ async function freePort() {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Polls until `check` passes or `ms` have passed (then throws its last failure); returns how
+// long it took. For what the issue promises "within N seconds".
+export async function within(ms, check) {
+  const started = Date.now();
+  let last;
+  while (Date.now() - started <= ms) {
+    try {
+      await check();
+      return Date.now() - started;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(50);
+  }
+  throw last;
+}
 
 export class Server {
   constructor({ process: child, port, dataDir, ownsDataDir }) {

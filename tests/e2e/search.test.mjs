@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-import { apiMember, askApi, replyApi, runKindred, startServer, startForum } from './harness.mjs';
+import { apiMember, askApi, replyApi, runKindred, startServer, startForum, within } from './harness.mjs';
 
 const kFoundWithinMs = 2000;
 
@@ -21,21 +21,6 @@ async function topicIds(server, q) {
   return (await search(server, q)).results.map((r) => r.topic.id);
 }
 
-// Polls until `check` passes or the time is up; returns how long it took.
-async function within(ms, check) {
-  const started = Date.now();
-  let last;
-  while (Date.now() - started <= ms) {
-    try {
-      await check();
-      return Date.now() - started;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw last;
-}
 
 describe('search', () => {
   test('written, edited and deleted text is found, replaced and gone, each within 2 seconds', async () => {
