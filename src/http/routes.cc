@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "forum/passwords.h"
+#include "http/compression.h"
 
 namespace kindred::http {
 namespace {
@@ -183,6 +184,7 @@ Response RouteTable::Dispatch(Request& request) const {
     response.AddHeader("Set-Cookie", std::string(kCsrfCookieName) + "=" + viewer.csrf_token +
                                          "; Path=/; HttpOnly; SameSite=Lax" + (request.secure ? "; Secure" : ""));
   }
+  MaybeGzip(request, response);
   if (options_.log_requests) {
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     // Path only: query strings can hold what someone searched for, and addresses are personal.
