@@ -35,7 +35,9 @@ Result<http::Response> Api::Helplines(const http::Request& request, const forum:
   json answer = EncodeSupport(forum_.HelplinesFor(country));
   answer.erase("level");
   json countries = json::array();
-  for (const auto& known : forum_.Helplines().countries()) {
+  // Held by name: a range-for over a member of a temporary would outlive the temporary.
+  const auto directory = forum_.Helplines();
+  for (const auto& known : directory.countries()) {
     countries.push_back({{"code", known.code}, {"name", known.name}, {"emergency_number", known.emergency_number}});
   }
   answer["countries"] = std::move(countries);

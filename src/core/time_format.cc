@@ -44,7 +44,7 @@ constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Ju
 
 std::string FormatIso8601(UnixSeconds at) {
   std::tm tm = ToUtc(at);
-  char buf[32];
+  char buf[64];  // room for any int the fields could hold, so nothing is ever cut short
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                 tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
