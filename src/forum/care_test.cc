@@ -44,7 +44,9 @@ TEST_F(CareTest, ACrisisPostIsPublishedQueuedFirstAndOffersTheWriterHelp) {
   EXPECT_EQ(queue->front().level, "crisis");
   EXPECT_EQ(queue->front().priority, 2);
   EXPECT_FALSE(queue->front().reasons.empty());
-  if (queue->size() > 1) EXPECT_EQ((*queue)[1].post, concern_post.id);
+  if (queue->size() > 1) {
+    EXPECT_EQ((*queue)[1].post, concern_post.id);
+  }
 
   auto offer = forum_->SupportFor(writer_, post.id, "GB");
   ASSERT_TRUE(offer.ok());
