@@ -7,6 +7,7 @@
 
 #include "api/request_decoding.h"
 #include "api/response_encoding.h"
+#include "forum/guardian.h"
 #include "forum/limits.h"
 #include "live/hub.h"
 
@@ -54,7 +55,11 @@ Result<http::Response> PostAnswer(forum::Forum& forum, const forum::Viewer& view
   auto own = OwnReactionsOf(forum, viewer, post);
   if (!own.ok()) return std::move(own).error();
   const OwnReactions* own_ptr = own.value() ? &*own.value() : nullptr;
-  return JsonResponse({{"post", EncodePost(post, own_ptr)}}, status);
+  // As this reader may see it: a hidden post's text only for its writer and the moderators.
+  std::vector<store::PostRow> posts{post};
+  auto display = forum.DisplayFor(viewer, posts);
+  if (!display.ok()) return std::move(display).error();
+  return JsonResponse({{"post", EncodePost(posts.front(), own_ptr, &display->front())}}, status);
 }
 
 // The writer of a post that may speak of risk gets helplines in the same answer (SAFETY.md: at
@@ -183,11 +188,20 @@ Result<http::Response> Api::ShowTopic(const http::Request& request, const forum:
   if (!view.ok()) return std::move(view).error();
 
   json posts = json::array();
+  std::int64_t blocked = 0;
   for (std::size_t i = 0; i < view->posts.size(); ++i) {
+    const forum::PostDisplay* display = i < view->display.size() ? &view->display[i] : nullptr;
+    // Left out for the reader who blocked their writer, as on the page; the count says so.
+    if (display && display->blocked_author) {
+      ++blocked;
+      continue;
+    }
     const bool have_own = viewer.signed_in() && i < view->own_reactions.size();
-    posts.push_back(EncodePost(view->posts[i], have_own ? &view->own_reactions[i] : nullptr));
+    posts.push_back(EncodePost(view->posts[i], have_own ? &view->own_reactions[i] : nullptr, display));
   }
   json answer = {{"topic", EncodeTopic(view->topic)}, {"posts", std::move(posts)}};
+  if (blocked > 0) answer["blocked_posts_left_out"] = blocked;
+  if (viewer.signed_in()) answer["can_reply"] = forum::Guardian::CanReply(viewer, view->topic, view->reply_blocked).ok();
   AddPage(answer, view->page);
   // Where to open the topic's event stream from (?last_event_id=) to miss nothing after this.
   if (live_) answer["last_event_id"] = live_position;
@@ -203,9 +217,16 @@ Result<http::Response> Api::TopicEvents(const http::Request& request, const foru
   // The same read as GET /api/v1/topics/{id}, so the same rules decide who may follow it.
   auto view = forum_.ShowTopic(viewer, *id, 1);
   if (!view.ok()) return std::move(view).error();
-  // The same for every client (no own_reactions), so one rendering serves all of them.
-  auto render = [](const live::PostChange& change) -> std::optional<live::StreamEvent> {
-    json data = {{"post", EncodePost(change.post)}};
+  // The same for every client (no own_reactions), so one rendering serves all of them: each post
+  // as a visitor sees it, so a hidden or held reply is never pushed (and a post hidden later goes
+  // out as its placeholder). A client that wants its own view reads the topic again.
+  auto render = [this](const live::PostChange& change) -> std::optional<live::StreamEvent> {
+    std::vector<store::PostRow> posts{change.post};
+    auto display = forum_.DisplayFor(forum::Viewer{}, posts);
+    if (!display.ok() || (display->front().hidden && change.kind == live::PostChange::Kind::kCreated)) {
+      return std::nullopt;
+    }
+    json data = {{"post", EncodePost(posts.front(), nullptr, &display->front())}};
     return live::StreamEvent{std::string(live::EventName(change.kind)),
                              data.dump(-1, ' ', false, json::error_handler_t::replace)};
   };
@@ -245,12 +266,12 @@ Result<http::Response> Api::ListRevisions(const http::Request& request, const fo
 Result<http::Response> Api::ShowUser(const http::Request& request, const forum::Viewer& viewer) const {
   auto page = PageFromQuery(request.query);
   if (!page.ok()) return std::move(page).error();
-  auto profile = forum_.Profile(request.Param("name"), *page);
+  auto profile = forum_.Profile(viewer, request.Param("name"), *page);
   if (!profile.ok()) return std::move(profile).error();
 
   json posts = json::array();
   for (std::size_t i = 0; i < profile->posts.size(); ++i) {
-    json post = EncodePost(profile->posts[i]);
+    json post = EncodePost(profile->posts[i], nullptr, i < profile->display.size() ? &profile->display[i] : nullptr);
     // A list of someone's posts is read out of context; the topic's title gives it back.
     if (i < profile->topics_of_posts.size()) {
       const store::TopicRow& topic = profile->topics_of_posts[i];
@@ -274,14 +295,21 @@ Result<http::Response> Api::CreateTopic(const http::Request& request, const foru
   if (!title.ok()) return std::move(title).error();
   auto text = body->RequiredString("body");
   if (!text.ok()) return std::move(text).error();
+  auto anonymous = body->OptionalBool("anonymous");
+  if (!anonymous.ok()) return std::move(anonymous).error();
+  auto warning = body->OptionalString("content_warning");
+  if (!warning.ok()) return std::move(warning).error();
 
-  forum::AskInput input{*category_id, std::move(*title), std::move(*text)};
+  forum::AskInput input{*category_id, std::move(*title), std::move(*text), anonymous->value_or(false),
+                        warning->value_or("")};
   auto asked = forum_.Ask(viewer, input);
   if (!asked.ok()) return std::move(asked).error();
   const auto& [topic, post] = *asked;
   // A brand-new question has no reactions yet, so own_reactions is known without asking.
   OwnReactions none{};
-  json answer = {{"topic", EncodeTopic(topic)}, {"post", EncodePost(post, &none)}};
+  forum::PostDisplay writer;  // the writer's own view: held or not, their words come back
+  writer.own = true;
+  json answer = {{"topic", EncodeTopic(topic)}, {"post", EncodePost(post, &none, &writer)}};
   KINDRED_TRY(AddSupport(forum_, request, viewer, post.id, answer));
   return JsonResponse(answer, kCreated);
 }
@@ -298,9 +326,22 @@ Result<http::Response> Api::ModerateTopic(const http::Request& request, const fo
   auto category_id = body->OptionalId<CategoryTag>("category_id");
   if (!category_id.ok()) return std::move(category_id).error();
 
+  auto slow_mode = body->OptionalInt("slow_mode_seconds");
+  if (!slow_mode.ok()) return std::move(slow_mode).error();
+
   forum::TopicStateInput input{*pinned, *closed, *category_id};
+  // Slow mode alone leaves the rest as it is (and out of the modlog); both are one request.
+  if (*slow_mode && !*pinned && !*closed && !*category_id) {
+    auto slowed = forum_.SetSlowMode(viewer, *id, **slow_mode);
+    if (!slowed.ok()) return std::move(slowed).error();
+    return JsonResponse({{"topic", EncodeTopic(*slowed)}});
+  }
   auto topic = forum_.ModerateTopic(viewer, *id, input);
   if (!topic.ok()) return std::move(topic).error();
+  if (*slow_mode) {
+    topic = forum_.SetSlowMode(viewer, *id, **slow_mode);
+    if (!topic.ok()) return std::move(topic).error();
+  }
   return JsonResponse({{"topic", EncodeTopic(*topic)}});
 }
 
@@ -313,12 +354,18 @@ Result<http::Response> Api::CreatePost(const http::Request& request, const forum
   if (!text.ok()) return std::move(text).error();
   auto reply_to = body->OptionalId<PostTag>("reply_to");
   if (!reply_to.ok()) return std::move(reply_to).error();
+  auto anonymous = body->OptionalBool("anonymous");
+  if (!anonymous.ok()) return std::move(anonymous).error();
+  auto warning = body->OptionalString("content_warning");
+  if (!warning.ok()) return std::move(warning).error();
 
-  forum::ReplyInput input{std::move(*text), *reply_to};
+  forum::ReplyInput input{std::move(*text), *reply_to, anonymous->value_or(false), warning->value_or("")};
   auto post = forum_.Reply(viewer, *id, input);
   if (!post.ok()) return std::move(post).error();
   OwnReactions none{};
-  json answer = {{"post", EncodePost(*post, &none)}};
+  forum::PostDisplay writer;  // the writer's own view: held or not, their words come back
+  writer.own = true;
+  json answer = {{"post", EncodePost(*post, &none, &writer)}};
   KINDRED_TRY(AddSupport(forum_, request, viewer, post->id, answer));
   return JsonResponse(answer, kCreated);
 }

@@ -77,6 +77,30 @@ class Api {
   Result<http::Response> ActOnReview(const http::Request& request, const forum::Viewer& viewer) const;     // POST /api/v1/review/{id}/actions
   Result<http::Response> MyNotices(const http::Request& request, const forum::Viewer& viewer) const;       // GET /api/v1/me/notices
 
+  // Moderation (moderation_api.cc): moderators and admins, each call in the modlog.
+  Result<http::Response> RevealAnonymous(const http::Request& request, const forum::Viewer& viewer) const;   // POST /api/v1/posts/{id}/reveal {reason}
+  Result<http::Response> SuspendUser(const http::Request& request, const forum::Viewer& viewer) const;       // POST /api/v1/users/{name}/suspend {days, reason}
+  Result<http::Response> LiftSuspension(const http::Request& request, const forum::Viewer& viewer) const;    // DELETE /api/v1/users/{name}/suspend
+  Result<http::Response> SetTrust(const http::Request& request, const forum::Viewer& viewer) const;          // PUT /api/v1/users/{name}/trust {level}
+  Result<http::Response> SetRole(const http::Request& request, const forum::Viewer& viewer) const;           // PUT /api/v1/users/{name}/role {role}
+  Result<http::Response> ListWatchedWords(const http::Request& request, const forum::Viewer& viewer) const;  // GET /api/v1/admin/watched-words
+  Result<http::Response> AddWatchedWord(const http::Request& request, const forum::Viewer& viewer) const;    // POST /api/v1/admin/watched-words
+  Result<http::Response> RemoveWatchedWord(const http::Request& request, const forum::Viewer& viewer) const; // DELETE /api/v1/admin/watched-words/{id}
+
+  // Privacy and leaving (privacy_api.cc).
+  // Everything stored about the viewer, as a download (Content-Disposition: attachment); never
+  // the password hash or session tokens.
+  Result<http::Response> ExportAccount(const http::Request& request, const forum::Viewer& viewer) const;  // GET /api/v1/me/export
+  // {password, posts: "delete"|"keep"}: erases the account at once; 204, signed out everywhere.
+  Result<http::Response> DeleteAccount(const http::Request& request, const forum::Viewer& viewer) const;  // DELETE /api/v1/me
+
+  // Personal controls (personal_api.cc).
+  // 201 {blocked:{username, url}}; 403 "staff" for a moderator or admin, 422 for oneself.
+  Result<http::Response> BlockUser(const http::Request& request, const forum::Viewer& viewer) const;    // POST /api/v1/users/{name}/block
+  Result<http::Response> UnblockUser(const http::Request& request, const forum::Viewer& viewer) const;  // DELETE /api/v1/users/{name}/block
+  // {words:[...], always_show_content_warnings?} -> the list as kept, and the preference.
+  Result<http::Response> SetMutedWords(const http::Request& request, const forum::Viewer& viewer) const;  // PUT /api/v1/me/muted-words
+
   // {"error":{"code":key,"message":...,"field":...}} with the status for its code.
   static http::Response ErrorJson(const Error& error);
 

@@ -5,11 +5,19 @@
 #include "api/api.h"
 #include "api/request_decoding.h"
 #include "api/response_encoding.h"
+#include "forum/validation.h"
 
 namespace kindred::api {
 namespace {
 
 using nlohmann::json;
+
+// A review item as the queue answers it, its writer left out when they posted anonymously.
+Result<json> ReviewItemJson(forum::Forum& forum, const store::ReviewItemRow& item) {
+  auto post = forum.FindPost(item.post);
+  if (!post.ok() && post.error().code != ErrorCode::kNotFound) return std::move(post).error();
+  return EncodeReviewItem(item, post.ok() && post->anonymous);
+}
 
 }  // namespace
 
@@ -24,6 +32,9 @@ Result<http::Response> Api::CheckSafety(const http::Request& request, const foru
   json answer = EncodeSupport(offer);
   answer["level"] = safety::LevelName(assessment.level);
   answer["reasons"] = EncodeCues(assessment.cues);
+  // A gentle second look for what may be an email address or phone number (issue 5); a hint for
+  // the compose form, never a reason to refuse the post.
+  answer["contact_details"] = forum::LooksLikeContactDetails(*text);
   return JsonResponse(answer);
 }
 
@@ -67,7 +78,11 @@ Result<http::Response> Api::ReviewQueue(const http::Request& request, const foru
   auto items = forum_.ReviewQueue(viewer, open, *page);
   if (!items.ok()) return std::move(items).error();
   json list = json::array();
-  for (const auto& item : *items) list.push_back(EncodeReviewItem(item));
+  for (const auto& item : *items) {
+    auto encoded = ReviewItemJson(forum_, item);
+    if (!encoded.ok()) return std::move(encoded).error();
+    list.push_back(std::move(encoded).value());
+  }
   return JsonResponse({{"items", std::move(list)}, {"page", *page}});
 }
 
@@ -86,16 +101,29 @@ Result<http::Response> Api::ActOnReview(const http::Request& request, const foru
     KINDRED_TRY(forum_.MessageWriter(viewer, id, reason->value_or("")));
     auto item = forum_.ReviewItem(viewer, id);
     if (!item.ok()) return std::move(item).error();
-    return JsonResponse({{"item", EncodeReviewItem(*item)}});
+    auto encoded = ReviewItemJson(forum_, *item);
+    if (!encoded.ok()) return std::move(encoded).error();
+    return JsonResponse({{"item", std::move(encoded).value()}});
   }
   auto action = forum::ParseReviewAction(*action_name);
   if (!action) {
     return Error::Invalid("action", "review_action",
-                          "Please choose an action: handled, escalate, emergency_contacted, dismiss or message.");
+                          "Please choose an action: handled, escalate, emergency_contacted, dismiss, approve, hide, "
+                          "edit, delete, move, warn, suspend or message.");
   }
-  auto item = forum_.ActOnReview(viewer, id, *action, static_cast<int>(version->value), reason->value_or(""));
+  auto new_body = body->OptionalString("body");
+  if (!new_body.ok()) return std::move(new_body).error();
+  auto topic = body->OptionalId<TopicTag>("topic");
+  if (!topic.ok()) return std::move(topic).error();
+  auto days = body->OptionalId<struct SuspendDaysTag>("suspend_days");
+  if (!days.ok()) return std::move(days).error();
+  forum::ReviewActionInput input{*action, static_cast<int>(version->value), reason->value_or(""),
+                                 new_body->value_or(""), *topic, *days ? static_cast<int>((*days)->value) : 0};
+  auto item = forum_.ActOnReview(viewer, id, input);
   if (!item.ok()) return std::move(item).error();
-  return JsonResponse({{"item", EncodeReviewItem(*item)}});
+  auto encoded = ReviewItemJson(forum_, *item);
+  if (!encoded.ok()) return std::move(encoded).error();
+  return JsonResponse({{"item", std::move(encoded).value()}});
 }
 
 Result<http::Response> Api::MyNotices(const http::Request& request, const forum::Viewer& viewer) const {

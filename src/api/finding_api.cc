@@ -40,7 +40,8 @@ Result<http::Response> Api::Search(const http::Request& request, const forum::Vi
                                   {"reply_count", hit.reply_count}}},
                        {"post", {{"id", hit.post.value}, {"number", hit.post_number},
                                  {"url", "/p/" + std::to_string(hit.post.value)}}},
-                       {"author", hit.author_name},
+                       // No name is kept for an anonymous post or a former member's: null, never "".
+                       {"author", hit.author_name.empty() ? json(nullptr) : json(hit.author_name)},
                        {"title_html", hit.title_html},
                        {"snippet_html", hit.snippet_html},
                        {"created_at", EncodeTime(hit.created_at)},

@@ -70,6 +70,37 @@ Result<std::optional<bool>> JsonBody::OptionalBool(std::string_view field) const
   return std::optional<bool>(value->get<bool>());
 }
 
+Result<std::optional<int>> JsonBody::OptionalInt(std::string_view field) const {
+  const nlohmann::json* value = Find(field);
+  if (value == nullptr) return std::optional<int>();
+  constexpr std::string_view kExpected = "a whole number";
+  if (!value->is_number_integer()) return WrongType(field, kExpected);
+  if (value->is_number_unsigned()) {
+    auto number = value->get<std::uint64_t>();
+    if (number > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) return WrongType(field, kExpected);
+    return std::optional<int>(static_cast<int>(number));
+  }
+  auto number = value->get<std::int64_t>();
+  if (number < std::numeric_limits<int>::min() || number > std::numeric_limits<int>::max()) {
+    return WrongType(field, kExpected);
+  }
+  return std::optional<int>(static_cast<int>(number));
+}
+
+Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStringList(std::string_view field) const {
+  const nlohmann::json* value = Find(field);
+  if (value == nullptr) return std::optional<std::vector<std::string>>();
+  constexpr std::string_view kExpected = "a list of strings";
+  if (!value->is_array()) return WrongType(field, kExpected);
+  std::vector<std::string> list;
+  list.reserve(value->size());
+  for (const auto& item : *value) {
+    if (!item.is_string()) return WrongType(field, kExpected);
+    list.push_back(item.get<std::string>());
+  }
+  return std::optional<std::vector<std::string>>(std::move(list));
+}
+
 Result<std::optional<std::int64_t>> JsonBody::OptionalIdValue(std::string_view field) const {
   const nlohmann::json* value = Find(field);
   if (value == nullptr) return std::optional<std::int64_t>();

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/ids.h"
 #include "core/result.h"
@@ -36,6 +37,11 @@ class JsonBody {
   // nullopt when absent or null.
   Result<std::optional<std::string>> OptionalString(std::string_view field) const;
   Result<std::optional<bool>> OptionalBool(std::string_view field) const;
+  // An array of strings; "wrong_type" when it is not one (or holds anything but strings).
+  Result<std::optional<std::vector<std::string>>> OptionalStringList(std::string_view field) const;
+  // A whole number that fits an int (0 and negatives included: the forum checks the range);
+  // "wrong_type" for 1.5, "3" or anything larger.
+  Result<std::optional<int>> OptionalInt(std::string_view field) const;
 
   // Ids are positive whole numbers; 0, -1, 1.5 and "3" are "wrong_type".
   template <typename Tag>

@@ -48,21 +48,49 @@ json EncodeCategory(const store::CategoryRow& category) {
           {"archived", category.archived}, {"url", CategoryUrl(category.slug)}};
 }
 
+std::string_view AuthorStateName(store::AuthorState state) {
+  switch (state) {
+    case store::AuthorState::kAnonymous:
+      return "anonymous";
+    case store::AuthorState::kFormerMember:
+      return "former_member";
+    case store::AuthorState::kNamed:
+      break;
+  }
+  return "named";
+}
+
+namespace {
+
+json EncodeAuthor(store::AuthorState state, UserId id, std::string_view name) {
+  return state == store::AuthorState::kNamed ? EncodeUserRef(id, name) : json(nullptr);
+}
+
+// What readers are told in place of a post hidden while a moderator looks at it.
+constexpr std::string_view kHiddenPlaceholder = "This post is hidden while a moderator looks at it.";
+
+}  // namespace
+
 json EncodeTopic(const store::TopicRow& topic) {
   return {{"id", topic.id.value},
           {"title", topic.title},
           {"url", TopicUrl(topic.id)},
           {"category", {{"id", topic.category_id.value}, {"slug", topic.category_slug}, {"name", topic.category_name}}},
-          {"author", EncodeUserRef(topic.user_id, topic.author_name)},
+          {"author", EncodeAuthor(topic.author_state, topic.user_id, topic.author_name)},
+          {"anonymous", topic.author_state == store::AuthorState::kAnonymous},
+          {"author_state", AuthorStateName(topic.author_state)},
           {"reply_count", topic.reply_count},
           {"created_at", EncodeTime(topic.created_at)},
           {"last_post_at", EncodeTime(topic.last_post_at)},
           {"pinned", topic.pinned},
-          {"closed", topic.closed}};
+          {"closed", topic.closed},
+          {"slow_mode_seconds", topic.slow_mode_seconds}};
 }
 
-json EncodePost(const store::PostRow& post, const OwnReactions* own) {
+json EncodePost(const store::PostRow& post, const OwnReactions* own, const forum::PostDisplay* display) {
   const bool deleted = post.deleted_at.has_value();
+  // Without the reader's view, a hidden post is a placeholder: the safe side.
+  const bool placeholder = !deleted && (display ? display->hidden || display->blocked_author : post.hidden_at.has_value());
   json reactions = json::object();
   for (int kind = 0; kind < store::kReactionKindCount; ++kind) {
     reactions[std::string(forum::ReactionKindName(static_cast<store::ReactionKind>(kind)))] = post.reactions[kind];
@@ -72,16 +100,34 @@ json EncodePost(const store::PostRow& post, const OwnReactions* own) {
       {"topic_id", post.topic_id.value},
       {"number", post.number},
       {"url", PostUrl(post.id)},
-      {"author", EncodeUserRef(post.user_id, post.author_name)},
+      {"author", EncodeAuthor(post.author_state, post.user_id, post.author_name)},
+      {"anonymous", post.author_state == store::AuthorState::kAnonymous},
+      {"author_state", AuthorStateName(post.author_state)},
+      {"content_warning",
+       post.content_warning.empty() || deleted || placeholder ? json(nullptr) : json(post.content_warning)},
       // The store erases a deleted post's text; this keeps the promise even if a row still had it.
-      {"body_markdown", deleted ? std::string() : post.body_markdown},
-      {"body_html", deleted ? std::string() : post.body_html},
+      {"body_markdown", deleted || placeholder ? std::string() : post.body_markdown},
+      {"body_html", deleted || placeholder ? std::string() : post.body_html},
+      {"hidden", placeholder},
+      {"collapsed", display && !placeholder && (!display->muted_word.empty() || display->collapsed_warning)},
       {"created_at", EncodeTime(post.created_at)},
       {"edited_at", EncodeTime(post.edited_at)},
       {"deleted", deleted},
       {"reply_to", post.reply_to ? json(post.reply_to->value) : json(nullptr)},
       {"reactions", std::move(reactions)},
   };
+  if (placeholder && display && display->blocked_author) {
+    answer["blocked_author"] = true;
+    answer["placeholder"] = "This post is from someone you blocked.";
+  } else if (placeholder) {
+    answer["placeholder"] = kHiddenPlaceholder;
+  }
+  if (!placeholder && post.hidden_at) {
+    answer["hidden_from_others"] = true;
+    answer["hidden_reason"] = post.hidden_reason;
+  }
+  if (display && display->own) answer["own"] = true;
+  if (display && !display->muted_word.empty()) answer["muted"] = true;
   if (own != nullptr) {
     json kinds = json::array();
     for (int kind = 0; kind < store::kReactionKindCount; ++kind) {
@@ -143,7 +189,7 @@ json EncodeCues(const std::vector<safety::Cue>& cues) {
   return list;
 }
 
-json EncodeReviewItem(const store::ReviewItemRow& item) {
+json EncodeReviewItem(const store::ReviewItemRow& item, bool anonymous_writer) {
   static constexpr const char* kKinds[] = {"safety", "misplaced", "flag", "held"};
   static constexpr const char* kStatuses[] = {"open", "handled", "escalated", "dismissed"};
   json encoded = {{"id", item.id},
@@ -162,8 +208,16 @@ json EncodeReviewItem(const store::ReviewItemRow& item) {
                             {"url", "/p/" + std::to_string(item.post.value)}}},
                   {"topic", {{"id", item.topic.value}, {"title", item.topic_title}, {"url", TopicUrl(item.topic)}}},
                   {"writer", EncodeUserRef(item.writer, item.writer_name)}};
+  // An anonymous writer stays anonymous to moderators too, until one reveals them with a reason
+  // (POST /api/v1/posts/{id}/reveal, logged).
+  encoded["anonymous"] = anonymous_writer;
+  if (anonymous_writer) encoded["writer"] = nullptr;
   if (item.reporter) encoded["reporter"] = EncodeUserRef(*item.reporter, item.reporter_name);
   if (!item.note.empty()) encoded["note"] = item.note;
+  // What a moderator may do with this kind of item, in the API's names for POST .../actions.
+  json actions = json::array();
+  for (forum::ReviewAction action : forum::ActionsFor(item)) actions.push_back(forum::ReviewActionName(action));
+  encoded["actions"] = std::move(actions);
   if (item.suggested_topic) {
     encoded["suggested_topic"] = {{"id", item.suggested_topic->value}, {"title", item.suggested_title},
                                   {"url", TopicUrl(*item.suggested_topic)}};

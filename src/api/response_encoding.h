@@ -41,14 +41,24 @@ nlohmann::json EncodeProfileUser(const store::UserRow& user, std::int64_t post_c
 // {id, slug, name, description, position, topic_count, archived, url}.
 nlohmann::json EncodeCategory(const store::CategoryRow& category);
 
-// {id, title, url, category:{id, slug, name}, author:{id, username}, reply_count, created_at,
-//  last_post_at, pinned, closed}.
+// "named", "anonymous" or "former_member".
+std::string_view AuthorStateName(store::AuthorState state);
+
+// {id, title, url, category:{id, slug, name}, author:{id, username}, anonymous, author_state,
+//  reply_count, created_at, last_post_at, pinned, closed}. author is null unless author_state
+// is "named": an anonymous asker's id is as telling as their name.
 nlohmann::json EncodeTopic(const store::TopicRow& topic);
 
-// {id, topic_id, number, url, author, body_markdown, body_html, created_at, edited_at, deleted,
-//  reply_to, reactions:{helpful, hug, me_too}} plus own_reactions:[kind...] when `own` is given
-// (the viewer is signed in). A deleted post keeps its place but never its text.
-nlohmann::json EncodePost(const store::PostRow& post, const OwnReactions* own = nullptr);
+// {id, topic_id, number, url, author, anonymous, author_state, content_warning, body_markdown,
+//  body_html, created_at, edited_at, deleted, hidden, collapsed, reply_to, reactions:{helpful,
+//  hug, me_too}} plus own_reactions:[kind...] when `own` is given (the viewer is signed in).
+// author is null unless author_state is "named". A deleted post keeps its place but never its
+// text. `display` is how the post shows to the reader (forum::Forum::DisplayFor): a hidden post
+// the reader may not see is {hidden: true, placeholder} with no text; its writer and moderators
+// get hidden_from_others and hidden_reason instead; "own" marks the reader's own post, and
+// "muted" one with a word they muted. Without `display`, a hidden post is always a placeholder.
+nlohmann::json EncodePost(const store::PostRow& post, const OwnReactions* own = nullptr,
+                          const forum::PostDisplay* display = nullptr);
 
 // {revision, body_markdown, body_html, created_at}.
 nlohmann::json EncodeRevision(const store::RevisionRow& revision);
@@ -64,7 +74,9 @@ http::Response NoContent();
 // {"level", "country", "emergency_number", "resources":[{name, description, checked_on, contacts:[{kind,label,href}]}]}
 nlohmann::json EncodeSupport(const forum::SupportOffer& offer);
 nlohmann::json EncodeCues(const std::vector<safety::Cue>& cues);
-nlohmann::json EncodeReviewItem(const store::ReviewItemRow& item);
+// {id, kind, status, version, actions:[...], post, topic, writer (null when anonymous_writer),
+//  anonymous, reporter?, note?, ...}: see docs/api.md.
+nlohmann::json EncodeReviewItem(const store::ReviewItemRow& item, bool anonymous_writer = false);
 nlohmann::json EncodeNotice(const store::NoticeRow& notice);
 
 // {"error":{"code","message","field"?}} with the given status (Retry-After for 429 is added by

@@ -31,6 +31,48 @@ Result<void> ReadRateLimit(const toml::node& node, const std::string& name, foru
   return Ok();
 }
 
+Result<void> ReadModeration(const toml::node& node, Config& config) {
+  const toml::table* section = node.as_table();
+  if (!section) return ConfigError("moderation must be a table");
+  forum::NewMemberRules& rules = config.new_members;
+  for (const auto& [key, value] : *section) {
+    std::string name(key.str());
+    auto whole = [&](int minimum) -> Result<int> {
+      auto number = value.value<int64_t>();
+      if (!number || *number < minimum || *number > 1000000) {
+        return ConfigError("moderation." + name + " must be a whole number of at least " + std::to_string(minimum));
+      }
+      return static_cast<int>(*number);
+    };
+    if (name == "new_member_posts") {
+      KINDRED_TRY(ReadRateLimit(value, name, rules.posts));
+    } else if (name == "new_member_max_links") {
+      auto n = whole(0);
+      if (!n) return std::move(n).error();
+      rules.max_links_per_post = *n;
+    } else if (name == "new_member_held_posts") {
+      auto n = whole(0);
+      if (!n) return std::move(n).error();
+      rules.held_while_posts_fewer_than = *n;
+    } else if (name == "basic_trust_after_days") {
+      auto n = whole(0);
+      if (!n) return std::move(n).error();
+      rules.basic_after_seconds = *n * 24LL * 3600;
+    } else if (name == "basic_trust_after_posts") {
+      auto n = whole(0);
+      if (!n) return std::move(n).error();
+      rules.basic_after_posts = *n;
+    } else if (name == "flag_hide_threshold") {
+      auto threshold = value.value<double>();
+      if (!threshold || *threshold <= 0) return ConfigError("moderation.flag_hide_threshold must be a number above 0");
+      config.flags.hide_threshold = *threshold;
+    } else {
+      return ConfigError("unknown key moderation." + name);
+    }
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config) {
@@ -95,6 +137,8 @@ Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config) {
           return ConfigError("unknown key safety." + key_name);
         }
       }
+    } else if (name == "moderation") {
+      KINDRED_TRY(ReadModeration(value, config));
     } else if (name == "rate_limits") {
       const toml::table* limits = value.as_table();
       if (!limits) return ConfigError("rate_limits must be a table");

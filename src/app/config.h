@@ -24,6 +24,8 @@ struct Config {
   std::string site_description = "A place to ask, listen and be heard.";
   forum::RateLimits rate_limits;
   forum::SafetyOptions safety;
+  forum::NewMemberRules new_members;
+  forum::FlagRules flags;
 
   std::filesystem::path DatabaseFile() const { return data_dir / "kindred.db"; }
   std::filesystem::path SearchIndexDir() const { return data_dir / "search"; }

@@ -104,6 +104,7 @@ int RunServe(const Config& config) {
                 " (is another kindred serve already running on this data directory? Stop it first, or give another --data)");
   }
   forum::Forum forum(**store, clock, config.rate_limits, config.safety);
+  forum.SetModerationRules(config.new_members, config.flags);
   forum.AttachSearchIndex(index->get());
   if (!config.database.empty()) {  // several nodes may share the database: and so the limits
     if (auto shared = forum.ShareRateLimitsThroughStore(); !shared) return Fail(shared.error().message);
@@ -128,6 +129,13 @@ int RunServe(const Config& config) {
   // Checked a few times within the configured wait, so an alert is never much later than promised.
   auto waiting_check = std::chrono::milliseconds(
       std::clamp<long long>(config.safety.waiting_for_reply_seconds * 1000 / 4, 250, 60'000));
+  // Addresses are kept only as rate-limit counts under a keyed hash; this makes sure even those go
+  // within an hour of a person's last request, on a quiet forum too (docs/privacy.md).
+  jobs::PeriodicJob address_expiry("address-expiry", std::chrono::minutes(10), [&forum] {
+    if (auto forgotten = forum.ForgetIdleAddresses(); !forgotten) {
+      spdlog::error("could not forget idle rate-limit counts: {}", forgotten.error().message);
+    }
+  });
   jobs::PeriodicJob waiting_for_reply("waiting-for-reply", waiting_check, [&forum] {
     if (auto raised = forum.RaiseWaitingForReply(); !raised) {
       spdlog::error("could not check for posts waiting for a reply: {}", raised.error().message);
@@ -136,6 +144,7 @@ int RunServe(const Config& config) {
     }
   });
   waiting_for_reply.Start();
+  address_expiry.Start();
 
   // The index follows the change feed: a new post is searchable well within a second, and a
   // failure here never touches a write (it is retried on the next tick).
@@ -153,6 +162,7 @@ int RunServe(const Config& config) {
   auto served = http::Serve(options, [&routes](http::Request& request) { return routes.Dispatch(request); });
   live_hub.Stop();
   waiting_for_reply.Stop();
+  address_expiry.Stop();
   indexing.Stop();
   if (!served) return Fail(served.error().message);
   spdlog::info("Kindred stopped");

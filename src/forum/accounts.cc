@@ -79,7 +79,11 @@ Viewer Forum::Authenticate(std::string_view token, std::string client_address) {
   if (!session) return viewer;
   auto user = store_.FindUserById(session->user_id);
   if (!user) return viewer;
-  viewer.member = Member{user->id, user->username, user->role};
+  viewer.member = Member{user->id, user->username, user->role, user->trust_level, std::nullopt, ""};
+  if (user->suspended_at(clock_.Now())) {
+    viewer.member->suspended_until = user->suspended_until;
+    viewer.member->suspended_reason = user->suspended_reason;
+  }
   viewer.session_token_hash = std::move(token_hash);
   viewer.csrf_token = session->csrf_token;
   return viewer;

@@ -69,14 +69,6 @@ std::string HelplinesMarkdown(const SupportOffer& offer) {
 
 }  // namespace
 
-std::optional<ReviewAction> ParseReviewAction(std::string_view name) {
-  if (name == "handled") return ReviewAction::kHandled;
-  if (name == "escalate") return ReviewAction::kEscalate;
-  if (name == "emergency_contacted") return ReviewAction::kRecordEmergencyContact;
-  if (name == "dismiss") return ReviewAction::kDismiss;
-  return std::nullopt;
-}
-
 safety::HelplineDirectory Forum::Helplines() {
   auto saved = store_.GetSetting(kHelplinesSetting);
   if (saved) {
@@ -211,8 +203,10 @@ void Forum::AfterPostSaved(const store::PostRow& post, std::string_view title) {
   store::NewNotice notice;
   notice.kind = "safety_alert";
   notice.title = crisis ? "A post may need a moderator now" : "A post may need a gentle look";
-  notice.body_html = RenderMarkdown("A post by **" + post.author_name + "** in \"" + created->topic_title +
-                                    "\" may speak of " + (crisis ? "suicide or self-harm now" : "feeling hopeless") +
+  // Notices hold no words from the post, its title or its writer's name: the queue shows those
+  // to whoever may see them, and an erased account leaves nothing behind in anyone's inbox.
+  notice.body_html = RenderMarkdown(std::string("A post may speak of ") +
+                                    (crisis ? "suicide or self-harm now" : "feeling hopeless") +
                                     ". It is in the review queue" + (crisis ? ", at the top." : "."));
   notice.link = "/mod/queue";
   notice.created_at = clock_.Now();
@@ -275,7 +269,7 @@ Result<void> Forum::SetWorryOptOut(const Viewer& viewer, bool opt_out) {
   if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to change your settings.");
   auto user = store_.FindUserById(viewer.member->id);
   if (!user) return std::move(user).error();
-  return store_.SetUserFlags(user->id, user->trusted_supporter, opt_out);
+  return store_.SetWorryOptOut(user->id, opt_out);
 }
 
 Result<int> Forum::RaiseWaitingForReply() {
@@ -295,7 +289,7 @@ Result<int> Forum::RaiseWaitingForReply() {
     store::NewNotice notice;
     notice.kind = "waiting_for_reply";
     notice.title = "Waiting for a reply";
-    notice.body_html = RenderMarkdown("A post in \"" + item.topic_title + "\" that may need support has had no reply for " +
+    notice.body_html = RenderMarkdown("A post that may need support has had no reply for " +
                                       std::to_string(safety_.waiting_for_reply_seconds / 60) +
                                       " minutes. A kind word from someone who has been there can help.");
     notice.link = "/p/" + std::to_string(item.post.value);

@@ -149,9 +149,9 @@ TEST_F(CareTest, NobodyReportsTheirOwnPost) {
 TEST_F(CareTest, TwoModeratorsActingAtOnceGetAConflict) {
   Post(writer_, kCrisisText);
   auto item = forum_->ReviewQueue(admin_, true, 1)->front();
-  auto first = forum_->ActOnReview(admin_, item.id, ReviewAction::kHandled, item.version, "Messaged them.");
+  auto first = forum_->ActOnReview(admin_, item.id, {ReviewAction::kHandled, item.version, "Messaged them."});
   ASSERT_TRUE(first.ok()) << first.error().message;
-  auto second = forum_->ActOnReview(admin_, item.id, ReviewAction::kHandled, item.version, "Me too.");
+  auto second = forum_->ActOnReview(admin_, item.id, {ReviewAction::kHandled, item.version, "Me too."});
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().code, ErrorCode::kConflict);
   auto log = forum_->Modlog(admin_, 1);
@@ -163,12 +163,12 @@ TEST_F(CareTest, TwoModeratorsActingAtOnceGetAConflict) {
 TEST_F(CareTest, RecordingAnEmergencyContactNeedsANoteAndKeepsTheItemOpen) {
   Post(writer_, kCrisisText);
   auto item = forum_->ReviewQueue(admin_, true, 1)->front();
-  EXPECT_EQ(forum_->ActOnReview(admin_, item.id, ReviewAction::kRecordEmergencyContact, item.version, "")
+  EXPECT_EQ(forum_->ActOnReview(admin_, item.id, {ReviewAction::kRecordEmergencyContact, item.version, ""})
                 .error()
                 .field,
             "reason");
   ASSERT_TRUE(
-      forum_->ActOnReview(admin_, item.id, ReviewAction::kRecordEmergencyContact, item.version, "Called 999 (Sam).")
+      forum_->ActOnReview(admin_, item.id, {ReviewAction::kRecordEmergencyContact, item.version, "Called 999 (Sam)."})
           .ok());
   EXPECT_EQ(forum_->ReviewQueue(admin_, true, 1)->size(), 1u);
   EXPECT_EQ(forum_->Modlog(admin_, 1)->front().action, "emergency.contacted");

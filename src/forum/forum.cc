@@ -19,7 +19,12 @@ Result<void> Forum::ShareRateLimitsThroughStore() {
 int Forum::PageOfPost(int post_number) { return (post_number - 1) / kPostsPerPage + 1; }
 
 Result<void> Forum::TakePostingToken(const Viewer& viewer) {
-  int wait = limiter_.Take("post:user:" + std::to_string(viewer.member->id.value), limits_.post_per_account);
+  const std::string account = std::to_string(viewer.member->id.value);
+  int wait = limiter_.Take("post:user:" + account, limits_.post_per_account);
+  // New members also post more slowly until trust grows: the limit spammers meet, not people talking.
+  if (wait == 0 && viewer.member->trust_level == store::TrustLevel::kNew && !viewer.is_moderator()) {
+    wait = limiter_.Take("post:new:" + account, new_member_rules_.posts);
+  }
   if (wait == 0) wait = limiter_.Take("post:addr:" + viewer.client_address, limits_.post_per_address);
   if (wait > 0) return Error::RateLimited(wait);
   return Ok();

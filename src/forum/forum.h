@@ -61,9 +61,53 @@ struct SupportOffer {
   std::string emergency_number;
 };
 
-// Moderator actions on a review item.
-enum class ReviewAction { kHandled, kEscalate, kRecordEmergencyContact, kDismiss };
-std::optional<ReviewAction> ParseReviewAction(std::string_view name);  // "handled", "escalate", "emergency_contacted", "dismiss"
+// Moderator actions on a review item. Each kind of item offers the ones that fit it
+// (ActionsFor); every one resolves the item and is written to the modlog.
+enum class ReviewAction {
+  kHandled,                // safety items: a person has looked and done what was needed
+  kEscalate,               // to an admin
+  kRecordEmergencyContact, // a moderator contacted emergency services (Kindred never does)
+  kDismiss,                // nothing wrong: a flag turned down; a post hidden by flags is shown again
+  kApprove,                // a held or hidden post is shown
+  kHide,                   // the post is hidden from everyone but its writer and moderators
+  kEdit,                   // the post's text is changed, with the reason shown to its writer
+  kDelete,                 // the post's text is removed, with the reason shown to its writer
+  kMove,                   // a reply goes to another topic
+  kWarn,                   // a private word to the writer
+  kSuspend,                // the writer can read but not post, for a time
+};
+// API names: "handled", "escalate", "emergency_contacted", "dismiss", "approve", "hide", "edit",
+// "delete", "move", "warn", "suspend".
+std::optional<ReviewAction> ParseReviewAction(std::string_view name);
+std::string_view ReviewActionName(ReviewAction action);
+std::vector<ReviewAction> ActionsFor(const store::ReviewItemRow& item);
+
+struct ReviewActionInput {
+  ReviewAction action = ReviewAction::kHandled;
+  int version = 0;     // the item's version the moderator saw
+  std::string reason = {};  // the note for the record; shown to the writer for edit, delete, warn, suspend
+  std::string body = {};    // kEdit: the new text
+  std::optional<TopicId> topic = {};  // kMove: where to (default: the item's suggested topic)
+  int suspend_days = 0;          // kSuspend
+};
+
+// Limits that fit a support forum for members still at trust level "new" (issue 5). None of
+// them looks at risk language: a person in crisis is never held back.
+struct NewMemberRules {
+  int max_links_per_post = 2;            // Discourse's default for new users is 0-2; one video, one leaflet
+  int held_while_posts_fewer_than = 3;   // their first 3 posts with a link wait for a moderator
+  RateLimit posts{3, 1.0 / 60};          // a burst for a first conversation, then one a minute
+  // Basic trust comes by itself after this long and this many posts in good standing.
+  long long basic_after_seconds = 3LL * 24 * 3600;
+  int basic_after_posts = 3;
+};
+
+// When enough distinct members flag a post, it is hidden pending review. Each flag weighs by the
+// flagger's trust and past accuracy; Side by Side hides after 3 flags outside staffed hours.
+struct FlagRules {
+  double hide_threshold = 3.0;
+  double weight_new = 0.5, weight_basic = 1.0, weight_trusted = 1.5;
+};
 
 struct RegisterInput {
   std::string username;
@@ -81,11 +125,15 @@ struct AskInput {
   CategoryId category_id;
   std::string title;
   std::string body;
+  bool anonymous = false;
+  std::string content_warning = {};
 };
 
 struct ReplyInput {
   std::string body;
-  std::optional<PostId> reply_to;
+  std::optional<PostId> reply_to = {};
+  bool anonymous = false;
+  std::string content_warning = {};
 };
 
 struct CategoryInput {
@@ -104,12 +152,25 @@ struct Page {
   int count = 1;  // at least 1, so "page 1 of 1" holds for an empty list
 };
 
+// How one post shows to one reader, after moderation and their own controls. A post whose text
+// the reader may not see arrives with its body emptied, so no page or API can leak it.
+struct PostDisplay {
+  bool hidden = false;          // hidden or held: a placeholder, unless the reader wrote it or moderates
+  bool blocked_author = false;  // written by someone the reader blocked: left out
+  std::string muted_word;       // collapsed: "hidden because it contains a word you muted"
+  bool collapsed_warning = false;  // collapsed behind its content warning until the reader opens it
+  bool own = false;             // the reader wrote it (anonymous posts say "you" to their writer)
+};
+
 struct TopicView {
   store::TopicRow topic;
   std::vector<store::PostRow> posts;
   // own_reactions[i][k]: the viewer gave kind k to posts[i].
   std::vector<std::array<bool, store::kReactionKindCount>> own_reactions;
+  std::vector<PostDisplay> display;  // display[i] is for posts[i]
   Page page;
+  // The asker blocked the viewer: no reply form for them (Guardian::CanReply says why).
+  bool reply_blocked = false;
 };
 
 struct TopicListView {
@@ -144,14 +205,31 @@ struct ProfileView {
   store::UserRow user;
   std::vector<store::PostRow> posts;
   std::vector<store::TopicRow> topics_of_posts;  // the topic of posts[i], for titles and links
+  std::vector<PostDisplay> display;              // display[i] is for posts[i]
   std::int64_t post_count = 0;
   Page page;
+};
+
+// Everything Kindred stores about one member, for "download my data" (GET /api/v1/me/export).
+// Secrets are described, never given: the password hash and session tokens are not included.
+struct AccountExport {
+  UnixSeconds exported_at = 0;
+  store::UserRow user;
+  std::vector<store::PostRow> posts;             // every post they wrote, anonymous ones too
+  std::vector<store::TopicRow> topics_of_posts;  // topics_of_posts[i] holds posts[i]
+  std::vector<store::ReactionGivenRow> reactions;
+  std::vector<store::SessionRow> sessions;       // when each sign-in began and ends
+  std::vector<store::NoticeRow> notices;
+  std::vector<store::UserRow> blocked;
+  std::vector<store::ReviewItemRow> flags;       // the flags they raised
+  std::vector<store::WorryReportRow> worry_reports;
 };
 
 class Forum {
  public:
   Forum(store::Store& store, const Clock& clock, RateLimits limits = {}, SafetyOptions safety = {},
         const safety::Detector& detector = safety::Detector::Default());
+  void SetModerationRules(const NewMemberRules& new_members, const FlagRules& flags);
 
   // Accounts.
   Result<store::UserRow> Register(const Viewer& viewer, const RegisterInput& input);
@@ -176,7 +254,9 @@ class Forum {
   Result<TopicListView> LatestTopics(int page, int per_page);
   Result<TopicListView> CategoryTopics(CategoryId category, int page);
   Result<TopicView> ShowTopic(const Viewer& viewer, TopicId id, int page);
-  Result<ProfileView> Profile(std::string_view username, int page);
+  // A member's posts as `viewer` may see them: their own profile includes their anonymous and
+  // hidden posts; anyone else's leaves those out (and counts without them).
+  Result<ProfileView> Profile(const Viewer& viewer, std::string_view username, int page);
   Result<store::PostRow> FindPost(PostId id);
   // Which reactions the viewer gave to each of `posts` (all false for visitors), in that order.
   using OwnReactions = std::array<bool, store::kReactionKindCount>;
@@ -221,8 +301,7 @@ class Forum {
   // The review queue (forum/review.cc).
   Result<std::vector<store::ReviewItemRow>> ReviewQueue(const Viewer& viewer, bool open, int page);
   Result<store::ReviewItemRow> ReviewItem(const Viewer& viewer, std::int64_t id);
-  Result<store::ReviewItemRow> ActOnReview(const Viewer& viewer, std::int64_t id, ReviewAction action, int version,
-                                           std::string_view note);
+  Result<store::ReviewItemRow> ActOnReview(const Viewer& viewer, std::int64_t id, const ReviewActionInput& input);
   // A member's flag on a post: "unkind", "spam", "misplaced", "worried" (which is ReportWorry) or
   // "other" (with a note). The flagger is kept from the writer, shown to moderators.
   Result<void> FlagPost(const Viewer& viewer, PostId post, std::string_view reason, std::string_view note);
@@ -234,6 +313,39 @@ class Forum {
   // Editable texts: the message templates moderators start from, one per paragraph block.
   std::vector<std::string> MessageTemplates();
   Result<void> SaveMessageTemplates(const Viewer& viewer, std::string_view text);
+
+  // Moderation (forum/moderation.cc).
+  Result<store::UserRow> SetTrustLevel(const Viewer& viewer, std::string_view username, store::TrustLevel level);
+  // Makes a member a moderator, or a moderator a member again (admins; Guardian::CanSetRole).
+  Result<store::UserRow> SetRole(const Viewer& viewer, std::string_view username, store::Role role);
+  Result<store::UserRow> Suspend(const Viewer& viewer, std::string_view username, int days, std::string_view reason);
+  Result<store::UserRow> LiftSuspension(const Viewer& viewer, std::string_view username);
+  Result<store::TopicRow> SetSlowMode(const Viewer& viewer, TopicId topic, int seconds);
+  Result<std::vector<store::WatchedWordRow>> WatchedWords(const Viewer& viewer);
+  Result<store::WatchedWordRow> AddWatchedWord(const Viewer& viewer, std::string_view pattern,
+                                               store::WatchedAction action, std::string_view replacement);
+  Result<void> RemoveWatchedWord(const Viewer& viewer, std::int64_t id);
+  // Who wrote an anonymous post: moderators only, with a reason, and logged.
+  Result<store::UserRow> RevealAnonymous(const Viewer& viewer, PostId post, std::string_view reason);
+
+  // Personal controls (forum/personal.cc).
+  // kInvalidInput ("username") for oneself; kForbidden for a moderator or admin, who must be
+  // able to reach everyone. Blocking twice changes nothing.
+  Result<void> Block(const Viewer& viewer, std::string_view username);
+  Result<void> Unblock(const Viewer& viewer, std::string_view username);
+  Result<std::vector<store::UserRow>> BlockedMembers(const Viewer& viewer);
+  // Replaces the viewer's muted words: each trimmed, empty ones dropped, repeats (ignoring case)
+  // kept once. kInvalidInput ("muted_words") past kMaxMutedWords or kMutedWordMax.
+  Result<void> SetMutedWords(const Viewer& viewer, const std::vector<std::string>& words);
+  Result<void> SetShowWarnedPosts(const Viewer& viewer, bool show);
+  // The viewer's own account row (for the account page and their controls).
+  Result<store::UserRow> Me(const Viewer& viewer);
+
+  // Privacy and leaving (forum/privacy.cc).
+  Result<AccountExport> ExportAccount(const Viewer& viewer);
+  // Erases the viewer's account at once (store::Store::EraseUser), after checking the password:
+  // their posts go too with `delete_posts`, else they stay under "a former member".
+  Result<void> DeleteAccount(const Viewer& viewer, std::string_view password, bool delete_posts);
 
   // Notices (private messages to the viewer).
   Result<std::vector<store::NoticeRow>> Notices(const Viewer& viewer, int page);
@@ -247,6 +359,9 @@ class Forum {
   // keeps them in memory, which costs no write. The keys are hashed with a secret kept in the
   // store's settings (made on first use), so that every node hashes alike.
   Result<void> ShareRateLimitsThroughStore();
+  // Forgets rate-limit counts idle for an hour (the only data tied to a client address, and only
+  // as a keyed hash); a background job calls it every few minutes.
+  Result<void> ForgetIdleAddresses() { return limiter_.ForgetIdle(); }
   Result<SearchView> Search(const Viewer& viewer, const SearchInput& input);
   // "These questions may already have answers": at most 5, none when nothing is close enough.
   Result<std::vector<search::SimilarTopic>> SimilarQuestions(std::string_view title, std::string_view body);
@@ -263,9 +378,39 @@ class Forum {
   // The page a post is on in its topic, for links that jump to it.
   static int PageOfPost(int post_number);
 
+  // What a reader sees of each post (moderation, blocks, muted words, content warnings); empties
+  // the body (and content warning) of what they may not read, so no page, API answer or live
+  // update made from `posts` afterwards can leak it. Public for the live updates and single-post
+  // answers, which render posts they did not get from ShowTopic.
+  Result<std::vector<PostDisplay>> DisplayFor(const Viewer& viewer, std::vector<store::PostRow>& posts);
+
   const Clock& clock() const { return clock_; }
 
  private:
+  // What moderation makes of a post before it is saved (forum/moderation.cc): the text after
+  // watched-word replacements, whether it waits for a moderator, and why.
+  struct Screening {
+    std::string body;
+    std::string content_warning;
+    bool held = false;
+    std::vector<std::string> hold_reasons;
+    std::vector<std::string> flag_reasons;
+  };
+  // Refuses a blocked watched word or too many links from a new member, naming the field; never
+  // holds back a post that may speak of risk (SAFETY.md: never delay a person reaching out).
+  Result<Screening> Screen(const Viewer& viewer, std::string_view title, std::string body,
+                           std::string_view content_warning);
+  // Queues a held or watched post for moderators and lets a new member's trust grow. Never fails.
+  void AfterScreenedPostSaved(const Viewer& viewer, const store::PostRow& post, const Screening& screening);
+  // Slow mode: kRateLimited ("slow_mode") when the viewer replied in this topic too recently.
+  Result<void> CheckSlowMode(const Viewer& viewer, const store::TopicRow& topic);
+  // Hides a post pending review once enough weight of distinct members' flags is on it.
+  void ConsiderAutoHide(PostId post);
+  // The moderator's side effect of a review action, after the item was resolved.
+  Result<void> ApplyReviewAction(const Viewer& viewer, const store::ReviewItemRow& item, const ReviewActionInput& input);
+  // Whether the asker of `topic` blocked the viewer (forum/personal.cc). Never for an anonymous
+  // question: refusing the reply would tell the blocked member who asked it.
+  Result<bool> AskerBlocked(const Viewer& viewer, const store::TopicRow& topic);
   Result<void> TakePostingToken(const Viewer& viewer);
   // After a post is saved: assess it and, when it may speak of risk, put it in front of a human.
   // Never fails the post: a problem here is logged, and the post stands.
@@ -273,11 +418,15 @@ class Forum {
   // After a reply is saved: does it read as belonging to another conversation? Never blocks.
   void CheckPlacement(const store::PostRow& reply);
   void Notify(const std::vector<store::UserRow>& people, const store::NewNotice& notice);
+  // After an account is erased: drops what this Forum caches that might still name its topics.
+  void ForgetErasedContent();
 
   store::Store& store_;
   const Clock& clock_;
   RateLimits limits_;
   SafetyOptions safety_;
+  NewMemberRules new_member_rules_;
+  FlagRules flag_rules_;
   const safety::Detector& detector_;
   RateLimiter limiter_;
   search::SearchIndex* index_ = nullptr;

@@ -357,7 +357,7 @@ TEST_F(ForumTest, TopicPagesHoldTwentyPosts) {
 TEST_F(ForumTest, UnknownThingsAreNotFound) {
   EXPECT_EQ(forum_->ShowTopic(Visitor(), TopicId{999}, 1).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(forum_->FindPost(PostId{999}).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(forum_->Profile("nobody", 1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(forum_->Profile(Visitor(), "nobody", 1).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(forum_->CategoryBySlug("nothing").error().code, ErrorCode::kNotFound);
 }
 
@@ -365,7 +365,7 @@ TEST_F(ForumTest, ProfileListsAMembersPosts) {
   Viewer ann = Member("ann");
   TopicId topic = AskSomething(ann);
   ASSERT_TRUE(forum_->Reply(ann, topic, {"my reply", {}}).ok());
-  auto profile = forum_->Profile("ANN", 1);
+  auto profile = forum_->Profile(Visitor(), "ANN", 1);
   ASSERT_TRUE(profile.ok());
   EXPECT_EQ(profile->post_count, 2);
   ASSERT_EQ(profile->topics_of_posts.size(), 2u);

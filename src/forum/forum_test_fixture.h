@@ -23,6 +23,7 @@ class ForumTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     store_ = std::move(opened).value();
     forum_ = std::make_unique<Forum>(*store_, clock_, limits_);
+    forum_->SetModerationRules(relaxed_new_members_, {});
     auto admin = forum_->CreateAdmin("admin", "admin password 1");
     ASSERT_TRUE(admin.ok());
     admin_ = SignIn("admin", "admin password 1");
@@ -57,13 +58,17 @@ class ForumTest : public ::testing::Test {
 
   // A forum with other limits or options over the same store and clock.
   std::unique_ptr<Forum> ForumWith(RateLimits limits, SafetyOptions safety = {}) {
-    return std::make_unique<Forum>(*store_, clock_, limits, safety);
+    auto forum = std::make_unique<Forum>(*store_, clock_, limits, safety);
+    forum->SetModerationRules(relaxed_new_members_, {});
+    return forum;
   }
 
   testutil::TempDir dir_;
   ManualClock clock_{1795723587};
   // Generous limits, so only the tests about limits meet them.
   RateLimits limits_{{1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}};
+  // New members' limits off likewise; the moderation tests turn them on.
+  NewMemberRules relaxed_new_members_{1000, 0, {1000, 1000}, 3LL * 24 * 3600, 3};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Forum> forum_;
   Viewer admin_;

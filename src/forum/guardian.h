@@ -13,7 +13,8 @@ namespace kindred::forum {
 class Guardian {
  public:
   static Result<void> CanAsk(const Viewer& viewer, const store::CategoryRow& category);
-  static Result<void> CanReply(const Viewer& viewer, const store::TopicRow& topic);
+  // `asker_blocked_viewer`: the person who asked the topic blocked the viewer.
+  static Result<void> CanReply(const Viewer& viewer, const store::TopicRow& topic, bool asker_blocked_viewer = false);
   static Result<void> CanEditPost(const Viewer& viewer, const store::PostRow& post);
   static Result<void> CanDeletePost(const Viewer& viewer, const store::PostRow& post);
   static Result<void> CanSeeRevisions(const Viewer& viewer, const store::PostRow& post);
@@ -23,11 +24,30 @@ class Guardian {
   static Result<void> CanReview(const Viewer& viewer);           // the review queue and modlog
   static Result<void> CanEditSafetySettings(const Viewer& viewer);  // helplines, message templates, supporters
   static Result<void> CanReportWorry(const Viewer& viewer, const store::PostRow& post);
+  static Result<void> CanFlag(const Viewer& viewer, const store::PostRow& post);
+  // Hidden and held posts: their writer and moderators.
+  static Result<void> CanSeeHiddenPost(const Viewer& viewer, const store::PostRow& post);
+  static Result<void> CanRevealAnonymous(const Viewer& viewer);
+  static Result<void> CanSetTrust(const Viewer& viewer);
+  // Appointing moderators: admins, for anyone but themselves and other admins (made with
+  // `kindred admin create`, so an admin is never demoted by a click).
+  static Result<void> CanSetRole(const Viewer& viewer, const store::UserRow& member);
+  // Suspending: moderators suspend members; only admins suspend moderators; no one suspends an admin
+  // or themselves.
+  static Result<void> CanSuspend(const Viewer& viewer, const store::UserRow& member);
+  static Result<void> CanManageWatchedWords(const Viewer& viewer);
+  // Blocking, muting, export and leaving: every member, suspended or not (their own data is theirs).
+  static Result<void> CanBlock(const Viewer& viewer, const store::UserRow& member);
+  static Result<void> CanManageOwnAccount(const Viewer& viewer);
 
   // Non-failing forms for deciding which buttons a page shows.
   static bool MayEdit(const Viewer& viewer, const store::PostRow& post) { return CanEditPost(viewer, post).ok(); }
   static bool MayDelete(const Viewer& viewer, const store::PostRow& post) { return CanDeletePost(viewer, post).ok(); }
   static bool MayReact(const Viewer& viewer, const store::PostRow& post) { return CanReact(viewer, post).ok(); }
+  static bool MayFlag(const Viewer& viewer, const store::PostRow& post) { return CanFlag(viewer, post).ok(); }
+  static bool MaySeeHiddenPost(const Viewer& viewer, const store::PostRow& post) {
+    return CanSeeHiddenPost(viewer, post).ok();
+  }
 };
 
 }  // namespace kindred::forum

@@ -26,6 +26,15 @@ inline constexpr std::size_t kCategoryNameMin = 2;
 inline constexpr std::size_t kCategoryNameMax = 60;
 inline constexpr std::size_t kCategoryDescriptionMax = 500;
 
+// A moderator's or flagger's note: a paragraph or two, not a report.
+inline constexpr std::size_t kNoteMax = 2000;
+// A content warning names a subject ("self-harm", "grief, a parent's death"), it is not a post.
+inline constexpr std::size_t kContentWarningMax = 100;
+// Slow mode up to a day between replies: longer is closing the topic, which moderators can do.
+inline constexpr int kSlowModeMaxSeconds = 24 * 3600;
+// A suspension up to a year; longer is a ban, which is an admin's decision about the account.
+inline constexpr int kSuspendDaysMax = 365;
+
 // Pages.
 inline constexpr int kPostsPerPage = 20;   // the "20 a page"
 inline constexpr int kTopicsPerPage = 30;  // a category page a phone can scroll through
@@ -43,6 +52,12 @@ inline constexpr long long kRelatedFreshSeconds = 5 * 60;
 // Answers kept at once (a few hundred bytes each); past this the cache starts over.
 inline constexpr std::size_t kRelatedCachedTopics = 20000;
 inline constexpr int kSearchPerPage = 20;
+
+// Personal controls. 200 muted words is past any list people keep by hand (Mastodon users
+// report dozens) and keeps matching a topic page's posts to microseconds; a phrase of 100
+// characters is a sentence, not a paragraph.
+inline constexpr std::size_t kMaxMutedWords = 200;
+inline constexpr std::size_t kMutedWordMax = 100;
 
 // Sessions last 30 days from sign-in: people on a support forum come back irregularly.
 inline constexpr long long kSessionLifetimeSeconds = 30LL * 24 * 3600;

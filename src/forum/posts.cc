@@ -40,7 +40,9 @@ Result<store::PostRow> Forum::Reply(const Viewer& viewer, TopicId topic_id, cons
     }
     return std::move(topic).error();
   }
-  KINDRED_TRY(Guardian::CanReply(viewer, *topic));
+  auto blocked = AskerBlocked(viewer, *topic);
+  if (!blocked) return std::move(blocked).error();
+  KINDRED_TRY(Guardian::CanReply(viewer, *topic, *blocked));
   auto body = ValidateBody(input.body);
   if (!body) return std::move(body).error();
   if (input.reply_to) {
@@ -49,11 +51,20 @@ Result<store::PostRow> Forum::Reply(const Viewer& viewer, TopicId topic_id, cons
       return Error::Invalid("reply_to", "reply_to_elsewhere", "The post you are replying to is not in this topic.");
     }
   }
+  KINDRED_TRY(CheckSlowMode(viewer, *topic));
+  auto screening = Screen(viewer, "", std::move(body).value(), input.content_warning);
+  if (!screening) return std::move(screening).error();
   KINDRED_TRY(TakePostingToken(viewer));
-  auto reply = store_.CreateReply({topic_id, viewer.member->id, input.reply_to, *body, RenderMarkdown(*body), clock_.Now()});
+  store::NewPost post{topic_id, viewer.member->id, input.reply_to, screening->body, RenderMarkdown(screening->body),
+                      clock_.Now()};
+  post.anonymous = input.anonymous;
+  post.content_warning = screening->content_warning;
+  post.held = screening->held;
+  auto reply = store_.CreateReply(post);
   if (reply) {
     AfterPostSaved(*reply, "");
-    CheckPlacement(*reply);
+    AfterScreenedPostSaved(viewer, *reply, *screening);
+    if (!reply->hidden_at) CheckPlacement(*reply);
   }
   return reply;
 }

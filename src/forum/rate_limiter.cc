@@ -46,6 +46,16 @@ std::string RateLimiter::HashedKey(const std::string& key, double now) const {
   return hex;
 }
 
+Result<void> RateLimiter::ForgetIdle() {
+  const double now = static_cast<double>(clock_.Now());
+  {
+    std::lock_guard lock(mutex_);
+    ForgetIdleBuckets(now);
+  }
+  if (shared_ != nullptr) return shared_->ForgetIdleRateBuckets(now);
+  return Ok();
+}
+
 void RateLimiter::ForgetIdleBuckets(double now) {
   last_sweep_ = now;
   std::erase_if(buckets_, [now](const auto& entry) { return now - entry.second.updated_at > kIdleBucketSeconds; });

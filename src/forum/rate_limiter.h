@@ -31,6 +31,10 @@ class RateLimiter {
   // hash of each key, the key being `secret` (the same on every node) with the day mixed in: no
   // address is ever written down, and yesterday's hashes cannot be linked to today's.
   // `store` must outlive this limiter.
+  // Forgets every bucket idle for an hour, in memory and in the shared store: Take sweeps only as
+  // requests come, so a timer calls this to keep the promise that addresses are forgotten.
+  Result<void> ForgetIdle();
+
   void ShareThrough(store::Store& store, std::string secret) {
     shared_ = &store;
     secret_ = std::move(secret);

@@ -1,12 +1,15 @@
 // The review queue: one list of everything moderators should look at, crisis first. Every action
 // is written to the modlog, and acts only on the version of the item the moderator saw.
 #include <algorithm>
+#include <array>
+#include <set>
 
 #include "core/text.h"
 #include "forum/forum.h"
 #include "forum/guardian.h"
 #include "forum/limits.h"
 #include "forum/markdown.h"
+#include "forum/validation.h"
 
 namespace kindred::forum {
 namespace {
@@ -16,7 +19,6 @@ constexpr int kReviewItemsPerPage = 50;
 constexpr int kModlogPerPage = 50;
 constexpr int kNoticesPerPage = 30;
 constexpr std::size_t kMessageMax = 5000;
-constexpr std::size_t kNoteMax = 2000;
 
 // Starting points a moderator edits before sending; safe-messaging wording (SAFETY.md point 8).
 constexpr std::string_view kDefaultTemplates =
@@ -29,14 +31,37 @@ constexpr std::string_view kDefaultTemplates =
     "---\n"
     "Your post is still up and people can reply to it. If it would help, I can point you to support near you.";
 
-std::string_view ActionName(ReviewAction action) {
+constexpr std::array kActionNames = {
+    std::pair{ReviewAction::kHandled, "handled"}, std::pair{ReviewAction::kEscalate, "escalate"},
+    std::pair{ReviewAction::kRecordEmergencyContact, "emergency_contacted"},
+    std::pair{ReviewAction::kDismiss, "dismiss"},  std::pair{ReviewAction::kApprove, "approve"},
+    std::pair{ReviewAction::kHide, "hide"},        std::pair{ReviewAction::kEdit, "edit"},
+    std::pair{ReviewAction::kDelete, "delete"},    std::pair{ReviewAction::kMove, "move"},
+    std::pair{ReviewAction::kWarn, "warn"},        std::pair{ReviewAction::kSuspend, "suspend"},
+};
+
+// The modlog's name for an action: what happened, in the past tense.
+std::string ModlogAction(ReviewAction action) {
   switch (action) {
     case ReviewAction::kHandled: return "review.handled";
     case ReviewAction::kEscalate: return "review.escalated";
     case ReviewAction::kRecordEmergencyContact: return "emergency.contacted";
     case ReviewAction::kDismiss: return "review.dismissed";
+    case ReviewAction::kApprove: return "review.approved";
+    case ReviewAction::kHide: return "review.hidden";
+    case ReviewAction::kEdit: return "review.edited";
+    case ReviewAction::kDelete: return "review.deleted";
+    case ReviewAction::kMove: return "review.moved";
+    case ReviewAction::kWarn: return "review.warned";
+    case ReviewAction::kSuspend: return "review.suspended";
   }
   return "review.handled";
+}
+
+// Actions that agree with the flaggers (the flag was right) and those that turn them down.
+bool UpholdsFlags(ReviewAction action) {
+  return action == ReviewAction::kHide || action == ReviewAction::kEdit || action == ReviewAction::kDelete ||
+         action == ReviewAction::kWarn || action == ReviewAction::kSuspend;
 }
 
 std::string_view StatusName(store::ReviewStatus status) {
@@ -50,6 +75,151 @@ std::string_view StatusName(store::ReviewStatus status) {
 }
 
 }  // namespace
+
+std::optional<ReviewAction> ParseReviewAction(std::string_view name) {
+  for (const auto& [action, action_name] : kActionNames) {
+    if (name == action_name) return action;
+  }
+  return std::nullopt;
+}
+
+std::string_view ReviewActionName(ReviewAction action) {
+  for (const auto& [known, action_name] : kActionNames) {
+    if (known == action) return action_name;
+  }
+  return "handled";
+}
+
+std::vector<ReviewAction> ActionsFor(const store::ReviewItemRow& item) {
+  using A = ReviewAction;
+  switch (item.kind) {
+    // Risk is never a reason to hide, edit or suspend: a person reaching out gets a human.
+    case store::ReviewKind::kSafety: return {A::kHandled, A::kEscalate, A::kRecordEmergencyContact, A::kDismiss};
+    case store::ReviewKind::kMisplaced: return {A::kMove, A::kDismiss, A::kEscalate};
+    case store::ReviewKind::kFlag:
+      return {A::kDismiss, A::kHide, A::kApprove, A::kEdit, A::kDelete, A::kWarn, A::kSuspend, A::kEscalate};
+    case store::ReviewKind::kHeld: return {A::kApprove, A::kEdit, A::kDelete, A::kWarn, A::kSuspend, A::kEscalate};
+  }
+  return {};
+}
+
+Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewItemRow& item,
+                                      const ReviewActionInput& input) {
+  const ReviewAction action = input.action;
+  const UnixSeconds now = clock_.Now();
+  const std::string reason(Trim(input.reason));
+  auto tell_writer = [&](std::string title, std::string text) -> Result<void> {
+    store::NewNotice notice;
+    notice.user = item.writer;
+    notice.kind = "moderation";
+    notice.title = std::move(title);
+    notice.body_html = RenderMarkdown(text);
+    notice.link = "/p/" + std::to_string(item.post.value);
+    notice.created_at = now;
+    auto sent = store_.CreateNotice(notice);
+    if (!sent) return std::move(sent).error();
+    return Ok();
+  };
+  const std::string where = "your post in \"" + item.topic_title + "\"";
+  switch (action) {
+    case ReviewAction::kHandled:
+    case ReviewAction::kRecordEmergencyContact:
+      break;
+    case ReviewAction::kEscalate: {
+      auto responders = store_.ListResponders(false);
+      if (!responders) break;
+      std::vector<store::UserRow> admins;
+      for (const auto& person : *responders) {
+        if (person.role == store::Role::kAdmin && person.id != viewer.member->id) admins.push_back(person);
+      }
+      store::NewNotice notice;
+      notice.kind = "escalation";
+      notice.title = "A moderator asked for an admin";
+      notice.body_html = RenderMarkdown(viewer.member->username + " escalated a review item" +
+                                        (reason.empty() ? "." : ": " + reason));
+      notice.link = "/mod/queue?status=resolved";
+      notice.created_at = now;
+      Notify(admins, notice);
+      break;
+    }
+    case ReviewAction::kDismiss: {
+      // A post hidden by members' flags comes back when a moderator finds nothing wrong.
+      auto post = store_.FindPost(item.post);
+      if (item.kind == store::ReviewKind::kFlag && post && post->hidden_at && post->hidden_reason == "flags") {
+        KINDRED_TRY(store_.SetPostHidden(item.post, std::nullopt, ""));
+      }
+      break;
+    }
+    case ReviewAction::kApprove: {
+      auto post = store_.FindPost(item.post);
+      if (post && post->hidden_at) KINDRED_TRY(store_.SetPostHidden(item.post, std::nullopt, ""));
+      break;
+    }
+    case ReviewAction::kHide:
+      KINDRED_TRY(store_.SetPostHidden(item.post, now, "moderator"));
+      KINDRED_TRY(tell_writer("A moderator hid one of your posts",
+                              "A moderator hid " + where + ". Only you and the moderators can see it now." +
+                                  (reason.empty() ? "" : "\n\nTheir note: " + reason)));
+      break;
+    case ReviewAction::kEdit: {
+      auto body = ValidateBody(input.body);
+      if (!body) return std::move(body).error();
+      auto edited = store_.EditPost(item.post, *body, RenderMarkdown(*body), now);
+      if (!edited) return std::move(edited).error();
+      if (edited->hidden_at) KINDRED_TRY(store_.SetPostHidden(item.post, std::nullopt, ""));
+      KINDRED_TRY(tell_writer("A moderator edited one of your posts",
+                              "A moderator changed " + where + ". Their reason: " + reason +
+                                  "\n\nThe earlier text is kept in the post's history, which you can see."));
+      break;
+    }
+    case ReviewAction::kDelete:
+      KINDRED_TRY(store_.DeletePost(item.post, now));
+      KINDRED_TRY(tell_writer("A moderator removed one of your posts",
+                              "A moderator removed " + where + ". Their reason: " + reason));
+      break;
+    case ReviewAction::kMove: {
+      TopicId to = input.topic.value_or(item.suggested_topic.value_or(TopicId{0}));
+      auto moved = store_.MovePost(item.post, to, now);
+      if (!moved) return std::move(moved).error();
+      break;
+    }
+    case ReviewAction::kWarn:
+      KINDRED_TRY(tell_writer("A word from the moderators", "About " + where + ": " + reason));
+      break;
+    case ReviewAction::kSuspend: {
+      auto writer = store_.FindUserById(item.writer);
+      if (!writer) return std::move(writer).error();
+      auto suspended = Suspend(viewer, writer->username, input.suspend_days, reason);
+      if (!suspended) return std::move(suspended).error();
+      break;
+    }
+  }
+
+  // The other open flags and holds on the same post are settled by the same decision.
+  auto siblings = store_.ListReviewItemsForPost(item.post);
+  if (!siblings) return std::move(siblings).error();
+  std::set<std::int64_t> flaggers;
+  if (item.kind == store::ReviewKind::kFlag && item.reporter) flaggers.insert(item.reporter->value);
+  for (const auto& sibling : *siblings) {
+    if (sibling.id == item.id || sibling.status != store::ReviewStatus::kOpen) continue;
+    if (sibling.kind != store::ReviewKind::kFlag && sibling.kind != store::ReviewKind::kHeld) continue;
+    if (action == ReviewAction::kEscalate || action == ReviewAction::kHandled) continue;
+    if (sibling.kind == store::ReviewKind::kFlag && sibling.reporter) flaggers.insert(sibling.reporter->value);
+    auto settled = store_.ResolveReviewItem(sibling.id, sibling.version,
+                                            action == ReviewAction::kDismiss ? store::ReviewStatus::kDismissed
+                                                                             : store::ReviewStatus::kHandled,
+                                            viewer.member->id, "settled with item " + std::to_string(item.id), now);
+    if (!settled && settled.error().code != ErrorCode::kConflict) return std::move(settled).error();
+  }
+  // Each flagger's record weighs their next flags (FlagRules).
+  if (item.kind == store::ReviewKind::kFlag && (UpholdsFlags(action) || action == ReviewAction::kDismiss ||
+                                                action == ReviewAction::kApprove)) {
+    for (std::int64_t flagger : flaggers) {
+      KINDRED_TRY(store_.AddFlagOutcomes(UserId{flagger}, UpholdsFlags(action) ? 1 : 0, UpholdsFlags(action) ? 0 : 1));
+    }
+  }
+  return Ok();
+}
 
 Result<std::vector<store::ReviewItemRow>> Forum::ReviewQueue(const Viewer& viewer, bool open, int page) {
   KINDRED_TRY(Guardian::CanReview(viewer));
@@ -66,51 +236,75 @@ Result<store::ReviewItemRow> Forum::ReviewItem(const Viewer& viewer, std::int64_
   return item;
 }
 
-Result<store::ReviewItemRow> Forum::ActOnReview(const Viewer& viewer, std::int64_t id, ReviewAction action,
-                                                int version, std::string_view note) {
+Result<store::ReviewItemRow> Forum::ActOnReview(const Viewer& viewer, std::int64_t id, const ReviewActionInput& input) {
   auto item = ReviewItem(viewer, id);
   if (!item) return std::move(item).error();
-  std::string reason(Trim(note));
+  const ReviewAction action = input.action;
+  auto offered = ActionsFor(*item);
+  if (std::find(offered.begin(), offered.end(), action) == offered.end()) {
+    return Error::Invalid("action", "action_not_offered",
+                          "That action does not apply to this kind of item. Please choose one of those shown.");
+  }
+  std::string reason(Trim(input.reason));
   if (!IsValidUtf8(reason) || CountCodepoints(reason) > kNoteMax) {
     return Error::Invalid("reason", "note_too_long", "Please keep the note under 2,000 characters.");
   }
-  store::ReviewStatus status = action == ReviewAction::kEscalate  ? store::ReviewStatus::kEscalated
-                               : action == ReviewAction::kDismiss ? store::ReviewStatus::kDismissed
-                                                                  : store::ReviewStatus::kHandled;
+  const bool writer_reads_reason = action == ReviewAction::kEdit || action == ReviewAction::kDelete ||
+                                   action == ReviewAction::kWarn || action == ReviewAction::kSuspend;
+  if (reason.empty() && (writer_reads_reason || action == ReviewAction::kRecordEmergencyContact)) {
+    return Error::Invalid("reason", "note_required",
+                          action == ReviewAction::kRecordEmergencyContact
+                              ? "Please note who decided this, and what was done."
+                              : "Please write a short reason: the writer will read it, so kind and plain words help.");
+  }
+  if (action == ReviewAction::kEdit) {
+    auto body = ValidateBody(input.body);
+    if (!body) return std::move(body).error();
+  }
+  if (action == ReviewAction::kSuspend && (input.suspend_days < 1 || input.suspend_days > kSuspendDaysMax)) {
+    return Error::Invalid("suspend_days", "suspend_days", "Please choose between 1 and 365 days.");
+  }
+  // What could fail after the item is resolved is checked first, so a refused action leaves the
+  // item open as it was.
+  if (action == ReviewAction::kMove) {
+    if (!input.topic && !item->suggested_topic) {
+      return Error::Invalid("topic", "topic_required", "Please choose the topic to move this reply to.");
+    }
+    auto target = store_.FindTopic(input.topic.value_or(item->suggested_topic.value_or(TopicId{0})));
+    if (!target) return Error::Invalid("topic", "topic_not_found", "We could not find that topic. Please check its number.");
+    if (target->closed) return Error::Conflict("topic_closed", "That topic is closed, so replies cannot be moved into it.", "topic");
+    if (item->post_number == 1) return Error::Invalid("action", "question_not_movable", "A question cannot be moved; move its topic to another category instead.");
+  }
+  if (action == ReviewAction::kSuspend) {
+    auto post = store_.FindPost(item->post);
+    if (!post) return std::move(post).error();
+    // Suspending names a person: an anonymous writer is identified only by a logged reveal.
+    if (post->anonymous) {
+      return Error::Conflict("reveal_first",
+                             "This post is anonymous. To suspend its writer, first reveal who wrote it; the reveal "
+                             "and its reason are kept in the modlog.");
+    }
+  }
+  const UnixSeconds now = clock_.Now();
   // Recording an emergency contact is a note on the record, not a closing of the item: the person
   // still needs following up, so it stays open unless the moderator also marks it handled.
-  const UnixSeconds now = clock_.Now();
   if (action == ReviewAction::kRecordEmergencyContact) {
-    if (reason.empty()) {
-      return Error::Invalid("reason", "note_required", "Please note who decided this, and what was done.");
-    }
-    KINDRED_TRY(store_.AppendModlog({0, viewer.member->id, std::string(ActionName(action)), "review", id,
+    KINDRED_TRY(store_.AppendModlog({0, viewer.member->id, "emergency.contacted", "review", id,
                                      std::string(StatusName(item->status)), std::string(StatusName(item->status)),
                                      reason, now, ""}));
     return item;
   }
-  auto resolved = store_.ResolveReviewItem(id, version, status, viewer.member->id, reason, now);
+  store::ReviewStatus status = action == ReviewAction::kEscalate  ? store::ReviewStatus::kEscalated
+                               : action == ReviewAction::kDismiss ? store::ReviewStatus::kDismissed
+                                                                  : store::ReviewStatus::kHandled;
+  // The version check inside the store decides which of two moderators acts; the loser gets a
+  // conflict before anything else changes.
+  auto resolved = store_.ResolveReviewItem(id, input.version, status, viewer.member->id, reason, now);
   if (!resolved) return std::move(resolved).error();
-  KINDRED_TRY(store_.AppendModlog({0, viewer.member->id, std::string(ActionName(action)), "review", id,
+  KINDRED_TRY(store_.AppendModlog({0, viewer.member->id, ModlogAction(action), "review", id,
                                    std::string(StatusName(item->status)), std::string(StatusName(status)), reason,
                                    now, ""}));
-  if (action == ReviewAction::kEscalate) {
-    auto responders = store_.ListResponders(false);
-    if (responders) {
-      std::vector<store::UserRow> admins;
-      for (const auto& person : *responders) {
-        if (person.role == store::Role::kAdmin && person.id != viewer.member->id) admins.push_back(person);
-      }
-      store::NewNotice notice;
-      notice.kind = "escalation";
-      notice.title = "A moderator asked for an admin";
-      notice.body_html = RenderMarkdown(viewer.member->username + " escalated a review item in \"" +
-                                        item->topic_title + "\"" + (reason.empty() ? "." : ": " + reason));
-      notice.link = "/mod/queue?status=resolved";
-      notice.created_at = now;
-      Notify(admins, notice);
-    }
-  }
+  KINDRED_TRY(ApplyReviewAction(viewer, *item, input));
   return resolved;
 }
 
@@ -122,8 +316,7 @@ Result<void> Forum::FlagPost(const Viewer& viewer, PostId post_id, std::string_v
   }
   auto post = FindPost(post_id);
   if (!post) return std::move(post).error();
-  if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to flag a post.");
-  if (viewer.is(post->user_id)) return Error::Forbidden("own_post", "This is your own post: you can edit or delete it.");
+  KINDRED_TRY(Guardian::CanFlag(viewer, *post));
   std::string text(Trim(note));
   if (reason == "other" && text.empty()) {
     return Error::Invalid("note", "note_required", "Please say a few words about what is wrong, so a moderator can help.");
@@ -139,7 +332,17 @@ Result<void> Forum::FlagPost(const Viewer& viewer, PostId post_id, std::string_v
   item.reporter = viewer.member->id;
   item.note = text;
   item.created_at = clock_.Now();
+  // One open flag per member per post: a second click is not a second voice.
+  auto existing = store_.ListReviewItemsForPost(post_id);
+  if (!existing) return std::move(existing).error();
+  for (const auto& open : *existing) {
+    if (open.kind == store::ReviewKind::kFlag && open.status == store::ReviewStatus::kOpen && open.reporter &&
+        *open.reporter == viewer.member->id) {
+      return Ok();
+    }
+  }
   KINDRED_TRY(store_.CreateReviewItem(item));
+  ConsiderAutoHide(post_id);
   return Ok();
 }
 
@@ -170,16 +373,6 @@ Result<std::vector<store::ModlogRow>> Forum::Modlog(const Viewer& viewer, int pa
 Result<std::int64_t> Forum::UrgentReviewCount(const Viewer& viewer) {
   if (!Guardian::CanReview(viewer).ok()) return std::int64_t{0};
   return store_.CountOpenReviewItems(2);
-}
-
-Result<void> Forum::SetTrustedSupporter(const Viewer& viewer, std::string_view username, bool trusted) {
-  KINDRED_TRY(Guardian::CanEditSafetySettings(viewer));
-  auto user = store_.FindUserByName(username);
-  if (!user) return Error::Invalid("username", "user_not_found", "We could not find a member with that name.");
-  KINDRED_TRY(store_.SetUserFlags(user->id, trusted, user->worry_opt_out));
-  return store_.AppendModlog({0, viewer.member->id, trusted ? "supporter.added" : "supporter.removed", "user",
-                              user->id.value, user->trusted_supporter ? "trusted" : "member",
-                              trusted ? "trusted" : "member", "", clock_.Now(), ""});
 }
 
 std::vector<std::string> Forum::MessageTemplates() {

@@ -50,6 +50,11 @@ Result<TopicListView> Forum::CategoryTopics(CategoryId category, int page) {
 Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
   auto topic = store_.FindTopic(id);
   if (!topic) return topic.error().code == ErrorCode::kNotFound ? TopicNotFound() : std::move(topic).error();
+  // A hidden or held question takes its whole conversation with it, title and all: only its
+  // writer and the moderators can open it meanwhile.
+  if (topic->hidden_at && !viewer.is(topic->user_id) && !viewer.is_moderator()) {
+    return Error::NotFound("topic_hidden", "This conversation is hidden while a moderator looks at it.");
+  }
   auto total = store_.CountPosts(id);
   if (!total) return std::move(total).error();
   auto paging = PageFor(page, *total, kPostsPerPage);
@@ -57,16 +62,22 @@ Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
   auto posts = store_.ListPosts(id, (paging->number - 1) * kPostsPerPage, kPostsPerPage);
   if (!posts) return std::move(posts).error();
 
-  TopicView view{std::move(topic).value(), std::move(posts).value(), {}, *paging};
+  TopicView view{std::move(topic).value(), std::move(posts).value(), {}, {}, *paging};
+  auto display = DisplayFor(viewer, view.posts);
+  if (!display) return std::move(display).error();
+  view.display = std::move(display).value();
   std::vector<PostId> ids;
   for (const auto& post : view.posts) ids.push_back(post.id);
   auto own = OwnReactionsTo(viewer, ids);
   if (!own) return std::move(own).error();
   view.own_reactions = std::move(own).value();
+  auto blocked = AskerBlocked(viewer, view.topic);
+  if (!blocked) return std::move(blocked).error();
+  view.reply_blocked = *blocked;
   return view;
 }
 
-Result<ProfileView> Forum::Profile(std::string_view username, int page) {
+Result<ProfileView> Forum::Profile(const Viewer& viewer, std::string_view username, int page) {
   auto user = store_.FindUserByName(username);
   if (!user) {
     if (user.error().code == ErrorCode::kNotFound) {
@@ -74,13 +85,20 @@ Result<ProfileView> Forum::Profile(std::string_view username, int page) {
     }
     return std::move(user).error();
   }
-  auto count = store_.CountPostsByUser(user->id);
+  // Anonymous and hidden posts belong on a profile only as its owner sees it: anyone else
+  // (moderators too: they reveal a writer only through RevealAnonymous, which is logged) would
+  // learn who wrote them from where they are listed.
+  const bool own = viewer.is(user->id);
+  auto count = store_.CountPostsByUser(user->id, own);
   if (!count) return std::move(count).error();
   auto paging = PageFor(page, *count, kTopicsPerPage);
   if (!paging) return std::move(paging).error();
-  auto posts = store_.ListPostsByUser(user->id, (paging->number - 1) * kTopicsPerPage, kTopicsPerPage);
+  auto posts = store_.ListPostsByUser(user->id, (paging->number - 1) * kTopicsPerPage, kTopicsPerPage, own);
   if (!posts) return std::move(posts).error();
-  ProfileView view{std::move(user).value(), std::move(posts).value(), {}, *count, *paging};
+  ProfileView view{std::move(user).value(), std::move(posts).value(), {}, {}, *count, *paging};
+  auto display = DisplayFor(viewer, view.posts);
+  if (!display) return std::move(display).error();
+  view.display = std::move(display).value();
   for (const auto& post : view.posts) {
     auto topic = store_.FindTopic(post.topic_id);
     if (!topic) return std::move(topic).error();
@@ -103,11 +121,20 @@ Result<std::pair<store::TopicRow, store::PostRow>> Forum::Ask(const Viewer& view
   if (!title) return std::move(title).error();
   auto body = ValidateBody(input.body);
   if (!body) return std::move(body).error();
+  auto screening = Screen(viewer, *title, std::move(body).value(), input.content_warning);
+  if (!screening) return std::move(screening).error();
   KINDRED_TRY(TakePostingToken(viewer));
 
-  store::NewTopic topic{category->id, viewer.member->id, *title, *body, RenderMarkdown(*body), clock_.Now(), false};
+  store::NewTopic topic{category->id, viewer.member->id, *title, screening->body, RenderMarkdown(screening->body),
+                        clock_.Now(), false};
+  topic.anonymous = input.anonymous;
+  topic.content_warning = screening->content_warning;
+  topic.held = screening->held;
   auto created = store_.CreateTopic(topic);
-  if (created) AfterPostSaved(created->second, created->first.title);
+  if (created) {
+    AfterPostSaved(created->second, created->first.title);
+    AfterScreenedPostSaved(viewer, created->second, *screening);
+  }
   return created;
 }
 

@@ -1,5 +1,9 @@
 #include "forum/validation.h"
 
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
 #include "core/text.h"
 #include "forum/limits.h"
 
@@ -37,6 +41,12 @@ Result<std::string> ValidateUsername(std::string_view username) {
       return Error::Invalid("username", "username_characters",
                             "A username can use letters, digits, _ and - (no spaces).");
     }
+  }
+  // Erased accounts are renamed "former-member-<id>" (store::Store::EraseUser); nobody else may be.
+  std::string lowered(username);
+  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lowered.starts_with("former-member")) {
+    return Error::Invalid("username", "username_reserved", "That name is kept for accounts that were deleted. Please choose another.");
   }
   return std::string(username);
 }
@@ -130,5 +140,134 @@ Result<std::string> ValidateCategoryDescription(std::string_view description) {
   }
   return normalized;
 }
+
+}  // namespace kindred::forum
+
+namespace kindred::forum {
+namespace {
+
+// A telephone number has 10 digits or more in every national plan we know of (UK 11, US/Canada
+// 10, Ireland 9-10 after the 0, Australia 10, France 10, Germany 10-11); with a "+" and country
+// code at least 8. E.164 caps a number at 15 digits; a longer run is something else (an order
+// number, a card).
+constexpr int kPhoneMinDigits = 10;
+constexpr int kPhoneMinDigitsInternational = 8;
+constexpr int kPhoneMaxDigits = 15;
+// Free numbers are charities', helplines' and companies': sharing one is never oversharing.
+constexpr std::string_view kFreephonePrefixes[] = {"0800", "0808", "1800", "800", "888", "877", "866", "855", "844",
+                                                   "833"};
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+// Bytes of non-ASCII letters count as letters: "número123456789" is a word, not a number.
+bool IsWordByte(char c) { return IsAsciiLetter(c) || IsDigit(c) || static_cast<unsigned char>(c) >= 0x80; }
+
+bool IsEmailLocalChar(char c) {
+  return IsAsciiLetter(c) || IsDigit(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+bool IsDomainChar(char c) { return IsAsciiLetter(c) || IsDigit(c) || c == '.' || c == '-'; }
+
+// name@example.org: a local part, one "@", a domain with a dot and a top-level part of letters.
+bool HasEmailAddress(std::string_view text) {
+  for (std::size_t at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
+    std::size_t start = at;
+    while (start > 0 && IsEmailLocalChar(text[start - 1])) --start;
+    std::size_t end = at + 1;
+    while (end < text.size() && IsDomainChar(text[end])) ++end;
+    std::string_view local = text.substr(start, at - start);
+    std::string_view domain = text.substr(at + 1, end - at - 1);
+    while (!domain.empty() && (domain.back() == '.' || domain.back() == '-')) domain.remove_suffix(1);
+    std::size_t dot = domain.rfind('.');
+    if (local.empty() || dot == std::string_view::npos || dot == 0) continue;
+    std::string_view top = domain.substr(dot + 1);
+    if (top.size() >= 2 && std::all_of(top.begin(), top.end(), IsAsciiLetter)) return true;
+  }
+  return false;
+}
+
+// One run of digits with the separators phone numbers are written with: "+44 (0)20 7946 0958",
+// "(555) 123-4567", "555.123.4567", "07700900123".
+struct NumberRun {
+  std::string digits;
+  std::vector<std::string> groups;  // the digits between separators
+  bool plus = false;
+  bool dots = false;  // some separator was a "."
+};
+
+bool IsYearList(const NumberRun& run) {
+  // "1990 2000 2010": years side by side, which a list of dates can produce.
+  return std::all_of(run.groups.begin(), run.groups.end(), [](const std::string& group) {
+    return group.size() == 4 && (group.starts_with("19") || group.starts_with("20"));
+  });
+}
+
+bool IsThousands(const NumberRun& run) {
+  // "1.000.000": a sum written the continental way.
+  return run.dots && run.groups.size() > 1 && run.groups.front().size() <= 3 &&
+         std::all_of(run.groups.begin() + 1, run.groups.end(), [](const std::string& g) { return g.size() == 3; });
+}
+
+bool LooksLikePhone(const NumberRun& run) {
+  int digits = static_cast<int>(run.digits.size());
+  if (digits > kPhoneMaxDigits || digits < (run.plus ? kPhoneMinDigitsInternational : kPhoneMinDigits)) return false;
+  if (IsYearList(run) || IsThousands(run)) return false;
+  std::string national = run.digits;
+  if (!run.plus && national.starts_with("1") && digits == 11) national.erase(0, 1);  // 1-800-...
+  for (std::string_view prefix : kFreephonePrefixes) {
+    if (!run.plus && national.starts_with(prefix)) return false;
+  }
+  return true;
+}
+
+bool HasPhoneNumber(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    bool plus = text[i] == '+' && i + 1 < text.size() && IsDigit(text[i + 1]);
+    bool opens = text[i] == '(' && i + 1 < text.size() && IsDigit(text[i + 1]);
+    if (!IsDigit(text[i]) && !plus && !opens) {
+      ++i;
+      continue;
+    }
+    // A number glued to a word ("ref12345678901", "£100000000") or money is not a phone.
+    if (i > 0 && (IsWordByte(text[i - 1]) || text[i - 1] == '$' || text[i - 1] == '/' || text[i - 1] == ':')) {
+      while (i < text.size() && (IsWordByte(text[i]) || text[i] == '+')) ++i;
+      continue;
+    }
+    NumberRun run;
+    run.plus = plus;
+    std::size_t j = plus ? i + 1 : i;
+    std::string group;
+    while (j < text.size()) {
+      char c = text[j];
+      if (IsDigit(c)) {
+        group.push_back(c);
+        run.digits.push_back(c);
+        ++j;
+        continue;
+      }
+      // One separator between digits (a space, "-", ".", or parentheses around an area code).
+      bool separator = c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
+      std::size_t next = j;
+      while (next < text.size() && next - j < 3 &&
+             (text[next] == ' ' || text[next] == '-' || text[next] == '.' || text[next] == '(' || text[next] == ')')) {
+        ++next;
+      }
+      if (!separator || next >= text.size() || !IsDigit(text[next])) break;
+      if (text.substr(j, next - j).find('.') != std::string_view::npos) run.dots = true;
+      if (!group.empty()) run.groups.push_back(std::move(group));
+      group.clear();
+      j = next;
+    }
+    if (!group.empty()) run.groups.push_back(std::move(group));
+    bool glued_after = j < text.size() && (IsWordByte(text[j]) || text[j] == '%' || text[j] == '/' || text[j] == ':');
+    if (!glued_after && LooksLikePhone(run)) return true;
+    i = std::max(j, i + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+bool LooksLikeContactDetails(std::string_view text) { return HasEmailAddress(text) || HasPhoneNumber(text); }
 
 }  // namespace kindred::forum

@@ -18,4 +18,11 @@ Result<std::string> ValidateBody(std::string_view body);
 Result<std::string> ValidateCategoryName(std::string_view name);
 Result<std::string> ValidateCategoryDescription(std::string_view description);
 
+// True when `text` holds what looks like an email address or a telephone number: people share
+// them when upset and regret it later, so the compose forms offer a gentle second look (issue 5).
+// A hint, never a gate: it errs towards silence for dates, times, years, sums of money, "24/7",
+// short numbers ("3 weeks", "116 123") and free helpline numbers (0800, 1-800...), which are
+// organisations' rather than people's.
+bool LooksLikeContactDetails(std::string_view text);
+
 }  // namespace kindred::forum

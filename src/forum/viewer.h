@@ -15,6 +15,10 @@ struct Member {
   UserId id;
   std::string username;
   store::Role role = store::Role::kMember;
+  store::TrustLevel trust_level = store::TrustLevel::kNew;
+  // Set while suspended (read as of when the viewer was made): they can read, not post.
+  std::optional<UnixSeconds> suspended_until;
+  std::string suspended_reason;
 };
 
 struct Viewer {
@@ -31,6 +35,7 @@ struct Viewer {
   bool is_admin() const { return member && member->role == store::Role::kAdmin; }
   bool is_moderator() const { return member && member->role >= store::Role::kModerator; }
   bool is(UserId user) const { return member && member->id == user; }
+  bool is_suspended() const { return member && member->suspended_until.has_value(); }
 };
 
 }  // namespace kindred::forum

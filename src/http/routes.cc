@@ -94,6 +94,27 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Html("POST", "/admin/safety/support", &P::SaveSupportMessages);
   Html("GET", "/search", &P::Search);
   Html("POST", "/p/{id}/move", &P::MoveReply);
+  Html("GET", "/privacy", &P::Privacy);
+  Html("GET", "/account/export.html", &P::ExportPage);
+  Html("GET", "/account/delete", &P::DeleteAccountForm);
+  Html("POST", "/account/delete", &P::DeleteAccount);
+  Html("GET", "/goodbye", &P::Goodbye);
+  Html("POST", "/u/{name}/block", &P::BlockMember);
+  Html("POST", "/u/{name}/unblock", &P::UnblockMember);
+  Html("POST", "/account/personal", &P::SavePersonalControls);
+  Html("GET", "/mod/members/{name}", &P::MemberPanel);
+  Html("POST", "/mod/members/{name}/suspend", &P::SuspendMember);
+  Html("POST", "/mod/members/{name}/unsuspend", &P::LiftSuspension);
+  Html("POST", "/mod/members/{name}/trust", &P::SetMemberTrust);
+  Html("POST", "/mod/members/{name}/role", &P::SetMemberRole);
+  Html("GET", "/admin/watched-words", &P::WatchedWords);
+  Html("POST", "/admin/watched-words", &P::AddWatchedWord);
+  Html("POST", "/admin/watched-words/{id}/remove", &P::RemoveWatchedWord);
+  Html("POST", "/t/{id}/slow-mode", &P::SetSlowMode);
+  Html("GET", "/p/{id}/reveal", &P::RevealForm);
+  Html("POST", "/p/{id}/reveal", &P::Reveal);
+  Html("GET", "/p/{id}/flag", &P::FlagForm);
+  Html("POST", "/p/{id}/flag", &P::Flag);
   Html("GET", "/static/{name}", &P::Static);
 
   using A = api::Api;
@@ -126,6 +147,19 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("GET", "/api/v1/review", &A::ReviewQueue);
   Json("POST", "/api/v1/review/{id}/actions", &A::ActOnReview);
   Json("GET", "/api/v1/me/notices", &A::MyNotices);
+  Json("POST", "/api/v1/users/{name}/block", &A::BlockUser);
+  Json("DELETE", "/api/v1/users/{name}/block", &A::UnblockUser);
+  Json("PUT", "/api/v1/me/muted-words", &A::SetMutedWords);
+  Json("POST", "/api/v1/posts/{id}/reveal", &A::RevealAnonymous);
+  Json("POST", "/api/v1/users/{name}/suspend", &A::SuspendUser);
+  Json("DELETE", "/api/v1/users/{name}/suspend", &A::LiftSuspension);
+  Json("PUT", "/api/v1/users/{name}/trust", &A::SetTrust);
+  Json("PUT", "/api/v1/users/{name}/role", &A::SetRole);
+  Json("GET", "/api/v1/admin/watched-words", &A::ListWatchedWords);
+  Json("POST", "/api/v1/admin/watched-words", &A::AddWatchedWord);
+  Json("DELETE", "/api/v1/admin/watched-words/{id}", &A::RemoveWatchedWord);
+  Json("GET", "/api/v1/me/export", &A::ExportAccount);
+  Json("DELETE", "/api/v1/me", &A::DeleteAccount);
 
   router_.Add("GET", "/healthz",
               Route{Kind::kJson,

@@ -22,15 +22,21 @@ class Indexer {
   // Applies every event after the index's applied sequence; returns how many it applied.
   Result<int> CatchUp();
 
-  // Indexes every live post from scratch (the caller cleared the index first), then records the
+  // Indexes every live post readers may find from scratch (the caller cleared the index first;
+  // hidden posts and hidden topics are left out, as RefreshPost would), then records the
   // feed position reached, so CatchUp goes on from there. `on_progress(done, total)` after each batch.
   Result<std::int64_t> Rebuild(const std::function<void(std::int64_t, std::int64_t)>& on_progress);
 
  private:
-  // Re-reads a post and writes what the index should know of it now (or removes it).
+  // Re-reads a post and writes what the index should know of it now (or removes it: deleted,
+  // hidden or held posts, and every post of a topic whose question is hidden, are never found).
   Result<void> RefreshPost(PostId post);
   Result<void> RefreshTopic(TopicId topic);
-  Result<search::IndexedPost> ToIndexed(const store::PostRow& post);
+  // post.hidden / post.shown: the post, or its whole topic when it is the question.
+  Result<void> RefreshVisibility(PostId post);
+  // user.erased: every post the account kept, written again without its old name.
+  Result<void> RefreshAuthor(UserId user);
+  static search::IndexedPost ToIndexed(const store::PostRow& post, const store::TopicRow& topic);
 
   store::Store& store_;
   search::SearchIndex& index_;

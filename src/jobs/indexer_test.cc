@@ -106,14 +106,90 @@ TEST_F(IndexerTest, RebuildGivesTheSameResults) {
 TEST_F(IndexerTest, MovedRepliesAreFoundUnderTheirNewTopic) {
   store::PostRow first = Ask("Crying after therapy sessions", "Every week.");
   store::PostRow second = Ask("Caring for my dad", "He has Parkinson's.");
-  auto reply = store_->CreateReply({first.topic_id, user_, std::nullopt, "Respite care saved me as a carer.",
-                                    "<p>x</p>", kT0 + 1});
+  auto reply = store_->CreateReply(
+      {first.topic_id, user_, std::nullopt, "Respite care saved me as a carer.", "<p>x</p>", kT0 + 1});
   Indexer indexer(*store_, *index_);
   ASSERT_TRUE(indexer.CatchUp().ok());
   EXPECT_EQ(Find("respite"), std::vector<TopicId>{first.topic_id});
   ASSERT_TRUE(store_->MovePost(reply->id, second.topic_id, kT0 + 2).ok());
   ASSERT_TRUE(indexer.CatchUp().ok());
   EXPECT_EQ(Find("respite"), std::vector<TopicId>{second.topic_id});
+}
+
+TEST_F(IndexerTest, HiddenPostsLeaveTheIndexAndComeBackWhenShown) {
+  store::PostRow question = Ask("Sleeping after a loss", "Nights are the hardest.");
+  auto reply = store_->CreateReply(
+      {question.topic_id, user_, std::nullopt, "Chamomile and audiobooks helped me.", "<p>x</p>", kT0 + 1});
+  Indexer indexer(*store_, *index_);
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  ASSERT_EQ(Find("chamomile").size(), 1u);
+
+  ASSERT_TRUE(store_->SetPostHidden(reply->id, kT0 + 2, "flags").ok());
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  EXPECT_TRUE(Find("chamomile").empty());
+  EXPECT_EQ(Find("nights").size(), 1u);  // the rest of the topic stays findable
+
+  ASSERT_TRUE(store_->SetPostHidden(reply->id, std::nullopt, "").ok());
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  EXPECT_EQ(Find("chamomile").size(), 1u);
+}
+
+TEST_F(IndexerTest, AHiddenQuestionHidesItsWholeTopic) {
+  store::PostRow question = Ask("Buy cheap pills online", "Spam text here.");
+  auto reply =
+      store_->CreateReply({question.topic_id, user_, std::nullopt, "Spam reply with sunflowers.", "<p>x</p>", kT0 + 1});
+  Indexer indexer(*store_, *index_);
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  ASSERT_EQ(Find("sunflowers").size(), 1u);
+  ASSERT_TRUE(store_->SetPostHidden(question.id, kT0 + 2, "moderator").ok());
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  EXPECT_TRUE(Find("pills").empty());
+  EXPECT_TRUE(Find("sunflowers").empty());
+  ASSERT_TRUE(store_->SetPostHidden(question.id, std::nullopt, "").ok());
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  EXPECT_EQ(Find("sunflowers").size(), 1u);
+}
+
+TEST_F(IndexerTest, RebuildLeavesOutHiddenPosts) {
+  store::PostRow question = Ask("Grief and birthdays", "The first one without her.");
+  auto reply =
+      store_->CreateReply({question.topic_id, user_, std::nullopt, "Held reply about marigolds.", "<p>x</p>", kT0 + 1});
+  ASSERT_TRUE(store_->SetPostHidden(reply->id, kT0 + 2, "held").ok());
+  Indexer indexer(*store_, *index_);
+  ASSERT_TRUE(indexer.Rebuild(nullptr).ok());
+  EXPECT_TRUE(Find("marigolds").empty());
+  EXPECT_EQ(Find("birthdays").size(), 1u);
+}
+
+TEST_F(IndexerTest, AnErasedAuthorsKeptPostsLoseTheirName) {
+  store::PostRow question = Ask("Talking to my GP about anxiety", "I never know how to start.");
+  Indexer indexer(*store_, *index_);
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  auto by_ann = index_->Search({"anxiety", std::nullopt, "ann", 1, 20});
+  ASSERT_TRUE(by_ann.ok());
+  ASSERT_EQ(by_ann->hits.size(), 1u);
+
+  ASSERT_TRUE(store_->EraseUser(user_, /*delete_posts=*/false, kT0 + 5).ok());
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  by_ann = index_->Search({"anxiety", std::nullopt, "ann", 1, 20});
+  ASSERT_TRUE(by_ann.ok());
+  EXPECT_TRUE(by_ann->hits.empty());
+  auto anyone = index_->Search({"anxiety", std::nullopt, "", 1, 20});
+  ASSERT_TRUE(anyone.ok());
+  ASSERT_EQ(anyone->hits.size(), 1u);  // the kept post is still there to help others
+  EXPECT_EQ(anyone->hits[0].author_name, "");
+  EXPECT_EQ(anyone->hits[0].post, question.id);
+}
+
+TEST_F(IndexerTest, AnErasedAuthorsDeletedPostsLeaveTheIndex) {
+  Ask("Panic on the night bus", "Breathing with my hand on my chest.");
+  Indexer indexer(*store_, *index_);
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  ASSERT_EQ(Find("panic").size(), 1u);
+  ASSERT_TRUE(store_->EraseUser(user_, /*delete_posts=*/true, kT0 + 5).ok());
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  EXPECT_TRUE(Find("panic").empty());
+  EXPECT_TRUE(Find("breathing").empty());
 }
 
 }  // namespace

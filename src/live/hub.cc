@@ -45,6 +45,8 @@ std::string_view EventName(PostChange::Kind kind) {
       return "edit";
     case PostChange::Kind::kDeleted:
       return "delete";
+    case PostChange::Kind::kHidden:
+      return "hide";
   }
   return "reply";
 }
@@ -274,9 +276,13 @@ bool Hub::Deliver(Stream& stream, const PostChange& change, RenderedByKey& rende
 
 std::optional<PostChange> Hub::ChangeFor(const store::EventRow& event) {
   PostChange change;
-  if (event.kind == store::events::kPostCreated || event.kind == store::events::kPostMoved) {
-    // A reply moved here from another topic arrives like a new one.
+  if (event.kind == store::events::kPostCreated || event.kind == store::events::kPostMoved ||
+      event.kind == store::events::kPostShown) {
+    // A reply moved here from another topic arrives like a new one, and so does one a moderator
+    // let through (readers never had it).
     change.kind = PostChange::Kind::kCreated;
+  } else if (event.kind == store::events::kPostHidden) {
+    change.kind = PostChange::Kind::kHidden;
   } else if (event.kind == store::events::kPostEdited) {
     change.kind = PostChange::Kind::kEdited;
   } else if (event.kind == store::events::kPostDeleted) {

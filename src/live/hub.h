@@ -39,15 +39,17 @@
 
 namespace kindred::live {
 
-// A change to a post as a topic's streams hear of it.
+// A change to a post as a topic's streams hear of it. A post hidden by moderation (or held) is
+// kHidden, and shown again is kCreated: each renderer decides from the post itself whether its
+// reader may see the text (a hidden post's kCreated must reach only its writer and moderators).
 struct PostChange {
-  enum class Kind { kCreated, kEdited, kDeleted };
+  enum class Kind { kCreated, kEdited, kDeleted, kHidden };
   std::int64_t seq = 0;
   Kind kind = Kind::kCreated;
   store::PostRow post;  // as it is now
 };
 
-// The SSE event type a change is sent as: "reply", "edit" or "delete".
+// The SSE event type a change is sent as: "reply", "edit", "delete" or "hide".
 std::string_view EventName(PostChange::Kind kind);
 
 // One event for one stream. `name` is the SSE event type ("reply", "edit", "delete").

@@ -16,6 +16,10 @@ namespace kindred::store {
 
 enum class Role { kMember = 0, kModerator = 1, kAdmin = 2 };
 
+// How far the community trusts a member. New members get the limits that keep spam out (few
+// links, held first posts with links); trusted peer supporters also see "waiting for a reply".
+enum class TrustLevel { kNew = 0, kBasic = 1, kTrusted = 2 };
+
 struct UserRow {
   UserId id;
   std::string username;  // as the person typed it; uniqueness ignores ASCII case
@@ -25,10 +29,25 @@ struct UserRow {
   Role role = Role::kMember;
   UnixSeconds created_at = 0;
   bool is_demo = false;
-  // Marked by an admin: sees "waiting for a reply" alerts beside the moderators.
-  bool trusted_supporter = false;
   // The member asked not to receive "someone is worried about you" messages.
   bool worry_opt_out = false;
+  TrustLevel trust_level = TrustLevel::kNew;
+  bool trust_pinned = false;  // set by an admin: automatic promotion leaves it alone
+  // Suspended members can read but not post, until this time.
+  std::optional<UnixSeconds> suspended_until;
+  std::string suspended_reason;
+  // The member's record as a flagger: how many of their flags moderators upheld or turned down.
+  int flags_upheld = 0;
+  int flags_rejected = 0;
+  // Personal controls.
+  std::string muted_words;         // one word or phrase per line, as the member typed them
+  bool show_warned_posts = false;  // open posts with a content warning instead of collapsing them
+  // Set when the account was erased: the name is "former-member-<id>", nothing personal is left.
+  std::optional<UnixSeconds> erased_at;
+
+  // Trusted peer supporters see "waiting for a reply" alerts beside the moderators.
+  bool trusted_supporter() const { return trust_level == TrustLevel::kTrusted; }
+  bool suspended_at(UnixSeconds now) const { return suspended_until && *suspended_until > now; }
 };
 
 struct NewUser {
@@ -66,6 +85,11 @@ struct NewCategory {
   bool is_demo = false;
 };
 
+// Why a post or topic may show no name: asked anonymously, or written by a member who left.
+// The store never joins a name for those, so nothing downstream (pages, API, search index, live
+// updates) can show one by mistake; the writer's id stays, for the guardian only.
+enum class AuthorState { kNamed = 0, kAnonymous = 1, kFormerMember = 2 };
+
 struct TopicRow {
   TopicId id;
   CategoryId category_id;
@@ -77,8 +101,12 @@ struct TopicRow {
   bool pinned = false;
   bool closed = false;
   bool is_demo = false;
-  // Joined for display.
+  bool anonymous = false;         // asked anonymously: author_name is empty
+  int slow_mode_seconds = 0;      // least time between one person's replies; 0 is off
+  std::optional<UnixSeconds> hidden_at;  // the question is hidden or held: left out of lists
+  // Joined for display. Empty unless author_state is kNamed.
   std::string author_name;
+  AuthorState author_state = AuthorState::kNamed;
   std::string category_slug;
   std::string category_name;
 };
@@ -98,8 +126,15 @@ struct PostRow {
   std::optional<UnixSeconds> edited_at;
   std::optional<UnixSeconds> deleted_at;  // deleted by its author: the text is gone, the place stays
   std::array<std::int64_t, kReactionKindCount> reactions{};
-  // Joined for display.
+  bool anonymous = false;
+  std::string content_warning;  // the author's words ("self-harm", "grief"); empty for none
+  // Hidden from everyone but its writer and moderators, for hidden_reason: "flags" (enough
+  // members flagged it; pending review), "held" (waiting for a first look), "moderator".
+  std::optional<UnixSeconds> hidden_at;
+  std::string hidden_reason;
+  // Joined for display. Empty unless author_state is kNamed.
   std::string author_name;
+  AuthorState author_state = AuthorState::kNamed;
 };
 
 struct NewTopic {
@@ -110,6 +145,9 @@ struct NewTopic {
   std::string body_html;
   UnixSeconds created_at = 0;
   bool is_demo = false;
+  bool anonymous = false;
+  std::string content_warning = {};
+  bool held = false;  // the question waits for a moderator's first look (hidden_reason "held")
 };
 
 struct NewPost {
@@ -119,6 +157,9 @@ struct NewPost {
   std::string body_markdown;
   std::string body_html;
   UnixSeconds created_at = 0;
+  bool anonymous = false;
+  std::string content_warning = {};
+  bool held = false;
 };
 
 struct RevisionRow {
@@ -225,6 +266,24 @@ struct NoticeRow {
   std::optional<UnixSeconds> read_at;
 };
 
+// A word or pattern admins watch for. A pattern is a word or phrase matched whole and ignoring
+// case; "*" inside it stands for any letters ("spam*" matches "spammer").
+enum class WatchedAction { kFlag = 0, kHold = 1, kReplace = 2, kBlock = 3 };
+
+struct WatchedWordRow {
+  std::int64_t id = 0;
+  std::string pattern;
+  WatchedAction action = WatchedAction::kFlag;
+  std::string replacement;  // for kReplace
+  UnixSeconds created_at = 0;
+};
+
+struct ReactionGivenRow {
+  PostId post;
+  ReactionKind kind = ReactionKind::kHelpful;
+  UnixSeconds created_at = 0;
+};
+
 // One "I'm worried about this person" report.
 struct WorryReportRow {
   UserId reporter;
@@ -243,6 +302,11 @@ inline constexpr const char* kPostCreated = "post.created";
 inline constexpr const char* kPostEdited = "post.edited";
 inline constexpr const char* kPostDeleted = "post.deleted";
 inline constexpr const char* kPostMoved = "post.moved";
+// Hidden or shown again by moderation (post.hidden also when held); readers' views must follow.
+inline constexpr const char* kPostHidden = "post.hidden";
+inline constexpr const char* kPostShown = "post.shown";
+// An account was erased: its name is gone from every post it kept (subject: the user id).
+inline constexpr const char* kUserErased = "user.erased";
 inline constexpr const char* kPostReactionsChanged = "post.reactions_changed";
 inline constexpr const char* kCategoryCreated = "category.created";
 inline constexpr const char* kCategoryUpdated = "category.updated";

@@ -32,9 +32,42 @@ class Store {
   virtual Result<void> SetPasswordHash(UserId id, std::string_view password_hash) = 0;
   virtual Result<void> SetRole(UserId id, Role role) = 0;
   virtual Result<std::int64_t> CountUsers() = 0;
-  virtual Result<void> SetUserFlags(UserId id, bool trusted_supporter, bool worry_opt_out) = 0;
-  // Moderators and admins, and (when asked) trusted supporters: whom to alert.
+  virtual Result<void> SetWorryOptOut(UserId id, bool worry_opt_out) = 0;
+  // Moderators and admins, and (when asked) trusted peer supporters: whom to alert.
   virtual Result<std::vector<UserRow>> ListResponders(bool include_trusted_supporters) = 0;
+  virtual Result<void> SetTrust(UserId id, TrustLevel level, bool pinned) = 0;
+  // nullopt lifts a suspension (and clears the reason).
+  virtual Result<void> SetSuspension(UserId id, std::optional<UnixSeconds> until, std::string_view reason) = 0;
+  // Adds to the member's record as a flagger (deltas may be 0).
+  virtual Result<void> AddFlagOutcomes(UserId id, int upheld, int rejected) = 0;
+  virtual Result<void> SetPersonalControls(UserId id, std::string_view muted_words, bool show_warned_posts) = 0;
+
+  // Blocks: adding twice or removing what is not there succeeds and changes nothing.
+  virtual Result<void> AddBlock(UserId blocker, UserId blocked, UnixSeconds at) = 0;
+  virtual Result<void> RemoveBlock(UserId blocker, UserId blocked) = 0;
+  virtual Result<std::vector<UserRow>> ListBlocked(UserId blocker) = 0;  // by name
+  virtual Result<bool> IsBlocked(UserId blocker, UserId blocked) = 0;
+
+  // Watched words, by pattern. kConflict ("pattern") when the pattern (ignoring case) is watched.
+  virtual Result<std::vector<WatchedWordRow>> ListWatchedWords() = 0;
+  virtual Result<WatchedWordRow> AddWatchedWord(const WatchedWordRow& word) = 0;
+  virtual Result<void> RemoveWatchedWord(std::int64_t id) = 0;  // kNotFound when unknown
+
+  // Leaving (forum/privacy.cc). Everything stored about one member, for their export.
+  virtual Result<std::vector<SessionRow>> ListSessionsOfUser(UserId user) = 0;
+  virtual Result<std::vector<ReactionGivenRow>> ListReactionsByUser(UserId user) = 0;
+  virtual Result<std::vector<ReviewItemRow>> ListFlagsByReporter(UserId reporter) = 0;
+  virtual Result<std::vector<WorryReportRow>> ListWorryReportsBy(UserId reporter) = 0;
+  // Erases an account in one transaction, whatever its size. Always: the name becomes
+  // "former-member-<id>", email, password, muted words and record are cleared, erased_at is set;
+  // sessions, notices, blocks (both ways), reactions given (counts recounted), worry reports by
+  // or about them are deleted; their flags lose reporter and note; modlog entries about their
+  // posts lose before/after. With `delete_posts`, every post they wrote is erased as DeletePost
+  // does (events post.deleted), the review items on them are deleted, and a topic they asked
+  // loses its title ("Removed by its author") or, with no one else's replies, goes whole
+  // (topic.deleted). Without it, the posts stay under "a former member" (event user.erased).
+  // An account that holds modlog entries as actor keeps its rows there under its new name.
+  virtual Result<void> EraseUser(UserId id, bool delete_posts, UnixSeconds at) = 0;
 
   // Sessions.
   virtual Result<void> CreateSession(const SessionRow& session) = 0;
@@ -51,7 +84,8 @@ class Store {
   // Saves name, description, slug, position and archived of `category`.
   virtual Result<CategoryRow> UpdateCategory(const CategoryRow& category) = 0;
 
-  // Topics. Lists are pinned first, then by last activity, newest first.
+  // Topics. Lists are pinned first, then by last activity, newest first, and leave out topics
+  // whose question is hidden or held.
   virtual Result<TopicList> ListTopics(std::optional<CategoryId> category, int offset, int limit) = 0;
   virtual Result<TopicRow> FindTopic(TopicId id) = 0;
   // Inserts the topic and its first post together.
@@ -68,8 +102,17 @@ class Store {
   virtual Result<PostRow> FindPost(PostId id) = 0;
   virtual Result<std::vector<PostRow>> ListPosts(TopicId topic, int offset, int limit) = 0;
   virtual Result<std::int64_t> CountPosts(TopicId topic) = 0;
-  virtual Result<std::vector<PostRow>> ListPostsByUser(UserId user, int offset, int limit) = 0;
-  virtual Result<std::int64_t> CountPostsByUser(UserId user) = 0;
+  // A member's posts for their profile; anonymous ones only when `include_anonymous` (their own
+  // view, and their export), hidden ones likewise.
+  virtual Result<std::vector<PostRow>> ListPostsByUser(UserId user, int offset, int limit, bool include_anonymous) = 0;
+  virtual Result<std::int64_t> CountPostsByUser(UserId user, bool include_anonymous) = 0;
+  // When `user` last posted in `topic` (for slow mode); nullopt when never.
+  virtual Result<std::optional<UnixSeconds>> LastPostTimeIn(TopicId topic, UserId user) = 0;
+  // Hides a post (reason "flags", "held" or "moderator"; event post.hidden) or shows it again
+  // (nullopt; event post.shown). Hiding or showing the question does the same to its topic.
+  virtual Result<PostRow> SetPostHidden(PostId id, std::optional<UnixSeconds> hidden_at, std::string_view reason) = 0;
+  // Event topic.updated; 0 turns slow mode off, a negative pause is kInvalidInput.
+  virtual Result<TopicRow> SetSlowMode(TopicId id, int seconds) = 0;
   // Keeps the previous text as a revision, then saves the new one.
   virtual Result<PostRow> EditPost(PostId id, std::string_view body_markdown, std::string_view body_html,
                                    UnixSeconds at) = 0;
@@ -94,7 +137,8 @@ class Store {
                                                                                 const std::vector<PostId>& posts) = 0;
 
   // The review queue. Open items come highest priority first, then oldest first; resolved ones
-  // newest first.
+  // newest first. writer_name is empty when the post is anonymous or its writer was erased: a
+  // moderator learns an anonymous writer's name only through Forum::RevealAnonymous.
   virtual Result<ReviewItemRow> CreateReviewItem(const NewReviewItem& item) = 0;  // event review.created
   virtual Result<ReviewItemRow> FindReviewItem(std::int64_t id) = 0;
   virtual Result<std::vector<ReviewItemRow>> ListReviewItems(bool open, int offset, int limit) = 0;
@@ -139,6 +183,9 @@ class Store {
   // a token was taken, otherwise the whole seconds until one is back (and takes nothing). Buckets
   // idle for an hour are forgotten now and then: a full bucket carries no information.
   virtual Result<int> TakeRateToken(std::string_view key, int burst, double per_second, double now) = 0;
+  // Deletes the buckets idle for an hour as of `now`, on a timer: TakeRateToken sweeps only as
+  // calls come, and a quiet forum must still forget addresses' hashes (docs/privacy.md).
+  virtual Result<void> ForgetIdleRateBuckets(double now) = 0;
 
   // The change feed, oldest first, after `after_seq`; LatestEventSeq is 0 for an empty feed.
   virtual Result<std::int64_t> LatestEventSeq() = 0;

@@ -535,7 +535,7 @@ TEST_P(StoreTest, DeleteErasesTextAndKeepsThePlace) {
   Reply(topic, asker.id, "after", kT0 + 2);
   Must(store().EditPost(reply.id, "edited regret", "<p>edited regret</p>", kT0 + 3));
   Must(store().AddReaction(reply.id, asker.id, ReactionKind::kHug, kT0 + 4));
-  EXPECT_EQ(Must(store().CountPostsByUser(helper.id)), 1);
+  EXPECT_EQ(Must(store().CountPostsByUser(helper.id, /*include_anonymous=*/true)), 1);
 
   Must(store().DeletePost(reply.id, kT0 + 10));
   PostRow deleted = Must(store().FindPost(reply.id));
@@ -550,8 +550,8 @@ TEST_P(StoreTest, DeleteErasesTextAndKeepsThePlace) {
   EXPECT_EQ(Must(store().FindTopic(topic)).reply_count, 1);
   EXPECT_EQ(Must(store().CountPosts(topic)), 3);  // the placeholder keeps its place
   EXPECT_EQ(Must(store().ListPosts(topic, 0, 10))[1].id, reply.id);
-  EXPECT_EQ(Must(store().CountPostsByUser(helper.id)), 0);
-  EXPECT_TRUE(Must(store().ListPostsByUser(helper.id, 0, 10)).empty());
+  EXPECT_EQ(Must(store().CountPostsByUser(helper.id, /*include_anonymous=*/true)), 0);
+  EXPECT_TRUE(Must(store().ListPostsByUser(helper.id, 0, 10, /*include_anonymous=*/true)).empty());
 
   // Twice is harmless and is not a second change.
   std::size_t events = AllEvents().size();
@@ -614,13 +614,13 @@ TEST_P(StoreTest, PostsByUserAreNewestFirstWithoutDeleted) {
   PostRow c = Reply(topic.id, user.id, "c", kT0 + 4);
   Must(store().DeletePost(gone.id, kT0 + 5));
 
-  EXPECT_EQ(Must(store().CountPostsByUser(user.id)), 3);
-  std::vector<PostRow> posts = Must(store().ListPostsByUser(user.id, 0, 10));
+  EXPECT_EQ(Must(store().CountPostsByUser(user.id, /*include_anonymous=*/true)), 3);
+  std::vector<PostRow> posts = Must(store().ListPostsByUser(user.id, 0, 10, /*include_anonymous=*/true));
   ASSERT_EQ(posts.size(), 3u);
   EXPECT_EQ(posts[0].id, c.id);
   EXPECT_EQ(posts[1].id, a.id);
   EXPECT_EQ(posts[2].id, question.id);
-  std::vector<PostRow> page = Must(store().ListPostsByUser(user.id, 1, 1));
+  std::vector<PostRow> page = Must(store().ListPostsByUser(user.id, 1, 1, /*include_anonymous=*/true));
   ASSERT_EQ(page.size(), 1u);
   EXPECT_EQ(page[0].id, a.id);
 }
@@ -770,7 +770,7 @@ TEST_P(StoreTest, FailedImportLeavesNothing) {
   EXPECT_EQ(imported.error().code, ErrorCode::kNotFound);
 
   EXPECT_EQ(Must(store().ListTopics(std::nullopt, 0, 10)).total, 0);
-  EXPECT_EQ(Must(store().CountPostsByUser(asker.id)), 0);
+  EXPECT_EQ(Must(store().CountPostsByUser(asker.id, /*include_anonymous=*/true)), 0);
   EXPECT_EQ(AllEvents().size(), events_before);
   EXPECT_EQ(Must(store().ListCategories(true))[0].topic_count, 0);
 }
@@ -821,7 +821,7 @@ TEST_P(StoreTest, DeleteDemoContentRemovesItAndWhatHangsOffIt) {
   EXPECT_EQ(Must(store().ListCategories(true)).size(), 1u);
   EXPECT_EQ(Must(store().ListTopics(std::nullopt, 0, 10)).total, 1);
   // The real person's reply in the demo topic went with the topic.
-  EXPECT_EQ(Must(store().CountPostsByUser(real.id)), 3);
+  EXPECT_EQ(Must(store().CountPostsByUser(real.id, /*include_anonymous=*/true)), 3);
 
   std::set<std::pair<std::string, std::int64_t>> removed;
   for (const EventRow& event : Must(store().ReadEvents(last_seq, 100))) removed.insert({event.kind, event.subject_id});
@@ -834,24 +834,20 @@ TEST_P(StoreTest, DeleteDemoContentRemovesItAndWhatHangsOffIt) {
 
 // --- Responders and member flags ---------------------------------------------------------------
 
-TEST_P(StoreTest, SetsUserFlags) {
+TEST_P(StoreTest, SetsWorryOptOut) {
   UserRow user = MakeUser("quinn");
-  EXPECT_FALSE(user.trusted_supporter);
+  EXPECT_FALSE(user.trusted_supporter());
   EXPECT_FALSE(user.worry_opt_out);
 
-  Must(store().SetUserFlags(user.id, /*trusted_supporter=*/true, /*worry_opt_out=*/false));
-  UserRow saved = Must(store().FindUserById(user.id));
-  EXPECT_TRUE(saved.trusted_supporter);
-  EXPECT_FALSE(saved.worry_opt_out);
-
-  Must(store().SetUserFlags(user.id, false, true));
-  saved = Must(store().FindUserByName("QUINN"));
-  EXPECT_FALSE(saved.trusted_supporter);
+  Must(store().SetWorryOptOut(user.id, true));
+  UserRow saved = Must(store().FindUserByName("QUINN"));
   EXPECT_TRUE(saved.worry_opt_out);
   // Setting what is already there is not "not found".
-  Must(store().SetUserFlags(user.id, false, true));
+  Must(store().SetWorryOptOut(user.id, true));
+  Must(store().SetWorryOptOut(user.id, false));
+  EXPECT_FALSE(Must(store().FindUserById(user.id)).worry_opt_out);
 
-  EXPECT_EQ(store().SetUserFlags(UserId(404), true, true).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().SetWorryOptOut(UserId(404), true).error().code, ErrorCode::kNotFound);
 }
 
 TEST_P(StoreTest, RespondersAreStaffAndTrustedSupportersWhenAsked) {
@@ -859,7 +855,7 @@ TEST_P(StoreTest, RespondersAreStaffAndTrustedSupportersWhenAsked) {
   MakeUser("member");
   UserRow supporter = MakeUser("supporter");
   UserRow moderator = Must(store().CreateUser({"moderator", "", "h", Role::kModerator, kT0, false}));
-  Must(store().SetUserFlags(supporter.id, true, false));
+  Must(store().SetTrust(supporter.id, TrustLevel::kTrusted, /*pinned=*/true));
 
   auto ids = [](const std::vector<UserRow>& users) {
     std::vector<std::int64_t> out;
@@ -869,7 +865,7 @@ TEST_P(StoreTest, RespondersAreStaffAndTrustedSupportersWhenAsked) {
   EXPECT_EQ(ids(Must(store().ListResponders(false))), (std::vector<std::int64_t>{admin.id.value, moderator.id.value}));
   std::vector<UserRow> with_supporters = Must(store().ListResponders(true));
   EXPECT_EQ(ids(with_supporters), (std::vector<std::int64_t>{admin.id.value, supporter.id.value, moderator.id.value}));
-  EXPECT_TRUE(with_supporters[1].trusted_supporter);
+  EXPECT_TRUE(with_supporters[1].trusted_supporter());
 }
 
 // --- The review queue --------------------------------------------------------------------------
@@ -1345,6 +1341,17 @@ TEST_P(StoreTest, RateTokensRefillAtTheirRateAndKeysAreSeparate) {
   EXPECT_GT(Must(store().TakeRateToken("login:ann", 2, 0.1, t + 1000)), 0);
 }
 
+TEST_P(StoreTest, IdleRateBucketsAreForgottenOnATimer) {
+  const double t = 1'000'000.0;
+  const double per_day = 1.0 / 86400;  // so slow that only forgetting can make the bucket full again
+  EXPECT_EQ(Must(store().TakeRateToken("post:addr:hash", 1, per_day, t)), 0);
+  EXPECT_GT(Must(store().TakeRateToken("post:addr:hash", 1, per_day, t + 1)), 0);
+  Must(store().ForgetIdleRateBuckets(t + 60));  // used a minute ago: kept
+  EXPECT_GT(Must(store().TakeRateToken("post:addr:hash", 1, per_day, t + 61)), 0);
+  Must(store().ForgetIdleRateBuckets(t + 61 + 3601));  // idle for over an hour: gone
+  EXPECT_EQ(Must(store().TakeRateToken("post:addr:hash", 1, per_day, t + 61 + 3602)), 0);
+}
+
 TEST_P(StoreTest, ConcurrentRateTokensAreNeverSpentTwice) {
   // Four threads (four nodes, for PostgreSQL) take from one bucket of 20 at one moment: exactly
   // 20 succeed.
@@ -1418,9 +1425,703 @@ TEST_P(StoreTest, ConcurrentWritersLoseNothing) {
   EXPECT_EQ(Must(store().CountUsers()), kThreads + 1);
 }
 
+// --- Moderation and privacy (issue 5) -------------------------------------------------------------
+
+NewTopic TopicBy(CategoryId category, UserId user, const std::string& title, UnixSeconds at) {
+  NewTopic topic;
+  topic.category_id = category;
+  topic.user_id = user;
+  topic.title = title;
+  topic.body_markdown = "Body of " + title;
+  topic.body_html = "<p>Body of " + title + "</p>";
+  topic.created_at = at;
+  return topic;
+}
+
+NewPost ReplyBy(TopicId topic, UserId user, const std::string& body, UnixSeconds at) {
+  NewPost post;
+  post.topic_id = topic;
+  post.user_id = user;
+  post.body_markdown = body;
+  post.body_html = "<p>" + body + "</p>";
+  post.created_at = at;
+  return post;
+}
+
+std::set<std::pair<std::string, std::int64_t>> EventsAfter(Store& store, std::int64_t seq) {
+  std::set<std::pair<std::string, std::int64_t>> out;
+  for (const EventRow& event : Must(store.ReadEvents(seq, 1000))) out.insert({event.kind, event.subject_id});
+  return out;
+}
+
+TEST_P(StoreTest, NewMembersStartWithDefaultsForModeration) {
+  UserRow user = MakeUser("newcomer");
+  EXPECT_EQ(user.trust_level, TrustLevel::kNew);
+  EXPECT_FALSE(user.trust_pinned);
+  EXPECT_FALSE(user.suspended_until.has_value());
+  EXPECT_EQ(user.suspended_reason, "");
+  EXPECT_EQ(user.flags_upheld, 0);
+  EXPECT_EQ(user.flags_rejected, 0);
+  EXPECT_EQ(user.muted_words, "");
+  EXPECT_FALSE(user.show_warned_posts);
+  EXPECT_FALSE(user.erased_at.has_value());
+}
+
+TEST_P(StoreTest, SetsTrustSuspensionFlaggerRecordAndPersonalControls) {
+  UserRow user = MakeUser("rowan");
+
+  Must(store().SetTrust(user.id, TrustLevel::kTrusted, /*pinned=*/true));
+  UserRow saved = Must(store().FindUserById(user.id));
+  EXPECT_EQ(saved.trust_level, TrustLevel::kTrusted);
+  EXPECT_TRUE(saved.trust_pinned);
+  EXPECT_TRUE(saved.trusted_supporter());
+  Must(store().SetTrust(user.id, TrustLevel::kBasic, false));
+  saved = Must(store().FindUserById(user.id));
+  EXPECT_EQ(saved.trust_level, TrustLevel::kBasic);
+  EXPECT_FALSE(saved.trust_pinned);
+
+  Must(store().SetSuspension(user.id, kT0 + 3600, "Taking a short break after heated replies"));
+  saved = Must(store().FindUserById(user.id));
+  EXPECT_EQ(saved.suspended_until, std::optional<UnixSeconds>(kT0 + 3600));
+  EXPECT_EQ(saved.suspended_reason, "Taking a short break after heated replies");
+  EXPECT_TRUE(saved.suspended_at(kT0));
+  EXPECT_FALSE(saved.suspended_at(kT0 + 3600));
+  // Lifting it clears the reason too.
+  Must(store().SetSuspension(user.id, std::nullopt, "ignored"));
+  saved = Must(store().FindUserById(user.id));
+  EXPECT_FALSE(saved.suspended_until.has_value());
+  EXPECT_EQ(saved.suspended_reason, "");
+
+  Must(store().AddFlagOutcomes(user.id, 2, 0));
+  Must(store().AddFlagOutcomes(user.id, 1, 3));
+  Must(store().AddFlagOutcomes(user.id, 0, 0));
+  saved = Must(store().FindUserById(user.id));
+  EXPECT_EQ(saved.flags_upheld, 3);
+  EXPECT_EQ(saved.flags_rejected, 3);
+
+  Must(store().SetPersonalControls(user.id, "exams\nmy ex", true));
+  saved = Must(store().FindUserByName("ROWAN"));
+  EXPECT_EQ(saved.muted_words, "exams\nmy ex");
+  EXPECT_TRUE(saved.show_warned_posts);
+
+  const UserId nobody(404);
+  EXPECT_EQ(store().SetTrust(nobody, TrustLevel::kBasic, false).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().SetSuspension(nobody, kT0, "r").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().AddFlagOutcomes(nobody, 1, 0).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().SetPersonalControls(nobody, "", false).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, AnonymousTopicsAndPostsCarryNoName) {
+  UserRow asker = MakeUser("asker");
+  UserRow helper = MakeUser("helper");
+  CategoryRow category = MakeCategory("Family");
+  NewTopic anonymous = TopicBy(category.id, asker.id, "Telling my parents", kT0);
+  anonymous.anonymous = true;
+  anonymous.content_warning = "family conflict";
+  auto [topic, question] = Must(store().CreateTopic(anonymous));
+  NewPost anonymous_reply = ReplyBy(topic.id, asker.id, "thank you", kT0 + 2);
+  anonymous_reply.anonymous = true;
+  PostRow named = Must(store().CreateReply(ReplyBy(topic.id, helper.id, "you are not alone", kT0 + 1)));
+  PostRow own_reply = Must(store().CreateReply(anonymous_reply));
+
+  auto expect_anonymous_topic = [&](const TopicRow& row) {
+    EXPECT_TRUE(row.anonymous);
+    EXPECT_EQ(row.author_state, AuthorState::kAnonymous);
+    EXPECT_EQ(row.author_name, "");
+    EXPECT_EQ(row.user_id, asker.id);  // kept, for the guardian
+  };
+  expect_anonymous_topic(topic);
+  expect_anonymous_topic(Must(store().FindTopic(topic.id)));
+  expect_anonymous_topic(Must(store().ListTopics(std::nullopt, 0, 10)).topics.at(0));
+
+  EXPECT_TRUE(question.anonymous);
+  EXPECT_EQ(question.content_warning, "family conflict");
+  EXPECT_EQ(question.author_state, AuthorState::kAnonymous);
+  EXPECT_EQ(question.author_name, "");
+  EXPECT_EQ(question.user_id, asker.id);
+
+  std::vector<PostRow> posts = Must(store().ListPosts(topic.id, 0, 10));
+  ASSERT_EQ(posts.size(), 3u);
+  EXPECT_EQ(posts[0].author_name, "");
+  EXPECT_EQ(posts[1].id, named.id);
+  EXPECT_FALSE(posts[1].anonymous);
+  EXPECT_EQ(posts[1].author_state, AuthorState::kNamed);
+  EXPECT_EQ(posts[1].author_name, "helper");
+  EXPECT_EQ(posts[1].content_warning, "");
+  EXPECT_EQ(posts[2].id, own_reply.id);
+  EXPECT_EQ(posts[2].author_state, AuthorState::kAnonymous);
+  EXPECT_EQ(posts[2].author_name, "");
+  EXPECT_EQ(Must(store().FindPost(own_reply.id)).author_name, "");
+  EXPECT_EQ(Must(store().ListLivePosts(PostId(0), 10)).at(0).author_name, "");
+
+  // A moderator's queue shows no name either; the writer's id stays for RevealAnonymous.
+  NewReviewItem flag;
+  flag.kind = ReviewKind::kFlag;
+  flag.post = question.id;
+  flag.reporter = helper.id;
+  flag.created_at = kT0 + 3;
+  ReviewItemRow item = Must(store().CreateReviewItem(flag));
+  EXPECT_EQ(item.writer, asker.id);
+  EXPECT_EQ(item.writer_name, "");
+  EXPECT_EQ(item.reporter_name, "helper");
+
+  // A named topic by the same person names them.
+  TopicRow named_topic = Must(store().CreateTopic(TopicBy(category.id, asker.id, "Named", kT0 + 4))).first;
+  EXPECT_EQ(named_topic.author_state, AuthorState::kNamed);
+  EXPECT_EQ(named_topic.author_name, "asker");
+}
+
+TEST_P(StoreTest, PostsByUserLeaveOutAnonymousAndHiddenUnlessTheirOwnView) {
+  UserRow user = MakeUser("sam");
+  CategoryRow category = MakeCategory("C");
+  NewTopic topic = TopicBy(category.id, user.id, "Open question", kT0);
+  TopicId topic_id = Must(store().CreateTopic(topic)).first.id;
+  NewPost anonymous = ReplyBy(topic_id, user.id, "anonymous words", kT0 + 1);
+  anonymous.anonymous = true;
+  Must(store().CreateReply(anonymous));
+  NewPost held = ReplyBy(topic_id, user.id, "held words", kT0 + 2);
+  held.held = true;
+  Must(store().CreateReply(held));
+  PostRow hidden = Must(store().CreateReply(ReplyBy(topic_id, user.id, "hidden words", kT0 + 3)));
+  Must(store().SetPostHidden(hidden.id, kT0 + 4, "moderator"));
+
+  EXPECT_EQ(Must(store().CountPostsByUser(user.id, /*include_anonymous=*/false)), 1);
+  std::vector<PostRow> public_view = Must(store().ListPostsByUser(user.id, 0, 10, false));
+  ASSERT_EQ(public_view.size(), 1u);
+  EXPECT_EQ(public_view[0].number, 1);
+
+  EXPECT_EQ(Must(store().CountPostsByUser(user.id, /*include_anonymous=*/true)), 4);
+  std::vector<PostRow> own_view = Must(store().ListPostsByUser(user.id, 0, 10, true));
+  ASSERT_EQ(own_view.size(), 4u);
+  EXPECT_EQ(own_view[0].id, hidden.id);  // newest first
+  EXPECT_TRUE(own_view[1].hidden_at.has_value());
+  EXPECT_TRUE(own_view[2].anonymous);
+}
+
+TEST_P(StoreTest, HeldTopicIsLeftOutOfListsUntilShown) {
+  UserRow user = MakeUser("new-member");
+  CategoryRow category = MakeCategory("C");
+  TopicRow visible = MakeTopic(category.id, user.id, "Visible", kT0).first;
+  NewTopic held = TopicBy(category.id, user.id, "First post with a link", kT0 + 10);
+  held.held = true;
+  auto [topic, question] = Must(store().CreateTopic(held));
+  EXPECT_EQ(topic.hidden_at, std::optional<UnixSeconds>(kT0 + 10));
+  EXPECT_EQ(question.hidden_at, std::optional<UnixSeconds>(kT0 + 10));
+  EXPECT_EQ(question.hidden_reason, "held");
+
+  auto listed = [&](std::optional<CategoryId> in) {
+    TopicList list = Must(store().ListTopics(in, 0, 10));
+    std::vector<std::int64_t> ids;
+    for (const TopicRow& row : list.topics) ids.push_back(row.id.value);
+    return std::pair(ids, list.total);
+  };
+  const auto only_visible = std::pair(std::vector<std::int64_t>{visible.id.value}, std::int64_t{1});
+  EXPECT_EQ(listed(std::nullopt), only_visible);
+  EXPECT_EQ(listed(category.id), only_visible);
+  // Its writer and the moderators still find it.
+  EXPECT_EQ(Must(store().FindTopic(topic.id)).hidden_at, std::optional<UnixSeconds>(kT0 + 10));
+
+  std::int64_t seq = Must(store().LatestEventSeq());
+  PostRow shown = Must(store().SetPostHidden(question.id, std::nullopt, ""));
+  EXPECT_FALSE(shown.hidden_at.has_value());
+  EXPECT_EQ(shown.hidden_reason, "");
+  EXPECT_FALSE(Must(store().FindTopic(topic.id)).hidden_at.has_value());
+  EXPECT_EQ(listed(std::nullopt).second, 2);
+  EXPECT_EQ(EventsAfter(store(), seq),
+            (std::set<std::pair<std::string, std::int64_t>>{{events::kPostShown, question.id.value}}));
+
+  // Hiding the question again hides the topic with it.
+  Must(store().SetPostHidden(question.id, kT0 + 20, "moderator"));
+  EXPECT_EQ(Must(store().FindTopic(topic.id)).hidden_at, std::optional<UnixSeconds>(kT0 + 20));
+  EXPECT_EQ(listed(category.id), only_visible);
+}
+
+TEST_P(StoreTest, HeldRepliesAndImportedThreadsKeepHowTheyAreShown) {
+  UserRow user = MakeUser("ira");
+  CategoryRow category = MakeCategory("C");
+  TopicRow topic = MakeTopic(category.id, user.id, "T", kT0).first;
+  NewPost held = ReplyBy(topic.id, user.id, "see https://example.org", kT0 + 5);
+  held.held = true;
+  held.content_warning = "grief";
+  PostRow reply = Must(store().CreateReply(held));
+  EXPECT_EQ(reply.hidden_at, std::optional<UnixSeconds>(kT0 + 5));
+  EXPECT_EQ(reply.hidden_reason, "held");
+  EXPECT_EQ(reply.content_warning, "grief");
+  // A held reply does not hide its topic.
+  EXPECT_FALSE(Must(store().FindTopic(topic.id)).hidden_at.has_value());
+  EXPECT_EQ(Must(store().ListTopics(std::nullopt, 0, 10)).total, 1);
+
+  NewTopic imported = TopicBy(category.id, user.id, "Imported", kT0 + 10);
+  imported.anonymous = true;
+  imported.content_warning = "loss";
+  NewPost imported_reply = ReplyBy(TopicId(0), user.id, "imported reply", kT0 + 11);
+  imported_reply.anonymous = true;
+  imported_reply.held = true;
+  TopicRow thread = Must(store().ImportThread(imported, {imported_reply}));
+  EXPECT_TRUE(thread.anonymous);
+  EXPECT_EQ(thread.author_state, AuthorState::kAnonymous);
+  std::vector<PostRow> posts = Must(store().ListPosts(thread.id, 0, 10));
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].content_warning, "loss");
+  EXPECT_TRUE(posts[0].anonymous);
+  EXPECT_TRUE(posts[1].anonymous);
+  EXPECT_EQ(posts[1].hidden_reason, "held");
+  EXPECT_EQ(posts[1].hidden_at, std::optional<UnixSeconds>(kT0 + 11));
+}
+
+TEST_P(StoreTest, SetPostHiddenHidesAndShowsAReplyWithEvents) {
+  UserRow user = MakeUser("u");
+  CategoryRow category = MakeCategory("C");
+  TopicRow topic = MakeTopic(category.id, user.id, "T", kT0).first;
+  PostRow reply = Reply(topic.id, user.id, "flagged words", kT0 + 1);
+
+  std::int64_t seq = Must(store().LatestEventSeq());
+  PostRow hidden = Must(store().SetPostHidden(reply.id, kT0 + 5, "flags"));
+  EXPECT_EQ(hidden.hidden_at, std::optional<UnixSeconds>(kT0 + 5));
+  EXPECT_EQ(hidden.hidden_reason, "flags");
+  EXPECT_EQ(hidden.body_markdown, "flagged words");                       // hidden, not erased
+  EXPECT_FALSE(Must(store().FindTopic(topic.id)).hidden_at.has_value());  // only the question hides its topic
+  std::vector<EventRow> events = Must(store().ReadEvents(seq, 10));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, events::kPostHidden);
+  EXPECT_EQ(events[0].subject_id, reply.id.value);
+  EXPECT_EQ(events[0].created_at, kT0 + 5);
+
+  PostRow shown = Must(store().SetPostHidden(reply.id, std::nullopt, ""));
+  EXPECT_FALSE(shown.hidden_at.has_value());
+  EXPECT_EQ(shown.hidden_reason, "");
+  events = Must(store().ReadEvents(seq, 10));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, events::kPostShown);
+  EXPECT_EQ(events[1].subject_id, reply.id.value);
+  // Showing what is shown changes nothing.
+  Must(store().SetPostHidden(reply.id, std::nullopt, ""));
+  EXPECT_EQ(Must(store().ReadEvents(seq, 10)).size(), 2u);
+
+  EXPECT_EQ(store().SetPostHidden(PostId(999), kT0, "moderator").error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, LastPostTimeInIsThatMembersLatestPostThere) {
+  UserRow ann = MakeUser("ann");
+  UserRow bo = MakeUser("bo");
+  CategoryRow category = MakeCategory("C");
+  TopicRow topic = MakeTopic(category.id, ann.id, "T", kT0).first;
+  TopicRow other = MakeTopic(category.id, bo.id, "U", kT0 + 100).first;
+
+  EXPECT_EQ(Must(store().LastPostTimeIn(topic.id, ann.id)), std::optional<UnixSeconds>(kT0));  // the question
+  EXPECT_FALSE(Must(store().LastPostTimeIn(topic.id, bo.id)).has_value());
+  Reply(topic.id, bo.id, "one", kT0 + 10);
+  PostRow later = Reply(topic.id, bo.id, "two", kT0 + 20);
+  Reply(other.id, bo.id, "elsewhere", kT0 + 200);
+  Reply(topic.id, ann.id, "ann again", kT0 + 300);
+  EXPECT_EQ(Must(store().LastPostTimeIn(topic.id, bo.id)), std::optional<UnixSeconds>(kT0 + 20));
+  // Deleting the reply does not reset the pause.
+  Must(store().DeletePost(later.id, kT0 + 21));
+  EXPECT_EQ(Must(store().LastPostTimeIn(topic.id, bo.id)), std::optional<UnixSeconds>(kT0 + 20));
+}
+
+TEST_P(StoreTest, SlowModeIsSavedWithAnEvent) {
+  UserRow user = MakeUser("u");
+  CategoryRow category = MakeCategory("C");
+  TopicRow topic = MakeTopic(category.id, user.id, "Heated", kT0).first;
+  EXPECT_EQ(topic.slow_mode_seconds, 0);
+
+  TopicRow slowed = Must(store().SetSlowMode(topic.id, 600));
+  EXPECT_EQ(slowed.slow_mode_seconds, 600);
+  EXPECT_EQ(Must(store().FindTopic(topic.id)).slow_mode_seconds, 600);
+  EXPECT_EQ(AllEvents().back().kind, events::kTopicUpdated);
+  EXPECT_EQ(AllEvents().back().subject_id, topic.id.value);
+  EXPECT_EQ(Must(store().SetSlowMode(topic.id, 0)).slow_mode_seconds, 0);
+
+  EXPECT_EQ(store().SetSlowMode(TopicId(999), 60).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().SetSlowMode(topic.id, -1).error().code, ErrorCode::kInvalidInput);
+}
+
+TEST_P(StoreTest, BlocksAreOneWayAndIdempotent) {
+  UserRow me = MakeUser("me");
+  UserRow zed = MakeUser("Zed");
+  UserRow amy = MakeUser("amy");
+  EXPECT_FALSE(Must(store().IsBlocked(me.id, zed.id)));
+  EXPECT_TRUE(Must(store().ListBlocked(me.id)).empty());
+
+  Must(store().AddBlock(me.id, zed.id, kT0));
+  Must(store().AddBlock(me.id, zed.id, kT0 + 1));  // a double click
+  Must(store().AddBlock(me.id, amy.id, kT0 + 2));
+  EXPECT_TRUE(Must(store().IsBlocked(me.id, zed.id)));
+  EXPECT_FALSE(Must(store().IsBlocked(zed.id, me.id)));
+  std::vector<UserRow> blocked = Must(store().ListBlocked(me.id));
+  ASSERT_EQ(blocked.size(), 2u);
+  EXPECT_EQ(blocked[0].username, "amy");  // by name, ignoring case
+  EXPECT_EQ(blocked[1].username, "Zed");
+  EXPECT_TRUE(Must(store().ListBlocked(zed.id)).empty());
+
+  Must(store().RemoveBlock(me.id, zed.id));
+  Must(store().RemoveBlock(me.id, zed.id));  // not there: still fine
+  EXPECT_FALSE(Must(store().IsBlocked(me.id, zed.id)));
+  ASSERT_EQ(Must(store().ListBlocked(me.id)).size(), 1u);
+
+  EXPECT_EQ(store().AddBlock(me.id, UserId(404), kT0).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, WatchedWordsAreOnePerPatternIgnoringCase) {
+  WatchedWordRow spam;
+  spam.pattern = "Spam*";
+  spam.action = WatchedAction::kBlock;
+  spam.created_at = kT0;
+  WatchedWordRow added = Must(store().AddWatchedWord(spam));
+  EXPECT_GT(added.id, 0);
+  EXPECT_EQ(added.pattern, "Spam*");
+  EXPECT_EQ(added.action, WatchedAction::kBlock);
+  EXPECT_EQ(added.created_at, kT0);
+
+  WatchedWordRow replace;
+  replace.pattern = "darn";
+  replace.action = WatchedAction::kReplace;
+  replace.replacement = "d***";
+  replace.created_at = kT0 + 1;
+  WatchedWordRow second = Must(store().AddWatchedWord(replace));
+  EXPECT_EQ(second.replacement, "d***");
+
+  std::vector<WatchedWordRow> words = Must(store().ListWatchedWords());
+  ASSERT_EQ(words.size(), 2u);
+  EXPECT_EQ(words[0].pattern, "darn");  // by pattern
+  EXPECT_EQ(words[1].pattern, "Spam*");
+
+  WatchedWordRow again = spam;
+  again.pattern = "SPAM*";
+  again.action = WatchedAction::kFlag;
+  Result<WatchedWordRow> clash = store().AddWatchedWord(again);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(clash.error().field, "pattern");
+  EXPECT_EQ(Must(store().ListWatchedWords()).size(), 2u);
+
+  Must(store().RemoveWatchedWord(added.id));
+  EXPECT_EQ(store().RemoveWatchedWord(added.id).error().code, ErrorCode::kNotFound);
+  ASSERT_EQ(Must(store().ListWatchedWords()).size(), 1u);
+  // Once removed, the pattern can be watched again.
+  Must(store().AddWatchedWord(again));
+}
+
+TEST_P(StoreTest, ListsWhatIsKeptAboutOneMemberForTheirExport) {
+  UserRow me = MakeUser("me");
+  UserRow other = MakeUser("other");
+  CategoryRow category = MakeCategory("C");
+  PostRow post = MakeTopic(category.id, other.id, "T", kT0).second;
+  Must(store().CreateSession({"hash-b", me.id, "csrf-b", kT0 + 5, kT0 + 9999}));
+  Must(store().CreateSession({"hash-a", me.id, "csrf-a", kT0 + 1, kT0 + 2}));  // expired: still kept
+  Must(store().CreateSession({"hash-other", other.id, "csrf", kT0, kT0 + 9999}));
+  Must(store().AddReaction(post.id, me.id, ReactionKind::kHug, kT0 + 3));
+  Must(store().AddReaction(post.id, me.id, ReactionKind::kHelpful, kT0 + 4));
+  Must(store().AddReaction(post.id, other.id, ReactionKind::kHug, kT0 + 4));
+  NewReviewItem flag;
+  flag.kind = ReviewKind::kFlag;
+  flag.post = post.id;
+  flag.reporter = me.id;
+  flag.note = "this seems unkind";
+  flag.created_at = kT0 + 6;
+  Must(store().CreateReviewItem(flag));
+  NewReviewItem safety;
+  safety.post = post.id;
+  safety.created_at = kT0 + 7;
+  Must(store().CreateReviewItem(safety));
+  Must(store().RecordWorryReport({me.id, post.id, other.id, kT0 + 8, true}));
+  Must(store().RecordWorryReport({other.id, post.id, other.id, kT0 + 9, false}));
+
+  std::vector<SessionRow> sessions = Must(store().ListSessionsOfUser(me.id));
+  ASSERT_EQ(sessions.size(), 2u);
+  EXPECT_EQ(sessions[0].token_hash, "hash-a");
+  EXPECT_EQ(sessions[1].csrf_token, "csrf-b");
+  EXPECT_EQ(sessions[1].expires_at, kT0 + 9999);
+
+  std::vector<ReactionGivenRow> reactions = Must(store().ListReactionsByUser(me.id));
+  ASSERT_EQ(reactions.size(), 2u);
+  EXPECT_EQ(reactions[0].kind, ReactionKind::kHug);
+  EXPECT_EQ(reactions[0].post, post.id);
+  EXPECT_EQ(reactions[0].created_at, kT0 + 3);
+  EXPECT_EQ(reactions[1].kind, ReactionKind::kHelpful);
+
+  std::vector<ReviewItemRow> flags = Must(store().ListFlagsByReporter(me.id));
+  ASSERT_EQ(flags.size(), 1u);
+  EXPECT_EQ(flags[0].note, "this seems unkind");
+  EXPECT_EQ(flags[0].post, post.id);
+  EXPECT_TRUE(Must(store().ListFlagsByReporter(other.id)).empty());
+
+  std::vector<WorryReportRow> worries = Must(store().ListWorryReportsBy(me.id));
+  ASSERT_EQ(worries.size(), 1u);
+  EXPECT_EQ(worries[0].reporter, me.id);
+  EXPECT_EQ(worries[0].post, post.id);
+  EXPECT_EQ(worries[0].writer, other.id);
+  EXPECT_EQ(worries[0].created_at, kT0 + 8);
+  EXPECT_TRUE(worries[0].message_sent);
+}
+
+// Someone leaving, and everything around them, for the EraseUser tests.
+struct LeaverWorld {
+  UserRow leaver;
+  UserRow friend_;
+  UserRow moderator;
+  CategoryRow category;
+  TopicRow own_alone;     // asked by the leaver, no one else replied
+  TopicRow own_answered;  // asked by the leaver, the friend replied
+  PostRow own_answered_question;
+  PostRow friend_answer;
+  TopicRow friends_topic;  // asked by the friend, the leaver replied
+  PostRow friends_question;
+  PostRow leaver_reply;
+  ReviewItemRow flag_by_leaver;
+  ReviewItemRow item_on_leaver;
+};
+
+class EraseUserTest : public StoreTest {
+ protected:
+  static constexpr const char* kLeaverName = "Leaver-7c1e";
+  static constexpr const char* kLeaverEmail = "leaver-7c1e@example.org";
+  static constexpr const char* kLeaverWords = "LEAVER-WORDS-7c1e";
+
+  LeaverWorld MakeWorld() {
+    LeaverWorld w;
+    w.leaver = Must(store().CreateUser({kLeaverName, kLeaverEmail, "$argon2id$leaver", Role::kMember, kT0, false}));
+    w.friend_ = MakeUser("friend");
+    w.moderator = Must(store().CreateUser({"moderator", "", "h", Role::kModerator, kT0, false}));
+    w.category = MakeCategory("C");
+    const std::string words = kLeaverWords;
+    w.own_alone = Must(store().CreateTopic(TopicBy(w.category.id, w.leaver.id, words + " alone", kT0 + 1))).first;
+    std::tie(w.own_answered, w.own_answered_question) =
+        Must(store().CreateTopic(TopicBy(w.category.id, w.leaver.id, words + " answered", kT0 + 2)));
+    w.friend_answer = Reply(w.own_answered.id, w.friend_.id, "friend answers", kT0 + 3);
+    std::tie(w.friends_topic, w.friends_question) = MakeTopic(w.category.id, w.friend_.id, "Friend asks", kT0 + 4);
+    w.leaver_reply = Reply(w.friends_topic.id, w.leaver.id, words + " reply", kT0 + 5);
+    Reply(w.friends_topic.id, w.friend_.id, "friend again", kT0 + 6);
+    Must(store().EditPost(w.leaver_reply.id, words + " edited", "<p>" + words + " edited</p>", kT0 + 7));
+
+    Must(store().AddReaction(w.friends_question.id, w.leaver.id, ReactionKind::kHug, kT0 + 8));
+    Must(store().AddReaction(w.friends_question.id, w.friend_.id, ReactionKind::kHug, kT0 + 8));
+    Must(store().AddReaction(w.friends_question.id, w.leaver.id, ReactionKind::kMeToo, kT0 + 8));
+    Must(store().AddReaction(w.leaver_reply.id, w.friend_.id, ReactionKind::kHelpful, kT0 + 8));
+    Must(store().CreateSession({"leaver-session", w.leaver.id, "csrf", kT0, kT0 + 99999}));
+    Must(store().CreateNotice({w.leaver.id, "worry", "Someone is thinking of you", "<p>hi</p>", "", kT0 + 9}));
+    // An alert to a moderator that quotes the leaver, and one that leads to their post.
+    Must(store().CreateNotice({w.moderator.id, "safety_alert", "A post may need a gentle look",
+                               std::string("<p>A post by <strong>") + kLeaverName + "</strong> in \"x\"</p>",
+                               "/mod/queue", kT0 + 9}));
+    Must(store().CreateNotice({w.moderator.id, "waiting_for_reply", "Waiting for a reply", "<p>" + words + "</p>",
+                               "/p/" + std::to_string(w.leaver_reply.id.value), kT0 + 9}));
+    Must(store().CreateNotice({w.moderator.id, "misplaced", "Unrelated", "<p>kept</p>",
+                               "/p/" + std::to_string(w.friends_question.id.value), kT0 + 9}));
+    Must(store().AddBlock(w.leaver.id, w.friend_.id, kT0));
+    Must(store().AddBlock(w.friend_.id, w.leaver.id, kT0));
+    Must(store().RecordWorryReport({w.leaver.id, w.friends_question.id, w.friend_.id, kT0 + 10, true}));
+    Must(store().RecordWorryReport({w.friend_.id, w.leaver_reply.id, w.leaver.id, kT0 + 10, true}));
+    NewReviewItem flag;
+    flag.kind = ReviewKind::kFlag;
+    flag.post = w.friend_answer.id;
+    flag.reporter = w.leaver.id;
+    flag.note = "flag note by the leaver";
+    flag.created_at = kT0 + 11;
+    w.flag_by_leaver = Must(store().CreateReviewItem(flag));
+    NewReviewItem safety;
+    safety.post = w.leaver_reply.id;
+    safety.reasons = "intent";
+    safety.created_at = kT0 + 12;
+    w.item_on_leaver = Must(store().CreateReviewItem(safety));
+    Must(store().AppendModlog(
+        LogEntry(w.moderator.id, "post.hidden", "post", w.leaver_reply.id.value, words, "hidden", "unkind", kT0 + 13)));
+    Must(store().AppendModlog(
+        LogEntry(w.moderator.id, "post.hidden", "post", w.friend_answer.id.value, "friend", "hidden", "", kT0 + 14)));
+    return w;
+  }
+
+  // What is erased whatever the mode.
+  void ExpectAccountErased(const LeaverWorld& w) {
+    UserRow erased = Must(store().FindUserById(w.leaver.id));
+    const std::string new_name = "former-member-" + std::to_string(w.leaver.id.value);
+    EXPECT_EQ(erased.username, new_name);
+    EXPECT_EQ(erased.email, "");
+    EXPECT_EQ(erased.password_hash, "");
+    EXPECT_EQ(erased.erased_at, std::optional<UnixSeconds>(kT0 + 100));
+    EXPECT_EQ(store().FindUserByName(kLeaverName).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(Must(store().FindUserByName(new_name)).id, w.leaver.id);
+
+    EXPECT_EQ(store().FindSession("leaver-session", kT0).error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(Must(store().ListNotices(w.leaver.id, 0, 10)).empty());
+    std::vector<NoticeRow> moderators = Must(store().ListNotices(w.moderator.id, 0, 10));
+    ASSERT_EQ(moderators.size(), 2u);  // the one leading to their post is gone
+    for (const NoticeRow& notice : moderators) {
+      EXPECT_EQ(notice.body_html.find(kLeaverName), std::string::npos) << notice.body_html;
+      EXPECT_EQ(notice.body_html.find(kLeaverWords), std::string::npos) << notice.body_html;
+    }
+    EXPECT_FALSE(Must(store().IsBlocked(w.leaver.id, w.friend_.id)));
+    EXPECT_FALSE(Must(store().IsBlocked(w.friend_.id, w.leaver.id)));
+    EXPECT_TRUE(Must(store().ListWorryReportsBy(w.leaver.id)).empty());
+    EXPECT_TRUE(Must(store().ListWorryReportsBy(w.friend_.id)).empty());  // it was about them
+    EXPECT_TRUE(Must(store().ListReactionsByUser(w.leaver.id)).empty());
+    PostRow reacted = Must(store().FindPost(w.friends_question.id));
+    EXPECT_EQ(reacted.reactions[static_cast<int>(ReactionKind::kHug)], 1);  // the friend's stays
+    EXPECT_EQ(reacted.reactions[static_cast<int>(ReactionKind::kMeToo)], 0);
+
+    ReviewItemRow flag = Must(store().FindReviewItem(w.flag_by_leaver.id));
+    EXPECT_FALSE(flag.reporter.has_value());
+    EXPECT_EQ(flag.reporter_name, "");
+    EXPECT_EQ(flag.note, "");
+    EXPECT_TRUE(Must(store().ListFlagsByReporter(w.leaver.id)).empty());
+
+    std::vector<ModlogRow> log = Must(store().ListModlog(0, 10));
+    ASSERT_EQ(log.size(), 2u);
+    EXPECT_EQ(log[1].subject_id, w.leaver_reply.id.value);
+    EXPECT_EQ(log[1].before, "");
+    EXPECT_EQ(log[1].after, "");
+    EXPECT_EQ(log[1].reason, "unkind");  // the moderator's own words stay
+    EXPECT_EQ(log[0].before, "friend");  // someone else's post: untouched
+  }
+};
+
+TEST_P(EraseUserTest, KeepingPostsLeavesThemUnderAFormerMember) {
+  LeaverWorld w = MakeWorld();
+  std::int64_t seq = Must(store().LatestEventSeq());
+  Must(store().EraseUser(w.leaver.id, /*delete_posts=*/false, kT0 + 100));
+  ExpectAccountErased(w);
+
+  PostRow kept = Must(store().FindPost(w.leaver_reply.id));
+  EXPECT_EQ(kept.body_markdown, std::string(kLeaverWords) + " edited");
+  EXPECT_EQ(kept.author_state, AuthorState::kFormerMember);
+  EXPECT_EQ(kept.author_name, "");
+  EXPECT_EQ(kept.reactions[static_cast<int>(ReactionKind::kHelpful)], 1);  // given to them: stays
+  TopicRow topic = Must(store().FindTopic(w.own_answered.id));
+  EXPECT_EQ(topic.author_state, AuthorState::kFormerMember);
+  EXPECT_EQ(topic.author_name, "");
+  EXPECT_EQ(topic.title, std::string(kLeaverWords) + " answered");
+  for (const TopicRow& listed : Must(store().ListTopics(std::nullopt, 0, 10)).topics) {
+    if (listed.user_id == w.leaver.id) {
+      EXPECT_EQ(listed.author_name, "");
+      EXPECT_EQ(listed.author_state, AuthorState::kFormerMember);
+    }
+  }
+  EXPECT_EQ(Must(store().FindReviewItem(w.item_on_leaver.id)).writer_name, "");
+  EXPECT_EQ(Must(store().FindTopic(w.friends_topic.id)).reply_count, 2);
+
+  auto events = EventsAfter(store(), seq);
+  EXPECT_TRUE(events.contains({events::kUserErased, w.leaver.id.value}));
+  EXPECT_TRUE(events.contains({events::kPostReactionsChanged, w.friends_question.id.value}));
+  for (const auto& [kind, subject] : events) EXPECT_NE(kind, events::kPostDeleted);
+}
+
+TEST_P(EraseUserTest, DeletingPostsErasesThemAndRecounts) {
+  LeaverWorld w = MakeWorld();
+  std::int64_t seq = Must(store().LatestEventSeq());
+  Must(store().EraseUser(w.leaver.id, /*delete_posts=*/true, kT0 + 100));
+  ExpectAccountErased(w);
+
+  // Asked alone: gone whole.
+  EXPECT_EQ(store().FindTopic(w.own_alone.id).error().code, ErrorCode::kNotFound);
+  // Answered by someone: stays, without its title or question.
+  TopicRow answered = Must(store().FindTopic(w.own_answered.id));
+  EXPECT_EQ(answered.title, "Removed by its author");
+  EXPECT_EQ(answered.reply_count, 1);
+  PostRow question = Must(store().FindPost(w.own_answered_question.id));
+  EXPECT_EQ(question.deleted_at, std::optional<UnixSeconds>(kT0 + 100));
+  EXPECT_EQ(question.body_markdown, "");
+  EXPECT_EQ(question.body_html, "");
+  EXPECT_EQ(Must(store().FindPost(w.friend_answer.id)).body_markdown, "friend answers");
+  // Their reply in the friend's topic: erased, place kept, counts recounted.
+  PostRow reply = Must(store().FindPost(w.leaver_reply.id));
+  EXPECT_TRUE(reply.deleted_at.has_value());
+  EXPECT_EQ(reply.body_markdown, "");
+  EXPECT_EQ(reply.reactions[static_cast<int>(ReactionKind::kHelpful)], 0);
+  EXPECT_TRUE(Must(store().ListRevisions(w.leaver_reply.id)).empty());
+  EXPECT_EQ(Must(store().FindTopic(w.friends_topic.id)).reply_count, 1);
+  EXPECT_EQ(Must(store().ListPosts(w.friends_topic.id, 0, 10)).size(), 3u);
+  // The review items on their posts go; the flag they raised on the friend's post stays.
+  EXPECT_EQ(store().FindReviewItem(w.item_on_leaver.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Must(store().CountPostsByUser(w.leaver.id, true)), 0);
+  TopicList topics = Must(store().ListTopics(std::nullopt, 0, 10));
+  EXPECT_EQ(topics.total, 2);
+
+  auto events = EventsAfter(store(), seq);
+  EXPECT_TRUE(events.contains({events::kTopicDeleted, w.own_alone.id.value}));
+  EXPECT_TRUE(events.contains({events::kPostDeleted, w.own_answered_question.id.value}));
+  EXPECT_TRUE(events.contains({events::kPostDeleted, w.leaver_reply.id.value}));
+  EXPECT_FALSE(events.contains({events::kPostDeleted, w.friend_answer.id.value}));
+}
+
+TEST_P(EraseUserTest, AModeratorsLogEntriesStayUnderTheNewName) {
+  UserRow moderator = Must(store().CreateUser({"Mod-leaving", "m@example.org", "h", Role::kModerator, kT0, false}));
+  UserRow member = MakeUser("member");
+  Must(store().AppendModlog(LogEntry(moderator.id, "message.sent", "user", member.id.value, "", "", "", kT0)));
+  Must(store().EraseUser(moderator.id, /*delete_posts=*/true, kT0 + 100));
+  std::vector<ModlogRow> log = Must(store().ListModlog(0, 10));
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].actor, moderator.id);
+  EXPECT_EQ(log[0].actor_name, "former-member-" + std::to_string(moderator.id.value));
+
+  EXPECT_EQ(store().EraseUser(UserId(404), false, kT0).error().code, ErrorCode::kNotFound);
+  Must(store().EraseUser(moderator.id, false, kT0 + 200));  // twice: still fine
+}
+
+// The raw bytes, as DeletedTextIsGoneFromTheFile reads them: the old name, email and (with
+// delete_posts) every word they wrote are gone from the database file and its log.
+TEST_P(EraseUserTest, ErasedNameEmailAndWordsAreGoneFromTheFile) {
+  if (!GetParam().data_files) GTEST_SKIP() << "this backend keeps no files a test can read";
+  LeaverWorld w = MakeWorld();
+  Must(store().EraseUser(w.leaver.id, /*delete_posts=*/true, kT0 + 100));
+
+  auto file_bytes = [&] {
+    std::string bytes;
+    for (const fs::path& file : GetParam().data_files(dir_.path())) {
+      std::ifstream in(file, std::ios::binary);
+      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return bytes;
+  };
+  auto expect_gone = [&](const std::string& bytes) {
+    EXPECT_NE(bytes.find("friend answers"), std::string::npos);  // proves the check can see text at all
+    EXPECT_EQ(bytes.find(kLeaverName), std::string::npos);
+    EXPECT_EQ(bytes.find("leaver-7c1e"), std::string::npos);  // the name as its lower-cased key, and the email
+    EXPECT_EQ(bytes.find(kLeaverWords), std::string::npos);
+    EXPECT_EQ(bytes.find("flag note by the leaver"), std::string::npos);
+  };
+  expect_gone(file_bytes());
+  Close();
+  expect_gone(file_bytes());
+}
+
+// A member with many posts is erased in one go, in bounded time.
+TEST_P(EraseUserTest, ErasesAMemberWithManyPosts) {
+  constexpr int kTopics = 20;
+  constexpr int kRepliesPerTopic = 100;
+  UserRow prolific = MakeUser("prolific");
+  UserRow other = MakeUser("other");
+  CategoryRow category = MakeCategory("C");
+  std::vector<TopicId> topics;
+  for (int t = 0; t < kTopics; ++t) {
+    std::vector<NewPost> replies;
+    for (int r = 0; r < kRepliesPerTopic; ++r) {
+      replies.push_back(
+          ReplyBy(TopicId(0), r % 10 == 0 ? other.id : prolific.id, "reply " + std::to_string(r), kT0 + r));
+    }
+    topics.push_back(
+        Must(store().ImportThread(TopicBy(category.id, other.id, "T" + std::to_string(t), kT0), replies)).id);
+  }
+  ASSERT_EQ(Must(store().CountPostsByUser(prolific.id, true)), kTopics * kRepliesPerTopic * 9 / 10);
+
+  Must(store().EraseUser(prolific.id, /*delete_posts=*/true, kT0 + 1000));
+  EXPECT_EQ(Must(store().CountPostsByUser(prolific.id, true)), 0);
+  for (TopicId topic : topics) EXPECT_EQ(Must(store().FindTopic(topic)).reply_count, kRepliesPerTopic / 10);
+  std::int64_t deleted_events = 0;
+  for (std::int64_t seq = 0;;) {
+    std::vector<EventRow> page = Must(store().ReadEvents(seq, 1000));
+    if (page.empty()) break;
+    for (const EventRow& event : page) deleted_events += event.kind == events::kPostDeleted;
+    seq = page.back().seq;
+  }
+  EXPECT_EQ(deleted_events, kTopics * kRepliesPerTopic * 9 / 10);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(Backends()),
                          [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
 INSTANTIATE_TEST_SUITE_P(Backends, ReviewQueueTest, ::testing::ValuesIn(Backends()),
+                         [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Backends, EraseUserTest, ::testing::ValuesIn(Backends()),
                          [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
 
 }  // namespace

@@ -48,8 +48,10 @@ Data HitData(const Site& site, const search::SearchHit& hit, const std::map<std:
   item.set("post_id", ToString(hit.post.value));
   item.set("title_html", hit.title_html);                // escaped by the index, matched words in <mark>
   SetIfPresent(item, "snippet_html", hit.snippet_html);  // likewise
-  item.set("author", hit.author_name);
-  item.set("author_url", http::UrlEncode(hit.author_name));
+  // The index keeps no name for an anonymous post or a former member's (the store gives none):
+  // either shows unnamed, without a link.
+  SetAuthor(item, hit.author_name.empty() ? store::AuthorState::kAnonymous : store::AuthorState::kNamed,
+            hit.author_name, false);
   if (auto found = categories.find(hit.category.value); found != categories.end()) {
     item.set("category_slug", found->second.slug);
     item.set("category_name", found->second.name);

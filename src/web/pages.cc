@@ -124,8 +124,7 @@ Data TopicListItem(const Site& impl, const store::TopicRow& topic) {
   Data item;
   item.set("id", ToString(topic.id.value));
   item.set("title", topic.title);
-  item.set("author", topic.author_name);
-  item.set("author_url", http::UrlEncode(topic.author_name));
+  SetAuthor(item, topic.author_state, topic.author_name, false);
   item.set("category_slug", topic.category_slug);
   item.set("category_name", topic.category_name);
   item.set("replies_text", Plural(topic.reply_count, "reply", "replies"));
@@ -206,13 +205,12 @@ Result<http::Response> Pages::Category(const http::Request& request, const forum
 namespace {
 
 Data PostData(const Site& impl, const forum::Viewer& viewer, const store::PostRow& post,
-              const std::array<bool, store::kReactionKindCount>& own) {
+              const std::array<bool, store::kReactionKindCount>& own, const forum::PostDisplay& display) {
   Data item;
   item.set("id", ToString(post.id.value));
   item.set("number", ToString(post.number));
   item.set("topic_id", ToString(post.topic_id.value));
-  item.set("author", post.author_name);
-  item.set("author_url", http::UrlEncode(post.author_name));
+  SetAuthor(item, post.author_state, post.author_name, display.own);
   item.set("kind_label", post.number == 1 ? "Question" : "Reply");
   item.set("created", impl.Time(post.created_at));
   item.set("deleted", post.deleted_at.has_value());
@@ -221,6 +219,8 @@ Data PostData(const Site& impl, const forum::Viewer& viewer, const store::PostRo
              post.number == 1 ? "This question was deleted by its author." : "This reply was deleted by its author.");
     return item;
   }
+  SetPostDisplay(item, viewer, post, display);
+  if (display.hidden) return item;  // the placeholder: no text, reactions or actions
   item.set("body_html", post.body_html);  // sanitised by cmark-gfm's safe mode when saved
   item.set("edited", post.edited_at.has_value());
   item.set("revisions_link", forum::Guardian::CanSeeRevisions(viewer, post).ok());
@@ -230,6 +230,8 @@ Data PostData(const Site& impl, const forum::Viewer& viewer, const store::PostRo
   // Quiet and per post: the link reads the same on every post by someone else, so it says
   // nothing about which posts the forum noticed.
   item.set("can_worry", forum::Guardian::CanReportWorry(viewer, post).ok());
+  item.set("can_flag", forum::Guardian::MayFlag(viewer, post));
+  SetRevealControl(item, viewer, post);  // moderators only (moderation_pages.cc)
 
   bool can_react = forum::Guardian::MayReact(viewer, post);
   Data reactions{Data::type::list};
@@ -245,9 +247,11 @@ Data PostData(const Site& impl, const forum::Viewer& viewer, const store::PostRo
     reaction.set("count", ToString(count));
     reaction.set("pressed", own[k] ? "true" : "false");
     reaction.set("action", own[k] ? "remove" : "add");
-    reaction.set("can_react", can_react);
     reactions.push_back(reaction);
   }
+  // One form for the three buttons: each button names its reaction, so the page carries the
+  // form's CSRF token once per post rather than three times (about 5 KB on a 20-reply page).
+  item.set("can_react", can_react);
   item.set("reactions", reactions);
   return item;
 }
@@ -255,8 +259,9 @@ Data PostData(const Site& impl, const forum::Viewer& viewer, const store::PostRo
 // One post as the topic page shows it: the page renders each with this, and live updates send
 // the same for a new reply, so both look alike.
 Result<std::string> PostHtml(const Site& site, const forum::Viewer& viewer, const store::PostRow& post,
-                             const std::array<bool, store::kReactionKindCount>& own) {
-  Data item = PostData(site, viewer, post, own);
+                             const std::array<bool, store::kReactionKindCount>& own,
+                             const forum::PostDisplay& display) {
+  Data item = PostData(site, viewer, post, own, display);
   item.set("csrf", viewer.csrf_token);  // the reaction forms'; on the page it came from the page itself
   return site.templates.Render("post", item);
 }
@@ -291,23 +296,41 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   data.set("title", topic.title);
   data.set("category_slug", topic.category_slug);
   data.set("category_name", topic.category_name);
-  data.set("author", topic.author_name);
-  data.set("author_url", http::UrlEncode(topic.author_name));
+  SetAuthor(data, topic.author_state, topic.author_name, viewer.is(topic.user_id));
   data.set("asked", impl_->Time(topic.created_at));
   data.set("replies_text", Plural(topic.reply_count, "reply", "replies"));
   data.set("pinned", topic.pinned);
   data.set("closed", topic.closed);
+  SetSlowModeNote(data, topic);  // moderation_pages.cc
 
   Data posts{Data::type::list};
+  // Posts by someone the reader blocked are left out; each run of them leaves one quiet line,
+  // so the conversation still reads in order.
+  std::int64_t blocked_run = 0;
+  auto end_blocked_run = [&] {
+    if (blocked_run == 0) return;
+    Data item;
+    item.set("blocked_text", BlockedPostsText(blocked_run));
+    posts.push_back(item);
+    blocked_run = 0;
+  };
   for (std::size_t i = 0; i < view->posts.size(); ++i) {
+    forum::PostDisplay display;
+    if (i < view->display.size()) display = view->display[i];
+    if (display.blocked_author) {
+      ++blocked_run;
+      continue;
+    }
+    end_blocked_run();
     std::array<bool, store::kReactionKindCount> own{};
     if (i < view->own_reactions.size()) own = view->own_reactions[i];
-    auto html = PostHtml(*impl_, viewer, view->posts[i], own);
+    auto html = PostHtml(*impl_, viewer, view->posts[i], own, display);
     if (!html.ok()) return std::move(html).error();
     Data item;
     item.set("html", std::move(html).value());
     posts.push_back(item);
   }
+  end_blocked_run();
   data.set("posts", posts);
   // New replies arrive live on the last page, where they belong; the stream starts from the feed
   // position read before the posts were, so nothing written meanwhile is missed (and the script
@@ -325,8 +348,9 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   if (!related.ok()) return std::move(related).error();
   SetIfPresent(data, "related", *related);
 
-  auto may_reply = forum::Guardian::CanReply(viewer, topic);
+  auto may_reply = forum::Guardian::CanReply(viewer, topic, view->reply_blocked);
   data.set("can_reply", may_reply.ok());
+  if (view->reply_blocked) data.set("reply_blocked_text", may_reply.ok() ? std::string() : may_reply.error().message);
   data.set("sign_in_to_reply", !viewer.signed_in() && !topic.closed);
   data.set("login_next_url", http::UrlEncode(PathAndQuery(request)));
 
@@ -343,6 +367,7 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
     }
     data.set("can_moderate", true);
     data.set("mod_categories", options);
+    SetSlowModeControls(data, topic);  // moderation_pages.cc
   }
 
   std::string title = topic.title;
@@ -364,14 +389,26 @@ Result<http::Response> Pages::TopicEvents(const http::Request& request, const fo
   // reply has none, and for an edit the script takes only the new text.
   const Site& site = *impl_;
   auto render = [&site, viewer](const live::PostChange& change) -> std::optional<live::StreamEvent> {
-    auto html = PostHtml(site, viewer, change.post, {});
+    // Moderation and the reader's own controls apply live as on the page: a hidden or held reply
+    // reaches only its writer and the moderators, a blocked member's never reaches the blocker.
+    std::vector<store::PostRow> posts{change.post};
+    auto display = site.forum.DisplayFor(viewer, posts);
+    if (!display.ok()) {
+      spdlog::error("a live reply could not be checked for its reader: {}", display.error().message);
+      return std::nullopt;
+    }
+    const forum::PostDisplay& shown = display->front();
+    if (shown.blocked_author) return std::nullopt;
+    if (shown.hidden && change.kind == live::PostChange::Kind::kCreated) return std::nullopt;
+    const store::PostRow& post = posts.front();
+    auto html = PostHtml(site, viewer, post, {}, shown);
     if (!html.ok()) {
       spdlog::error("a live reply could not be rendered: {}", html.error().message);
       return std::nullopt;
     }
-    nlohmann::json data = {{"id", change.post.id.value},
-                           {"number", change.post.number},
-                           {"author", change.post.author_name},
+    nlohmann::json data = {{"id", post.id.value},
+                           {"number", post.number},
+                           {"author", AuthorPlain(post.author_state, post.author_name)},
                            {"html", std::move(html).value()}};
     return live::StreamEvent{std::string(live::EventName(change.kind)),
                              data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
@@ -408,7 +445,7 @@ Result<http::Response> Pages::Revisions(const http::Request& request, const foru
   data.set("post_id", ToString(id.value));
   data.set("topic_id", ToString(post->topic_id.value));
   data.set("topic_title", topic->topic.title);
-  data.set("author", post->author_name);
+  data.set("author", AuthorPlain(post->author_state, post->author_name));
   Data list{Data::type::list};
   Data current;
   current.set("label", "Current version");
@@ -430,7 +467,7 @@ Result<http::Response> Pages::Revisions(const http::Request& request, const foru
 Result<http::Response> Pages::Profile(const http::Request& request, const forum::Viewer& viewer) const {
   auto page = PageParam(request);
   if (!page.ok()) return std::move(page).error();
-  auto profile = forum_.Profile(request.Param("name"), *page);
+  auto profile = forum_.Profile(viewer, request.Param("name"), *page);
   if (!profile.ok()) return std::move(profile).error();
 
   Data data = impl_->Base(viewer);
@@ -439,21 +476,62 @@ Result<http::Response> Pages::Profile(const http::Request& request, const forum:
   data.set("posts_text", Plural(profile->post_count, "post", "posts"));
   if (profile->user.role == store::Role::kAdmin) data.set("role_label", "Admin");
   if (profile->user.role == store::Role::kModerator) data.set("role_label", "Moderator");
+  if (forum::Guardian::CanReview(viewer).ok()) {  // moderators: suspend, trust, role (moderation_pages.cc)
+    data.set("mod_panel_url", "/mod/members/" + http::UrlEncode(profile->user.username));
+  }
+
+  // Blocking, offered on the member's own page (never for oneself, or for staff, who must be
+  // able to reach everyone). A blocked member's posts are left out here as everywhere.
+  bool blocked = false;
+  if (viewer.signed_in() && !viewer.is(profile->user.id)) {
+    auto list = forum_.BlockedMembers(viewer);
+    if (!list.ok()) return std::move(list).error();
+    for (const auto& member : *list) blocked = blocked || member.id == profile->user.id;
+    if (blocked || profile->user.role == store::Role::kMember) {
+      Data block;
+      block.set("blocked", blocked);
+      block.set("url", "/u/" + http::UrlEncode(profile->user.username));
+      block.set("next", "/u/" + http::UrlEncode(profile->user.username));
+      data.set("block", block);
+    }
+    auto query = http::Params::Parse(request.query);
+    if (query.ok() && query->Get("blocked") == "1" && blocked) {
+      data.set("block_done", "Done. You won't see " + profile->user.username + "'s posts, and they can't reply to your questions.");
+    } else if (query.ok() && query->Get("unblocked") == "1" && !blocked) {
+      data.set("block_done", "Done: the block is lifted.");
+    }
+  }
+
   Data posts{Data::type::list};
-  for (std::size_t i = 0; i < profile->posts.size(); ++i) {
+  for (std::size_t i = 0; i < profile->posts.size() && !blocked; ++i) {
     const store::PostRow& post = profile->posts[i];
+    forum::PostDisplay display;
+    if (i < profile->display.size()) display = profile->display[i];
     Data item;
     item.set("id", ToString(post.id.value));
     item.set("topic_title",
              i < profile->topics_of_posts.size() ? profile->topics_of_posts[i].title : std::string("A conversation"));
-    item.set("kind", post.number == 1 ? "Asked" : "Replied");
+    // Only the writer sees their anonymous posts here: it reminds them that others do not.
+    std::string kind = post.number == 1 ? "Asked" : "Replied";
+    item.set("kind", post.anonymous ? kind + " anonymously (only you see it here)" : kind);
     item.set("at", impl_->Time(post.created_at));
-    item.set("excerpt", post.deleted_at ? std::string("This post was deleted by its author.")
-                                        : Excerpt(PlainTextOfHtml(post.body_html), kExcerptCodepoints));
+    std::string excerpt;
+    if (post.deleted_at) {
+      excerpt = "This post was deleted by its author.";
+    } else if (display.hidden) {
+      excerpt = "This post is hidden while a moderator looks at it.";
+    } else if (!display.muted_word.empty()) {
+      excerpt = "Hidden because it contains a word you muted. Open the post to read it.";
+    } else if (display.collapsed_warning) {
+      excerpt = "Content warning: " + post.content_warning + ". Open the post to read it.";
+    } else {
+      excerpt = Excerpt(PlainTextOfHtml(post.body_html), kExcerptCodepoints);
+    }
+    item.set("excerpt", excerpt);
     posts.push_back(item);
   }
   data.set("posts", posts);
-  data.set("has_posts", !profile->posts.empty());
+  data.set("has_posts", !profile->posts.empty() && !blocked);
   auto pager = PagerHtml(*impl_, "/u/" + http::UrlEncode(profile->user.username), profile->page);
   if (!pager.ok()) return std::move(pager).error();
   data.set("pager", std::move(pager).value());

@@ -102,6 +102,34 @@ class Pages {
                                        const forum::Viewer& viewer) const;  // POST /mod/review/{id}/message
   Result<http::Response> Modlog(const http::Request& request, const forum::Viewer& viewer) const;  // /mod/log?page=
 
+  // Moderation (moderation_pages.cc): moderators, and admins where it says so.
+  Result<http::Response> MemberPanel(const http::Request& request,
+                                     const forum::Viewer& viewer) const;  // /mod/members/{name}?done=
+  Result<http::Response> SuspendMember(const http::Request& request,
+                                       const forum::Viewer& viewer) const;  // POST /mod/members/{name}/suspend (days, reason)
+  Result<http::Response> LiftSuspension(const http::Request& request,
+                                        const forum::Viewer& viewer) const;  // POST /mod/members/{name}/unsuspend
+  Result<http::Response> SetMemberTrust(const http::Request& request,
+                                        const forum::Viewer& viewer) const;  // POST /mod/members/{name}/trust (level): admins
+  Result<http::Response> SetMemberRole(const http::Request& request,
+                                       const forum::Viewer& viewer) const;  // POST /mod/members/{name}/role (role): admins
+  Result<http::Response> WatchedWords(const http::Request& request,
+                                      const forum::Viewer& viewer) const;  // /admin/watched-words: admins
+  Result<http::Response> AddWatchedWord(const http::Request& request,
+                                        const forum::Viewer& viewer) const;  // POST /admin/watched-words
+  Result<http::Response> RemoveWatchedWord(const http::Request& request,
+                                           const forum::Viewer& viewer) const;  // POST /admin/watched-words/{id}/remove
+  Result<http::Response> SetSlowMode(const http::Request& request,
+                                     const forum::Viewer& viewer) const;  // POST /t/{id}/slow-mode (minutes|custom)
+  Result<http::Response> RevealForm(const http::Request& request,
+                                    const forum::Viewer& viewer) const;  // /p/{id}/reveal
+  // POST /p/{id}/reveal (reason): answers with the writer's name on the page itself (logged).
+  Result<http::Response> Reveal(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> FlagForm(const http::Request& request,
+                                  const forum::Viewer& viewer) const;  // /p/{id}/flag (?sent=1: thank you)
+  Result<http::Response> Flag(const http::Request& request,
+                              const forum::Viewer& viewer) const;  // POST /p/{id}/flag (reason, note)
+
   // Safety settings (safety_admin_pages.cc): admins.
   Result<http::Response> AdminSafety(const http::Request& request, const forum::Viewer& viewer) const;  // /admin/safety
   Result<http::Response> SaveHelplines(const http::Request& request,
@@ -119,6 +147,27 @@ class Pages {
                                 const forum::Viewer& viewer) const;  // /search?q=&category=&author=&page=&exact=1
   Result<http::Response> MoveReply(const http::Request& request,
                                    const forum::Viewer& viewer) const;  // POST /p/{id}/move (topic_id)
+
+  // Privacy and leaving (privacy_pages.cc).
+  Result<http::Response> Privacy(const http::Request& request, const forum::Viewer& viewer) const;  // /privacy
+  // Everything stored about the viewer as one self-contained page, downloaded (the JSON twin is
+  // GET /api/v1/me/export).
+  Result<http::Response> ExportPage(const http::Request& request,
+                                    const forum::Viewer& viewer) const;  // /account/export.html
+  Result<http::Response> DeleteAccountForm(const http::Request& request,
+                                           const forum::Viewer& viewer) const;  // /account/delete
+  // POST /account/delete (password, posts=keep|delete): erased at once, then 303 to /goodbye.
+  Result<http::Response> DeleteAccount(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> Goodbye(const http::Request& request,
+                                 const forum::Viewer& viewer) const;  // /goodbye?posts=kept
+
+  // Personal controls (personal_pages.cc). Forms; each goes back where it came from (`next`).
+  Result<http::Response> BlockMember(const http::Request& request,
+                                     const forum::Viewer& viewer) const;  // POST /u/{name}/block
+  Result<http::Response> UnblockMember(const http::Request& request,
+                                       const forum::Viewer& viewer) const;  // POST /u/{name}/unblock
+  Result<http::Response> SavePersonalControls(const http::Request& request,
+                                              const forum::Viewer& viewer) const;  // POST /account/personal
 
   // Static files embedded in the binary: /static/{name}, cached for a year (names carry a version).
   Result<http::Response> Static(const http::Request& request, const forum::Viewer& viewer) const;

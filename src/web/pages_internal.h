@@ -155,4 +155,43 @@ Result<std::string> RelatedTopicsHtml(const Site& site, TopicId topic);
 Result<std::string> MisplacedNoteForPost(const Site& site, const forum::Viewer& viewer, const forum::TopicView& view,
                                          PostId post, std::string_view move_error = {});
 
+// ---- Personal controls and how authors and posts show (personal_pages.cc) ----
+
+// Sets "author" (what to show), "author_plain" (for quotes: never "(you)"), "author_url" and
+// "author_linked": a named member links to their profile; an anonymous writer shows as
+// "Anonymous member" ("Anonymous member (you)" to themself) and a member who left as "A former
+// member", neither with a link.
+void SetAuthor(Data& data, store::AuthorState state, const std::string& name, bool own);
+// The same as plain text, for announcements: "Anonymous member", "A former member" or the name.
+std::string AuthorPlain(store::AuthorState state, const std::string& name);
+
+// The post partial's fields for how `post` shows to this reader: "visible" or "hidden" (the
+// placeholder), a note for its writer and moderators while it is hidden, and "fold" with its
+// summary for a muted word or a content warning (a <details>, so it opens without script).
+void SetPostDisplay(Data& item, const forum::Viewer& viewer, const store::PostRow& post,
+                    const forum::PostDisplay& display);
+
+// "1 post from someone you blocked is not shown."
+std::string BlockedPostsText(std::int64_t count);
+
+// The compose forms' "Post anonymously" and "Content warning" fields, as typed.
+void SetComposeChoices(Data& data, const http::Params& form);
+
+// The oversharing check (issue 5): when `text` looks like it holds an email address or phone
+// number and the writer has not yet said "post anyway" (overshare_ok=1), sets the form's gentle
+// note and returns true: the handler shows the form again with everything kept, saving nothing.
+bool HoldForOvershareLook(Data& data, const http::Params& form, std::string_view text);
+
+// The account page's personal controls (blocked members, muted words, content warnings).
+Result<std::string> PersonalControlsHtml(const Site& site, const forum::Viewer& viewer, const Error* error);
+
+// ---- Moderator controls on the topic page (moderation_pages.cc) ----
+
+// The slow-mode choices of the topic's moderator tools: slow_mode_options, slow_mode_custom(_minutes).
+void SetSlowModeControls(Data& data, const store::TopicRow& topic);
+// "slow_mode_text", the note every reader sees while a topic is in slow mode (absent when off).
+void SetSlowModeNote(Data& data, const store::TopicRow& topic);
+// "reveal_url" on an anonymous post, for moderators only (the reveal asks for a reason, logged).
+void SetRevealControl(Data& item, const forum::Viewer& viewer, const store::PostRow& post);
+
 }  // namespace kindred::web

@@ -22,13 +22,53 @@ constexpr std::size_t kModlogPerPage = 50;
 // The first words of a message template, as its name in the picker.
 constexpr std::size_t kTemplateLabelCodepoints = 70;
 
-// A failed form on one item, shown again with what the moderator wrote.
+// A failed form on one item, shown again open, with what the moderator wrote.
 struct FailedReviewForm {
   std::int64_t item_id = 0;
-  enum class Which { kAction, kMessage, kEmergency } which = Which::kAction;
-  std::string text;
+  // Which of the item's forms: "action" (the note and quick buttons), "edit", "delete", "move",
+  // "warn", "suspend", "message" or "emergency".
+  std::string form = "action";
+  std::string text;  // the note, reason or message
+  std::string body;  // edit: the new text
+  std::string topic;
+  std::string days;
   Error error;
 };
+
+// Each action's own small form, beside the quick buttons: these need words (or a number) the
+// writer or the record will read, so they open on their own instead of sharing one note box.
+std::string_view FormFor(forum::ReviewAction action) {
+  using A = forum::ReviewAction;
+  switch (action) {
+    case A::kEdit:
+      return "edit";
+    case A::kDelete:
+      return "delete";
+    case A::kMove:
+      return "move";
+    case A::kWarn:
+      return "warn";
+    case A::kSuspend:
+      return "suspend";
+    case A::kRecordEmergencyContact:
+      return "emergency";
+    default:
+      return "action";
+  }
+}
+
+// How long a suspension form suggests: a week is a pause, not a punishment, and easy to lift.
+constexpr int kDefaultSuspendDays = 7;
+
+// Flag reasons as the flagger chose them (forum::Forum::FlagPost's names).
+std::string FlagReasonText(std::string_view reason) {
+  if (reason == "unkind") return "unkind or abusive";
+  if (reason == "spam") return "spam";
+  if (reason == "misplaced") return "off-topic or in the wrong place";
+  if (reason == "worried") return "worried about this person";
+  if (reason == "other") return "something else";
+  return std::string(reason);  // a watched word: "watched word \"...\""
+}
 
 std::string_view StatusLabel(store::ReviewStatus status) {
   switch (status) {
@@ -51,7 +91,8 @@ std::string KindLabel(const store::ReviewItemRow& item) {
     case store::ReviewKind::kSafety:
       return item.level == "crisis" ? "Urgent: may be at risk now" : "Gentle look: may be struggling";
     case store::ReviewKind::kFlag:
-      return item.reasons == "worried" ? "A member is worried about this person" : "Flagged by a member";
+      if (item.reasons == "worried") return "A member is worried about this person";
+      return item.reporter ? "Flagged by a member" : "Flagged by a watched word";
     case store::ReviewKind::kMisplaced:
       return "Possibly misplaced";
     case store::ReviewKind::kHeld:
@@ -60,17 +101,23 @@ std::string KindLabel(const store::ReviewItemRow& item) {
   return "For review";
 }
 
-Data ItemData(const Site& site, const store::ReviewItemRow& item, const FailedReviewForm* failed) {
+Data ItemData(const Site& site, const store::ReviewItemRow& item, bool anonymous, const FailedReviewForm* failed) {
   Data data;
   const bool safety = item.kind == store::ReviewKind::kSafety;
   data.set("id", ToString(item.id));
   data.set("version", ToString(item.version));
   data.set("label", KindLabel(item));
   data.set("urgent", safety && item.level == "crisis");
+  data.set("post_id", ToString(item.post.value));
   data.set("post_url", "/p/" + ToString(item.post.value));
   data.set("topic_title", item.topic_title.empty() ? std::string("A conversation") : item.topic_title);
-  data.set("writer", item.writer_name);
+  // An anonymous writer stays anonymous here too: a moderator who must know reveals them, with a
+  // reason that goes in the modlog (Forum::RevealAnonymous).
+  data.set("anonymous", anonymous);
+  data.set("writer", anonymous ? std::string("Anonymous member") : item.writer_name);
+  data.set("writer_named", !anonymous);
   data.set("writer_url", http::UrlEncode(item.writer_name));
+  data.set("message_to", anonymous ? std::string("the writer") : item.writer_name);
   data.set("age_verb", safety ? "posted" : "reported");
   Data since = site.Time(item.created_at);
   since.set("age", ToString(std::max<std::int64_t>(0, site.Now() - item.created_at)));  // for the script's ticking
@@ -85,22 +132,22 @@ Data ItemData(const Site& site, const store::ReviewItemRow& item, const FailedRe
     data.set("reporter_url", http::UrlEncode(item.reporter_name));
     SetIfPresent(data, "note", item.note);
   }
-  if (item.kind == store::ReviewKind::kMisplaced && item.suggested_topic) {
+  if (item.kind == store::ReviewKind::kFlag) {
+    data.set("flag_reason", FlagReasonText(item.reasons));
+  } else if (item.kind == store::ReviewKind::kMisplaced && item.suggested_topic) {
     // Where it probably belongs, and how sure the index was: a guess for a person to weigh.
     Data suggested;
     suggested.set("url", "/t/" + ToString(item.suggested_topic->value));
     suggested.set("title", item.suggested_title.empty() ? std::string("another conversation") : item.suggested_title);
     suggested.set("score", ToString(std::lround(std::clamp(item.score, 0.0, 1.0) * 100)) + "%");
     data.set("suggested", suggested);
-  } else if (item.kind != store::ReviewKind::kFlag) {
+  } else {
     std::string reasons = item.reasons;  // cue names read as words: "suicidal_thoughts" -> "suicidal thoughts"
     std::replace(reasons.begin(), reasons.end(), '_', ' ');
     SetIfPresent(data, "reasons", reasons);
+    data.set("reasons_label", item.kind == store::ReviewKind::kHeld ? "Held" : "What was noticed");
   }
   data.set("post_html", item.post_html);  // sanitised by cmark-gfm's safe mode when saved
-  // Dismissing fits a flag or a guess about the thread; a safety item is closed by a person
-  // marking it handled, with what they did.
-  data.set("can_dismiss", !safety);
 
   const bool open = item.status == store::ReviewStatus::kOpen;
   data.set("open", open);
@@ -111,26 +158,93 @@ Data ItemData(const Site& site, const store::ReviewItemRow& item, const FailedRe
     SetIfPresent(resolved, "resolution_note", item.resolution_note);
     data.set("resolved", resolved);
   }
-  data.set("action_text", "");
-  data.set("message_text", "");
-  data.set("emergency_text", "");
-  if (failed && failed->item_id == item.id) {
-    using Which = FailedReviewForm::Which;
-    data.set(failed->which == Which::kAction    ? "action_text"
-             : failed->which == Which::kMessage ? "message_text"
-                                                : "emergency_text",
-             failed->text);
-    data.set("message_open", failed->which == Which::kMessage);
-    data.set("emergency_open", failed->which == Which::kEmergency);
-    ShowFormError(data, failed->error, {}, "item_", std::nullopt);
+
+  // The actions this kind of item offers (forum::ActionsFor), each as a button or a small form.
+  // Dismissing means something different for each kind, so its button says which.
+  const bool failed_here = failed && failed->item_id == item.id;
+  auto failed_form = [&](std::string_view form) -> const FailedReviewForm* {
+    return failed_here && failed->form == form ? failed : nullptr;
+  };
+  auto form_data = [&](std::string_view form) {
+    Data fields;
+    const FailedReviewForm* kept = failed_form(form);
+    fields.set("open", kept != nullptr);
+    fields.set("text", kept ? kept->text : std::string());
+    if (kept) ShowFormError(fields, kept->error, {}, "", std::nullopt);
+    return fields;
+  };
+  for (forum::ReviewAction action : forum::ActionsFor(item)) {
+    using A = forum::ReviewAction;
+    switch (action) {
+      case A::kHandled:
+        data.set("offers_handled", true);
+        break;
+      case A::kEscalate:
+        data.set("offers_escalate", true);
+        break;
+      case A::kApprove:
+        data.set("offers_approve", true);
+        break;
+      case A::kHide:
+        data.set("offers_hide", true);
+        break;
+      case A::kDismiss:
+        data.set("dismiss_label", safety                                       ? "Nothing needed"
+                                  : item.kind == store::ReviewKind::kMisplaced ? "It is in the right place"
+                                                                               : "Dismiss the flag: nothing wrong");
+        break;
+      case A::kRecordEmergencyContact:
+        data.set("emergency", form_data("emergency"));
+        break;
+      case A::kWarn:
+        data.set("warn", form_data("warn"));
+        break;
+      case A::kDelete:
+        data.set("delete", form_data("delete"));
+        break;
+      case A::kEdit: {
+        Data edit = form_data("edit");
+        const FailedReviewForm* kept = failed_form("edit");
+        edit.set("body", kept ? kept->body : item.post_markdown);
+        data.set("edit", edit);
+        break;
+      }
+      case A::kMove: {
+        Data move = form_data("move");
+        const FailedReviewForm* kept = failed_form("move");
+        move.set("topic", kept                   ? kept->topic
+                          : item.suggested_topic ? ToString(item.suggested_topic->value)
+                                                 : std::string());
+        data.set("move", move);
+        break;
+      }
+      case A::kSuspend: {
+        Data suspend = form_data("suspend");
+        const FailedReviewForm* kept = failed_form("suspend");
+        suspend.set("days", kept ? kept->days : ToString(kDefaultSuspendDays));
+        data.set("suspend", suspend);
+        break;
+      }
+    }
   }
+  data.set("action_text", failed_form("action") ? failed->text : std::string());
+  if (const FailedReviewForm* kept = failed_form("action")) ShowFormError(data, kept->error, {}, "item_", std::nullopt);
+  data.set("message", form_data("message"));
+  if (anonymous) data.set("reveal", form_data("reveal"));
   return data;
 }
 
 std::string DoneText(std::string_view done) {
   if (done == "handled") return "Marked handled. Thank you.";
   if (done == "escalate") return "Escalated: the admins have been told.";
-  if (done == "dismiss") return "Closed with nothing needed.";
+  if (done == "dismiss") return "Closed with nothing needed. A post hidden by flags is shown again.";
+  if (done == "approve") return "Approved: the post is shown.";
+  if (done == "hide") return "Hidden: only its writer and the moderators can see the post now.";
+  if (done == "edit") return "Edited. The writer can read your reason.";
+  if (done == "delete") return "Removed. The writer can read your reason.";
+  if (done == "move") return "Moved to the other topic.";
+  if (done == "warn") return "Your word was sent privately to the writer.";
+  if (done == "suspend") return "The writer can read but not post until the suspension ends.";
   if (done == "emergency_contacted") return "Recorded in the moderation log. The item stays open for follow-up.";
   if (done == "message") return "Your message was sent privately.";
   return {};
@@ -140,7 +254,8 @@ struct QueueRequest {
   bool open = true;
   int page = 1;
   std::string done;
-  bool conflict = false;
+  // Another moderator acted on this item first: it is shown at the top as it now is.
+  std::int64_t conflict_item = 0;
 };
 
 Result<http::Response> QueuePage(const Site& site, const forum::Viewer& viewer, const QueueRequest& query,
@@ -150,13 +265,26 @@ Result<http::Response> QueuePage(const Site& site, const forum::Viewer& viewer, 
   // Most urgent first, whatever order the store keeps: crisis above everything else.
   std::stable_sort(items->begin(), items->end(), [](const auto& a, const auto& b) { return a.priority > b.priority; });
 
+  const bool conflict = query.conflict_item > 0;
+  if (conflict) {
+    auto fresh = site.forum.ReviewItem(viewer, query.conflict_item);
+    if (!fresh.ok()) return std::move(fresh).error();
+    std::erase_if(*items, [&](const auto& item) { return item.id == fresh->id; });
+    items->insert(items->begin(), *std::move(fresh));
+  }
+
   Data data = site.Base(viewer);
   data.set("is_admin", viewer.is_admin());
   data.set("show_open", query.open);
   SetIfPresent(data, "done_text", DoneText(query.done));
-  data.set("conflict", query.conflict);
+  data.set("conflict", conflict);
   Data list{Data::type::list};
-  for (const auto& item : *items) list.push_back(ItemData(site, item, failed));
+  for (const auto& item : *items) {
+    // The queue keeps the post's writer; whether they asked to be anonymous is the post's.
+    auto post = site.forum.FindPost(item.post);
+    if (!post.ok() && post.error().code != ErrorCode::kNotFound) return std::move(post).error();
+    list.push_back(ItemData(site, item, post.ok() && post->anonymous, failed));
+  }
   data.set("items", list);
   data.set("has_items", !items->empty());
   data.set("empty_text", query.open ? "Nothing is waiting. Thank you for looking after people here."
@@ -180,7 +308,7 @@ Result<http::Response> QueuePage(const Site& site, const forum::Viewer& viewer, 
   data.set("pager", std::move(pager).value());
 
   PageInfo info{query.open ? "Review queue" : "Review queue: resolved", "queue", "", 200};
-  if (query.conflict) {
+  if (conflict) {
     info.status = 409;
     return site.Render(viewer, info, "review_queue", data);
   }
@@ -196,6 +324,21 @@ std::string ActionText(std::string_view action) {
       {"review.dismissed", "closed a review item with nothing needed"},
       {"emergency.contacted", "recorded that emergency services were contacted"},
       {"message.sent", "sent a private message to a writer"},
+      {"review.approved", "approved a post"},
+      {"review.hidden", "hid a post"},
+      {"review.edited", "edited a post, with a reason for its writer"},
+      {"review.deleted", "removed a post, with a reason for its writer"},
+      {"review.moved", "moved a reply to another topic"},
+      {"review.warned", "sent a writer a warning"},
+      {"review.suspended", "suspended a writer from a review item"},
+      {"user.suspended", "suspended a member"},
+      {"user.unsuspended", "lifted a member's suspension"},
+      {"trust.set", "set a member's trust level"},
+      {"role.set", "changed a member's role"},
+      {"topic.slow_mode", "changed a topic's slow mode"},
+      {"watched_word.added", "added a watched word"},
+      {"watched_word.removed", "removed a watched word"},
+      {"anonymous.revealed", "revealed who wrote an anonymous post"},
       {"helplines.edited", "edited the helpline directory"},
       {"templates.edited", "edited the message templates"},
       {"supporter.added", "marked a member as a trusted supporter"},
@@ -215,7 +358,7 @@ Result<http::Response> Pages::ReviewQueue(const http::Request& request, const fo
   if (!page.ok()) return std::move(page).error();
   auto query = http::Params::Parse(request.query);
   if (!query.ok()) return std::move(query).error();
-  QueueRequest queue{query->Get("status") != "resolved", *page, query->Get("done"), false};
+  QueueRequest queue{query->Get("status") != "resolved", *page, query->Get("done"), 0};
   return QueuePage(*impl_, viewer, queue, nullptr);
 }
 
@@ -227,19 +370,26 @@ Result<http::Response> Pages::ActOnReview(const http::Request& request, const fo
   const std::string& action_name = form->Get("action");
   auto action = forum::ParseReviewAction(action_name);
   if (!action) return Error::Invalid("action", "unknown_action", "Please choose what to do with this item.");
-  std::string reason = TextareaValue(*form, "reason");
-  auto done = forum_.ActOnReview(viewer, id, *action, static_cast<int>(form->GetInt("version", 0)), reason);
+  forum::ReviewActionInput input;
+  input.action = *action;
+  input.version = static_cast<int>(form->GetInt("version", 0));
+  input.reason = TextareaValue(*form, "reason");
+  input.body = TextareaValue(*form, "body");
+  input.suspend_days = static_cast<int>(form->GetInt("suspend_days", 0));
+  if (long long topic = form->GetInt("topic", 0); topic > 0) input.topic = TopicId{topic};
+  auto done = forum_.ActOnReview(viewer, id, input);
   if (done.ok()) return http::Response::Redirect("/mod/queue?done=" + action_name + "#r" + ToString(id));
 
   Error error = std::move(done).error();
-  if (error.code == ErrorCode::kConflict) {
-    return QueuePage(*impl_, viewer, {true, 1, "", true}, nullptr);
-  }
+  if (error.code == ErrorCode::kConflict) return QueuePage(*impl_, viewer, {true, 1, "", id}, nullptr);
   if (!IsFormError(error.code)) return error;
   FailedReviewForm failed{id,
-                          *action == forum::ReviewAction::kRecordEmergencyContact ? FailedReviewForm::Which::kEmergency
-                                                                                  : FailedReviewForm::Which::kAction,
-                          reason, std::move(error)};
+                          std::string(FormFor(*action)),
+                          input.reason,
+                          input.body,
+                          form->Get("topic"),
+                          form->Get("suspend_days"),
+                          std::move(error)};
   return QueuePage(*impl_, viewer, {}, &failed);
 }
 
@@ -259,7 +409,7 @@ Result<http::Response> Pages::MessageWriter(const http::Request& request, const 
   if (sent.ok()) return http::Response::Redirect("/mod/queue?done=message#r" + ToString(id));
   Error error = std::move(sent).error();
   if (!IsFormError(error.code)) return error;
-  FailedReviewForm failed{id, FailedReviewForm::Which::kMessage, message, std::move(error)};
+  FailedReviewForm failed{id, "message", message, "", "", "", std::move(error)};
   return QueuePage(*impl_, viewer, {}, &failed);
 }
 

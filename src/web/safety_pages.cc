@@ -107,11 +107,14 @@ Result<http::Response> RenderWorry(const Site& site, const forum::Viewer& viewer
 // ---- Account ----
 
 Result<http::Response> RenderAccount(const Site& site, const forum::Viewer& viewer, bool saved, const Error* error) {
-  auto profile = site.forum.Profile(viewer.member->username, 1);
-  if (!profile.ok()) return std::move(profile).error();
+  auto me = site.forum.Me(viewer);
+  if (!me.ok()) return std::move(me).error();
   Data data = site.Base(viewer);
   data.set("saved", saved);
-  data.set("worry_opt_out", profile->user.worry_opt_out);
+  data.set("worry_opt_out", me->worry_opt_out);
+  auto personal = PersonalControlsHtml(site, viewer, nullptr);
+  if (!personal.ok()) return std::move(personal).error();
+  data.set("personal_controls", std::move(personal).value());
   PageInfo info{"Your account", "account", "", 200};
   if (error) {
     ShowFormError(data, *error, {});

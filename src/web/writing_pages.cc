@@ -10,6 +10,7 @@
 #include "forum/guardian.h"
 #include "forum/limits.h"
 #include "forum/markdown.h"
+#include "forum/validation.h"
 #include "web/pages.h"
 #include "web/pages_internal.h"
 
@@ -132,8 +133,18 @@ Result<http::Response> Pages::NewTopicForm(const http::Request& request, const f
 Result<http::Response> Pages::NewTopic(const http::Request& request, const forum::Viewer& viewer) const {
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
-  forum::AskInput input{CategoryId(form->GetInt("category_id", 0)), form->Get("title"), TextareaValue(*form, "body")};
+  forum::AskInput input{CategoryId(form->GetInt("category_id", 0)), form->Get("title"), TextareaValue(*form, "body"),
+                        form->Get("anonymous") == "1", std::string(Trim(form->Get("content_warning")))};
   if (form->Get("preview") == "1") return PreviewQuestion(viewer, input);
+  // A second look before posting what may be an email address or phone number; nothing is saved.
+  const std::string typed = input.title + "\n" + input.body;
+  if (viewer.signed_in() && form->Get("overshare_ok") != "1" && forum::LooksLikeContactDetails(typed)) {
+    auto data = AskData(*impl_, viewer, input.category_id.value, input.title, input.body);
+    if (!data.ok()) return std::move(data).error();
+    SetComposeChoices(*data, *form);
+    HoldForOvershareLook(*data, *form, typed);
+    return impl_->Render(viewer, kAskPage, "new_topic", *data);
+  }
   auto asked = forum_.Ask(viewer, input);
   if (asked.ok()) return http::Response::Redirect(AfterPostingUrl(*impl_, viewer, request, asked->second));
 
@@ -146,7 +157,8 @@ Result<http::Response> Pages::NewTopic(const http::Request& request, const forum
   }
   auto data = AskData(*impl_, viewer, input.category_id.value, input.title, input.body);
   if (!data.ok()) return error;
-  ShowFormError(*data, error, {"category_id", "title", "body"});
+  SetComposeChoices(*data, *form);
+  ShowFormError(*data, error, {"category_id", "title", "body", "content_warning"});
   return impl_->RenderFailedForm(viewer, kAskPage, "new_topic", *data, error);
 }
 
@@ -157,6 +169,8 @@ Result<http::Response> Pages::PreviewQuestion(const forum::Viewer& viewer, const
   if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to ask a question.");
   auto data = AskData(*impl_, viewer, input.category_id.value, input.title, input.body);
   if (!data.ok()) return std::move(data).error();
+  data->set("anonymous", input.anonymous);
+  data->set("content_warning", input.content_warning);
   std::vector<search::SimilarTopic> similar;
   if (!Trim(input.title).empty() || !Trim(input.body).empty()) {
     auto found = forum_.SimilarQuestions(input.title, input.body);
@@ -194,7 +208,7 @@ Result<http::Response> Pages::ReplyForm(const http::Request& request, const foru
     auto quoted = forum_.FindPost(PostId(quote_id));
     // A quote of a post elsewhere, or of a deleted one, is quietly left out: the reply still works.
     if (quoted.ok() && quoted->topic_id == *id && !quoted->deleted_at) {
-      body = forum::QuoteMarkdown(quoted->author_name, quoted->body_markdown);
+      body = forum::QuoteMarkdown(AuthorPlain(quoted->author_state, quoted->author_name), quoted->body_markdown);
       reply_to = quoted->id.value;
     }
   }
@@ -206,10 +220,20 @@ Result<http::Response> Pages::Reply(const http::Request& request, const forum::V
   if (!id.ok()) return std::move(id).error();
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
-  forum::ReplyInput input{TextareaValue(*form, "body"), std::nullopt};
+  forum::ReplyInput input{TextareaValue(*form, "body"), std::nullopt, form->Get("anonymous") == "1",
+                          std::string(Trim(form->Get("content_warning")))};
   std::int64_t reply_to = form->GetInt("reply_to", 0);
   if (reply_to > 0) input.reply_to = PostId(reply_to);
 
+  // A second look before posting what may be an email address or phone number; nothing is saved.
+  if (viewer.signed_in() && form->Get("overshare_ok") != "1" && forum::LooksLikeContactDetails(input.body)) {
+    auto view = forum_.ShowTopic(viewer, *id, 1);
+    if (!view.ok()) return std::move(view).error();
+    Data data = ReplyData(*impl_, viewer, view->topic, input.body, reply_to);
+    SetComposeChoices(data, *form);
+    HoldForOvershareLook(data, *form, input.body);
+    return impl_->Render(viewer, ReplyPage(view->topic), "reply", data);
+  }
   auto reply = forum_.Reply(viewer, *id, input);
   if (reply.ok()) return http::Response::Redirect(AfterPostingUrl(*impl_, viewer, request, *reply));
 
@@ -217,7 +241,8 @@ Result<http::Response> Pages::Reply(const http::Request& request, const forum::V
   auto view = forum_.ShowTopic(viewer, *id, 1);
   if (!view.ok()) return error;
   Data data = ReplyData(*impl_, viewer, view->topic, input.body, reply_to);
-  ShowFormError(data, error, {"body"});
+  SetComposeChoices(data, *form);
+  ShowFormError(data, error, {"body", "content_warning"});
   return impl_->RenderFailedForm(viewer, ReplyPage(view->topic), "reply", data, error);
 }
 
@@ -281,9 +306,16 @@ Result<http::Response> Pages::React(const http::Request& request, const forum::V
   if (!id.ok()) return std::move(id).error();
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
-  auto kind = forum::ParseReactionKind(form->Get("kind"));
+  // The page's buttons send react=KIND:ACTION; "kind" and "action" fields are accepted as well.
+  std::string kind_name = form->Get("kind");
+  std::string action = form->Get("action");
+  if (const std::string& pressed = form->Get("react"); !pressed.empty()) {
+    const std::size_t colon = pressed.find(':');
+    kind_name = pressed.substr(0, colon);
+    action = colon == std::string::npos ? "" : pressed.substr(colon + 1);
+  }
+  auto kind = forum::ParseReactionKind(kind_name);
   if (!kind) return Error::Invalid("kind", "unknown_reaction", "That reaction is not one we know.");
-  const std::string& action = form->Get("action");
   Result<store::PostRow> result = Error::Invalid("action", "unknown_action", "Please choose to add or remove.");
   if (action == "add") {
     result = forum_.React(viewer, *id, *kind);

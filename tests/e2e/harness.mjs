@@ -34,6 +34,13 @@ register_per_address = { burst = 1000, per_minute = 1000.0 }
 post_per_account = { burst = 1000, per_minute = 1000.0 }
 post_per_address = { burst = 1000, per_minute = 1000.0 }
 `;
+// New members' limits off likewise, unless a test's extraConfig sets its own [moderation].
+export const RELAXED_MODERATION_TOML = `
+[moderation]
+new_member_posts = { burst = 1000, per_minute = 1000.0 }
+new_member_held_posts = 0
+new_member_max_links = 1000
+`;
 
 export function kindredBinary() {
   const configured = process.env.KINDRED_BIN;
@@ -185,7 +192,10 @@ export async function startServer({ limits = 'relaxed', dataDir, admin, extraCon
   if (limits === 'relaxed' || extraConfig) {
     const configPath = path.join(dir, 'e2e-config.toml');
     // extraConfig first: its top-level keys must come before any [table].
-    await writeFile(configPath, `${extraConfig}\n${limits === 'relaxed' ? RELAXED_LIMITS_TOML : ''}`);
+    const relaxed = limits === 'relaxed'
+      ? RELAXED_LIMITS_TOML + (extraConfig.includes('[moderation]') ? '' : RELAXED_MODERATION_TOML)
+      : '';
+    await writeFile(configPath, `${extraConfig}\n${relaxed}`);
     args.push('--config', configPath);
   }
   let lastFailure = '';

@@ -42,7 +42,8 @@ void FillCommunity(Store& store) {
   UserRow bo = Must(store.CreateUser({"Bö_ünï", "", "", Role::kMember, kT0 + 1, true}));
   UserRow cy = Must(store.CreateUser({"cy", "cy@example.org", "", Role::kMember, kT0 + 2, false}));
   Must(store.SetRole(cy.id, Role::kModerator));
-  Must(store.SetUserFlags(bo.id, true, true));
+  Must(store.SetWorryOptOut(bo.id, true));
+  Must(store.SetTrust(bo.id, TrustLevel::kTrusted, /*pinned=*/true));
   Must(store.SetPasswordHash(cy.id, "$argon2id$v=19$other"));
   Must(store.CreateSession({"b-token-hash", ann.id, "csrf one", kT0, kT0 + 3600}));
   Must(store.CreateSession({"A-token-hash", bo.id, "csrf two", kT0 + 5, kT0 + 7200}));
@@ -92,6 +93,11 @@ void FillCommunity(Store& store) {
   Must(store.PutSetting("_under", "x", kT0 + 72));
   // A rate bucket, with a fractional refill time: real numbers must survive the trip too.
   Must(store.TakeRateToken("login:addr:127.0.0.1", 5, 0.25, kT0 + 73.5));
+  // Moderation and privacy: a block, a watched word, a suspension, a post hidden after flags.
+  Must(store.AddBlock(ann.id, bo.id, kT0 + 74));
+  Must(store.AddWatchedWord({0, "Spam*", WatchedAction::kHold, "", kT0 + 75}));
+  Must(store.SetSuspension(cy.id, kT0 + 9999, "a short pause"));
+  Must(store.SetPostHidden(reply.id, kT0 + 76, "flags"));
 }
 
 // Every table of a SQLite file but schema_migrations (whose applied_at says when each store was

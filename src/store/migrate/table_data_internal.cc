@@ -20,6 +20,8 @@ const std::vector<TableSpec>& CopiedTables() {
       {"notices", {"id"}, "id"},
       {"worry_reports", {"id"}, "id"},
       {"settings", {"key"}, ""},
+      {"blocks", {"blocker_id", "blocked_id"}, ""},
+      {"watched_words", {"id"}, "id"},
       {"rate_buckets", {"key"}, ""},
   };
   return tables;

@@ -38,6 +38,8 @@ constexpr UniqueField kUniqueFields[] = {
     {"categories_name_key_unique", "name", "name_taken", "A category with that name already exists."},
     {"categories_slug_unique", "slug", "slug_taken", "Another category already uses that address."},
     {"sessions_pkey", "token_hash", "session_exists", "That session already exists."},
+    {"watched_words_pattern_key_unique", "pattern", "pattern_taken",
+     "That word or phrase is already on the watched list."},
 };
 
 std::string_view Field(const PGresult* result, int code) {

@@ -11,10 +11,14 @@
 // - an edit, a delete, a move or a reaction locks the post row, so revisions are numbered in
 //   order and nothing is added to a post being deleted;
 // - creating a category takes an advisory lock, so the free-slug search sees every other one;
-// - every event is appended under one advisory lock (AppendEvent explains why).
+// - every event is appended under one advisory lock (AppendEvent explains why);
+// - erasing an account locks the member's row, so two erasures of it queue, and writes its
+//   events last, so the feed lock is held only for the tail however large the account.
 // Rows are locked FOR NO KEY UPDATE, which does not block the foreign-key checks of inserts
-// that refer to them. Should two writers still deadlock, PostgreSQL aborts one and the store runs
-// it again from the start (kMaxAttempts).
+// that refer to them; the erased member's row alone is locked FOR UPDATE (its unique name
+// changes, which takes that lock anyway), so their own writes in flight wait for the erasure.
+// Should two writers still deadlock, PostgreSQL aborts one and the store runs it again from the
+// start (kMaxAttempts).
 #include "store/postgres/postgres_store.h"
 
 #include <algorithm>
@@ -64,26 +68,45 @@ constexpr std::int64_t kCategoryLockKey = 0x4B494E4452454403;
 
 using namespace events;  // the event kinds, spelled once in rows.h
 
+// PostRow::hidden_reason of a post waiting for a moderator's first look (rows.h).
+constexpr const char* kHeldReason = "held";
+
+// The title left on a topic whose asker erased their account and posts while others' replies
+// stay (Store::EraseUser).
+constexpr const char* kRemovedTopicTitle = "Removed by its author";
+
 // --- SQL -----------------------------------------------------------------------------------
 // Column lists are macros so that each statement below is still one constant string.
 
 // Unix seconds now, by the database's clock: SQLite's unixepoch().
 #define KINDRED_NOW "floor(extract(epoch FROM now()))::bigint"
 #define KINDRED_USER_SELECT                                                                  \
-  "SELECT id, username, email, password_hash, role, created_at, is_demo, trusted_supporter," \
-  " worry_opt_out FROM users "
+  "SELECT id, username, email, password_hash, role, created_at, is_demo, worry_opt_out,"    \
+  " trust_level, trust_pinned, suspended_until, suspended_reason, flags_upheld, flags_rejected," \
+  " muted_words, show_warned_posts, erased_at FROM users "
 #define KINDRED_CATEGORY_SELECT                                                    \
   "SELECT c.id, c.slug, c.name, c.description, c.position, c.archived, c.is_demo," \
   " (SELECT count(*) FROM topics t WHERE t.category_id = c.id) FROM categories c "
-#define KINDRED_TOPIC_SELECT                                                      \
-  "SELECT t.id, t.category_id, t.user_id, t.title, t.created_at, t.last_post_at," \
-  " t.reply_count, t.pinned, t.closed, t.is_demo, u.username, c.slug, c.name"     \
-  " FROM topics t JOIN users u ON u.id = t.user_id JOIN categories c ON c.id = t.category_id "
+// A name is joined only for a named author (AuthorState in rows.h): an anonymous question or
+// post, or one by an erased account, comes back with an empty name, so nothing downstream can
+// show one by mistake. `anonymous` and `writer` are SQL expressions.
+#define KINDRED_AUTHOR_NAME(anonymous, writer) \
+  " CASE WHEN " anonymous " OR " writer ".erased_at IS NOT NULL THEN '' ELSE " writer ".username END "
+#define KINDRED_AUTHOR_STATE(anonymous, writer) \
+  " CASE WHEN " anonymous " THEN 1 WHEN " writer ".erased_at IS NOT NULL THEN 2 ELSE 0 END "
+#define KINDRED_TOPIC_SELECT                                                                    \
+  "SELECT t.id, t.category_id, t.user_id, t.title, t.created_at, t.last_post_at,"               \
+  " t.reply_count, t.pinned, t.closed, t.is_demo, t.anonymous, t.slow_mode_seconds, t.hidden_at," \
+  KINDRED_AUTHOR_NAME("t.anonymous", "u") "," KINDRED_AUTHOR_STATE("t.anonymous", "u")         \
+  ", c.slug, c.name FROM topics t JOIN users u ON u.id = t.user_id"                             \
+  " JOIN categories c ON c.id = t.category_id "
 #define KINDRED_TOPIC_ORDER " ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC "
 #define KINDRED_POST_SELECT                                                                 \
   "SELECT p.id, p.topic_id, p.user_id, p.number, p.reply_to, p.body_markdown, p.body_html," \
   " p.created_at, p.edited_at, p.deleted_at, p.helpful_count, p.hug_count, p.me_too_count," \
-  " u.username FROM posts p JOIN users u ON u.id = p.user_id "
+  " p.anonymous, p.content_warning, p.hidden_at, p.hidden_reason,"                          \
+  KINDRED_AUTHOR_NAME("p.anonymous", "u") "," KINDRED_AUTHOR_STATE("p.anonymous", "u")     \
+  " FROM posts p JOIN users u ON u.id = p.user_id "
 // The first reply to post `p` by someone other than its writer that is still there: what turns
 // a waiting post into an answered one.
 #define KINDRED_FIRST_REPLY_AT                                                                   \
@@ -92,7 +115,8 @@ using namespace events;  // the event kinds, spelled once in rows.h
 #define KINDRED_REVIEW_SELECT                                                                  \
   "SELECT r.id, r.kind, r.post_id, p.topic_id, p.user_id, r.priority, r.level, r.reasons,"     \
   " r.suggested_topic, r.score, r.reporter_id, r.note, r.status, r.created_at, r.resolved_at," \
-  " r.resolved_by, r.resolution_note, r.waiting_raised_at, r.version, w.username,"             \
+  " r.resolved_by, r.resolution_note, r.waiting_raised_at, r.version,"                         \
+  KINDRED_AUTHOR_NAME("p.anonymous", "w") ","                                                   \
   " COALESCE(rep.username, ''), t.title, p.body_markdown, p.body_html, p.number,"              \
   " COALESCE(st.title, ''), " KINDRED_FIRST_REPLY_AT                                           \
   " FROM review_items r JOIN posts p ON p.id = r.post_id JOIN users w ON w.id = p.user_id"     \
@@ -141,10 +165,45 @@ constexpr std::string_view kSelectUserByKey = KINDRED_USER_SELECT "WHERE usernam
 constexpr std::string_view kUpdatePasswordHash = "UPDATE users SET password_hash = $2 WHERE id = $1";
 constexpr std::string_view kUpdateRole = "UPDATE users SET role = $2 WHERE id = $1";
 constexpr std::string_view kCountUsers = "SELECT count(*) FROM users";
-constexpr std::string_view kUpdateUserFlags =
-    "UPDATE users SET trusted_supporter = $2, worry_opt_out = $3 WHERE id = $1";
-constexpr std::string_view kSelectResponders =
-    KINDRED_USER_SELECT "WHERE role >= 1 /* moderator or admin */ OR ($1::boolean AND trusted_supporter) ORDER BY id";
+constexpr std::string_view kUpdateWorryOptOut = "UPDATE users SET worry_opt_out = $2 WHERE id = $1";
+constexpr std::string_view kSelectResponders = KINDRED_USER_SELECT
+    "WHERE erased_at IS NULL AND (role >= 1 /* moderator or admin */ OR ($1::boolean AND trust_level = 2 /* trusted */))"
+    " ORDER BY id";
+constexpr std::string_view kUpdateTrust = "UPDATE users SET trust_level = $2, trust_pinned = $3 WHERE id = $1";
+// Lifting a suspension ($2 NULL) clears its reason too.
+constexpr std::string_view kUpdateSuspension =
+    "UPDATE users SET suspended_until = $2, suspended_reason = CASE WHEN $2::bigint IS NULL THEN '' ELSE $3 END"
+    " WHERE id = $1";
+constexpr std::string_view kAddFlagOutcomes =
+    "UPDATE users SET flags_upheld = flags_upheld + $2, flags_rejected = flags_rejected + $3 WHERE id = $1";
+constexpr std::string_view kUpdatePersonalControls =
+    "UPDATE users SET muted_words = $2, show_warned_posts = $3 WHERE id = $1";
+
+constexpr std::string_view kInsertBlock =
+    "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+constexpr std::string_view kDeleteBlock = "DELETE FROM blocks WHERE blocker_id = $1 AND blocked_id = $2";
+constexpr std::string_view kSelectBlocked = KINDRED_USER_SELECT
+    "WHERE id IN (SELECT blocked_id FROM blocks WHERE blocker_id = $1) ORDER BY username_key, id";
+constexpr std::string_view kSelectIsBlocked = "SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2";
+
+#define KINDRED_WATCHED_SELECT "SELECT id, pattern, action, replacement, created_at FROM watched_words "
+constexpr std::string_view kSelectWatchedWords = KINDRED_WATCHED_SELECT "ORDER BY pattern_key, id";
+constexpr std::string_view kSelectWatchedWord = KINDRED_WATCHED_SELECT "WHERE id = $1";
+// pattern_key is the pattern lower-cased (as the caller gives it), so one rule per word whatever
+// its case; the named unique constraint turns a second one into kConflict ("pattern").
+constexpr std::string_view kInsertWatchedWord =
+    "INSERT INTO watched_words (pattern, pattern_key, action, replacement, created_at) VALUES ($1, $2, $3, $4, $5)"
+    " RETURNING id";
+constexpr std::string_view kDeleteWatchedWord = "DELETE FROM watched_words WHERE id = $1";
+
+constexpr std::string_view kSelectSessionsOfUser =
+    "SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions WHERE user_id = $1"
+    " ORDER BY created_at, token_hash";
+constexpr std::string_view kSelectReactionsByUser =
+    "SELECT post_id, kind, created_at FROM reactions WHERE user_id = $1 ORDER BY created_at, post_id, kind";
+constexpr std::string_view kSelectWorryReportsBy =
+    "SELECT reporter_id, post_id, writer_id, created_at, message_sent FROM worry_reports WHERE reporter_id = $1"
+    " ORDER BY created_at, id";
 
 constexpr std::string_view kInsertSession =
     "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)"
@@ -169,15 +228,23 @@ constexpr std::string_view kUpdateCategory =
     "UPDATE categories SET slug = $2, name = $3, name_key = $4, description = $5, position = $6,"
     " archived = $7 WHERE id = $1";
 
-constexpr std::string_view kSelectTopicsAll = KINDRED_TOPIC_SELECT KINDRED_TOPIC_ORDER "LIMIT $1 OFFSET $2";
-constexpr std::string_view kSelectTopicsInCategory =
-    KINDRED_TOPIC_SELECT "WHERE t.category_id = $3" KINDRED_TOPIC_ORDER "LIMIT $1 OFFSET $2";
-constexpr std::string_view kCountTopicsAll = "SELECT count(*) FROM topics";
-constexpr std::string_view kCountTopicsInCategory = "SELECT count(*) FROM topics WHERE category_id = $1";
+// Lists leave out topics whose question is hidden or held; FindTopic still finds them, for their
+// writer and the moderators.
+constexpr std::string_view kSelectTopicsAll =
+    KINDRED_TOPIC_SELECT "WHERE t.hidden_at IS NULL" KINDRED_TOPIC_ORDER "LIMIT $1 OFFSET $2";
+constexpr std::string_view kSelectTopicsInCategory = KINDRED_TOPIC_SELECT
+    "WHERE t.category_id = $3 AND t.hidden_at IS NULL" KINDRED_TOPIC_ORDER "LIMIT $1 OFFSET $2";
+constexpr std::string_view kCountTopicsAll = "SELECT count(*) FROM topics WHERE hidden_at IS NULL";
+constexpr std::string_view kCountTopicsInCategory =
+    "SELECT count(*) FROM topics WHERE category_id = $1 AND hidden_at IS NULL";
 constexpr std::string_view kSelectTopic = KINDRED_TOPIC_SELECT "WHERE t.id = $1";
 constexpr std::string_view kInsertTopic =
-    "INSERT INTO topics (category_id, user_id, title, created_at, last_post_at, reply_count, is_demo)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    "INSERT INTO topics (category_id, user_id, title, created_at, last_post_at, reply_count, is_demo, anonymous,"
+    " hidden_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9::boolean THEN $4::bigint END)"  /* $9: held */
+    " RETURNING id";
+constexpr std::string_view kUpdateSlowMode = "UPDATE topics SET slow_mode_seconds = $2 WHERE id = $1";
+// Hiding or showing a question does the same to its topic.
+constexpr std::string_view kUpdateTopicHidden = "UPDATE topics SET hidden_at = $2 WHERE id = $1";
 constexpr std::string_view kUpdateTopicState =
     "UPDATE topics SET pinned = $2, closed = $3, category_id = $4 WHERE id = $1";
 // Locks the topic until the transaction ends: replies to it (and moves into it) queue here.
@@ -193,16 +260,24 @@ constexpr std::string_view kDropTopicReply =
     "UPDATE topics SET reply_count = GREATEST(reply_count - 1, 0) WHERE id = $1";
 
 constexpr std::string_view kInsertPost =
-    "INSERT INTO posts (topic_id, user_id, number, reply_to, body_markdown, body_html, created_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    "INSERT INTO posts (topic_id, user_id, number, reply_to, body_markdown, body_html, created_at, anonymous,"
+    " content_warning, hidden_at, hidden_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+    " CASE WHEN $10::boolean THEN $7::bigint END, $11) RETURNING id";  /* $10: held */
+constexpr std::string_view kUpdatePostHidden = "UPDATE posts SET hidden_at = $2, hidden_reason = $3 WHERE id = $1";
+// Every post counts for slow mode, deleted ones too: deleting a reply does not skip the wait.
+constexpr std::string_view kLastPostTimeIn = "SELECT MAX(created_at) FROM posts WHERE topic_id = $1 AND user_id = $2";
 constexpr std::string_view kNextPostNumber = "SELECT COALESCE(MAX(number), 0) + 1 FROM posts WHERE topic_id = $1";
 constexpr std::string_view kSelectPost = KINDRED_POST_SELECT "WHERE p.id = $1";
 constexpr std::string_view kSelectPostsOfTopic =
     KINDRED_POST_SELECT "WHERE p.topic_id = $1 ORDER BY p.number LIMIT $2 OFFSET $3";
 constexpr std::string_view kCountPostsOfTopic = "SELECT count(*) FROM posts WHERE topic_id = $1";
-constexpr std::string_view kSelectPostsOfUser = KINDRED_POST_SELECT
-    "WHERE p.user_id = $1 AND p.deleted_at IS NULL ORDER BY p.created_at DESC, p.id DESC"
-    " LIMIT $2 OFFSET $3";
+// `all` (a boolean parameter) true: every post of $1 (the writer's own view, their export);
+// false: what others may see on the profile, without anonymous or hidden posts.
+#define KINDRED_POSTS_OF_USER(all)                       \
+  "p.user_id = $1 AND p.deleted_at IS NULL AND (" all \
+  "::boolean OR (NOT p.anonymous AND p.hidden_at IS NULL))"
+constexpr std::string_view kSelectPostsOfUser = KINDRED_POST_SELECT "WHERE " KINDRED_POSTS_OF_USER(
+    "$4") " ORDER BY p.created_at DESC, p.id DESC LIMIT $2 OFFSET $3";
 constexpr std::string_view kSelectLivePosts =
     KINDRED_POST_SELECT "WHERE p.id > $1 AND p.deleted_at IS NULL ORDER BY p.id LIMIT $2";
 constexpr std::string_view kMovePost = "UPDATE posts SET topic_id = $2, number = $3, reply_to = NULL WHERE id = $1";
@@ -216,7 +291,7 @@ constexpr std::string_view kRecountTopic =
     " WHERE id = $1";
 constexpr std::string_view kCountLivePosts = "SELECT count(*) FROM posts WHERE deleted_at IS NULL";
 constexpr std::string_view kLatestEventSeq = "SELECT COALESCE(MAX(seq), 0) FROM events";
-constexpr std::string_view kCountPostsOfUser = "SELECT count(*) FROM posts WHERE user_id = $1 AND deleted_at IS NULL";
+constexpr std::string_view kCountPostsOfUser = "SELECT count(*) FROM posts p WHERE " KINDRED_POSTS_OF_USER("$2");
 constexpr std::string_view kSelectPostState = "SELECT number, topic_id, deleted_at FROM posts WHERE id = $1";
 // The same, locking the post until the transaction ends, for writes that decide from it.
 constexpr std::string_view kLockPostState =
@@ -224,8 +299,8 @@ constexpr std::string_view kLockPostState =
 constexpr std::string_view kUpdatePostBody =
     "UPDATE posts SET body_markdown = $2, body_html = $3, edited_at = $4 WHERE id = $1";
 constexpr std::string_view kErasePost =
-    "UPDATE posts SET deleted_at = $2, body_markdown = '', body_html = '', helpful_count = 0,"
-    " hug_count = 0, me_too_count = 0 WHERE id = $1";
+    "UPDATE posts SET deleted_at = $2, body_markdown = '', body_html = '', content_warning = '',"
+    " helpful_count = 0, hug_count = 0, me_too_count = 0 WHERE id = $1";
 
 constexpr std::string_view kInsertRevision =
     "INSERT INTO revisions (post_id, revision, body_markdown, body_html, created_at)"
@@ -262,6 +337,8 @@ constexpr std::string_view kCountOpenReviewItems =
     "SELECT count(*) FROM review_items WHERE status = 0 AND priority >= $1";
 constexpr std::string_view kSelectReviewItemsOfPost =
     KINDRED_REVIEW_SELECT "WHERE r.post_id = $1 ORDER BY r.created_at, r.id";
+constexpr std::string_view kSelectReviewItemsByReporter =
+    KINDRED_REVIEW_SELECT "WHERE r.reporter_id = $1 ORDER BY r.created_at, r.id";
 constexpr std::string_view kReviewItemExists = "SELECT 1 FROM review_items WHERE id = $1";
 // Changes the item only if nobody else has since it was read: the version is the guard. Under
 // READ COMMITTED a concurrent resolver waits for the first, then re-checks the version and finds
@@ -356,6 +433,101 @@ constexpr std::string_view kDemoDeleteCategories = "DELETE FROM categories WHERE
 constexpr std::string_view kDemoDeleteModlog = "DELETE FROM modlog WHERE actor_id IN " KINDRED_DEMO_USERS;
 constexpr std::string_view kDemoDeleteUsers = "DELETE FROM users WHERE is_demo";
 
+// EraseUser, in the order it runs; see the method for why. $1 is the member, $2 the time. Every
+// statement is set-based over posts_by_user / topics_by_user and the other per-user indexes, so
+// a member with a hundred thousand posts costs a handful of statements, not a loop. What the
+// events will name is collected first into temporary tables (gone at the end of the
+// transaction), so that the feed lock is taken only for the event inserts at the very end.
+constexpr const char* kEraseCreateWorkTables =
+    "CREATE TEMPORARY TABLE erase_reacted (id BIGINT PRIMARY KEY) ON COMMIT DROP;"
+    " CREATE TEMPORARY TABLE erase_topics (id BIGINT PRIMARY KEY) ON COMMIT DROP;"
+    " CREATE TEMPORARY TABLE erase_posts (id BIGINT PRIMARY KEY) ON COMMIT DROP";
+// Two erasures of one account (two tabs) run one after the other.
+constexpr std::string_view kEraseLockUser = "SELECT username FROM users WHERE id = $1 FOR UPDATE";
+// The posts they reacted to, whose counters change.
+constexpr std::string_view kEraseCollectReacted =
+    "INSERT INTO erase_reacted SELECT DISTINCT post_id FROM reactions WHERE user_id = $1";
+// With delete_posts: a topic they asked goes whole when no one else's reply is still there.
+constexpr std::string_view kEraseCollectTopics =
+    "INSERT INTO erase_topics SELECT t.id FROM topics t WHERE t.user_id = $1 AND NOT EXISTS"
+    " (SELECT 1 FROM posts q WHERE q.topic_id = t.id AND q.user_id != $1 AND q.deleted_at IS NULL)";
+// Their posts still there in the topics that stay (those in the topics that go go with them).
+constexpr std::string_view kEraseCollectPosts =
+    "INSERT INTO erase_posts SELECT p.id FROM posts p WHERE p.user_id = $1 AND p.deleted_at IS NULL"
+    " AND p.topic_id NOT IN (SELECT id FROM erase_topics)";
+// What moderators wrote down about them, their posts, their topics or the review items on their
+// posts may quote their words or name.
+constexpr std::string_view kEraseScrubModlog =
+    "UPDATE modlog SET before = '', after = '' WHERE (before != '' OR after != '') AND ("
+    " (subject_kind = 'user' AND subject_id = $1) OR"
+    " (subject_kind = 'post' AND subject_id IN (SELECT id FROM posts WHERE user_id = $1)) OR"
+    " (subject_kind = 'topic' AND subject_id IN (SELECT id FROM topics WHERE user_id = $1)) OR"
+    " (subject_kind = 'review' AND subject_id IN (SELECT r.id FROM review_items r JOIN posts p ON p.id = r.post_id"
+    "   WHERE p.user_id = $1)))";
+// Notices to others that lead to one of their posts ("waiting for a reply", "post hidden") may
+// quote their name or words.
+constexpr std::string_view kEraseDeleteNoticesAboutPosts =
+    "DELETE FROM notices WHERE link IN (SELECT '/p/' || id FROM posts WHERE user_id = $1)";
+// Notices that name them in bold, as alerts to moderators do ("A post by **name** ..."), even
+// when they lead elsewhere (the review queue). $1 is the name as rendered.
+constexpr std::string_view kEraseScrubNamedNotices =
+    "UPDATE notices SET body_html = replace(body_html, $1, '<strong>a former member</strong>')"
+    " WHERE strpos(body_html, $1) > 0";
+// The reactions they gave come off the counters of the posts they reacted to.
+constexpr std::string_view kEraseUncountReactions =
+    "UPDATE posts SET helpful_count = GREATEST(helpful_count - given.helpful, 0),"
+    " hug_count = GREATEST(hug_count - given.hug, 0), me_too_count = GREATEST(me_too_count - given.me_too, 0)"
+    " FROM (SELECT post_id, count(*) FILTER (WHERE kind = 0) AS helpful, count(*) FILTER (WHERE kind = 1) AS hug,"
+    "   count(*) FILTER (WHERE kind = 2) AS me_too FROM reactions WHERE user_id = $1 GROUP BY post_id) given"
+    " WHERE posts.id = given.post_id";
+constexpr std::string_view kEraseDeleteReactionsGiven = "DELETE FROM reactions WHERE user_id = $1";
+constexpr std::string_view kEraseDeleteSessions = "DELETE FROM sessions WHERE user_id = $1";
+constexpr std::string_view kEraseDeleteNotices = "DELETE FROM notices WHERE user_id = $1";
+constexpr std::string_view kEraseDeleteBlocks = "DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1";
+constexpr std::string_view kEraseDeleteWorryReports =
+    "DELETE FROM worry_reports WHERE reporter_id = $1 OR writer_id = $1";
+// Their flags stay in the queue (the post may still need a look), without who raised them or why.
+constexpr std::string_view kEraseAnonymiseFlags =
+    "UPDATE review_items SET reporter_id = NULL, note = '' WHERE reporter_id = $1";
+// With delete_posts, as DeletePost does for each post, in one statement for all of them. The
+// whole topics go first: the cascade then takes their posts (everyone's), revisions, reactions,
+// review items and worry reports, and the statements after have less to touch.
+constexpr std::string_view kEraseDeleteTopics = "DELETE FROM topics WHERE id IN (SELECT id FROM erase_topics)";
+constexpr std::string_view kEraseDeleteReviewItems =
+    "DELETE FROM review_items WHERE post_id IN (SELECT id FROM posts WHERE user_id = $1)";
+constexpr std::string_view kEraseDeleteRevisions =
+    "DELETE FROM revisions WHERE post_id IN (SELECT id FROM posts WHERE user_id = $1)";
+constexpr std::string_view kEraseDeletePostReactions =
+    "DELETE FROM reactions WHERE post_id IN (SELECT id FROM posts WHERE user_id = $1)";
+// The text goes, the place stays; a post deleted before keeps its time, and loses its content
+// warning (the writer's words too) if it still had one.
+constexpr std::string_view kEraseDeletePosts =
+    "UPDATE posts SET deleted_at = COALESCE(deleted_at, $2), body_markdown = '', body_html = '',"
+    " content_warning = '', helpful_count = 0, hug_count = 0, me_too_count = 0"
+    " WHERE user_id = $1 AND (deleted_at IS NULL OR content_warning != '' OR body_markdown != '')";
+constexpr std::string_view kEraseRecountTopics =
+    "UPDATE topics SET reply_count = (SELECT count(*) FROM posts p WHERE p.topic_id = topics.id AND p.number > 1"
+    "   AND p.deleted_at IS NULL)"
+    " WHERE id IN (SELECT topic_id FROM posts WHERE user_id = $1)";
+// Every topic they asked that is still there has others' replies: it keeps them, not its title.
+constexpr std::string_view kEraseRetitleTopics = "UPDATE topics SET title = $2 WHERE user_id = $1";
+// Always: the account itself. The name stays unique (ids are); password, email, settings and
+// record go.
+constexpr std::string_view kEraseAccount =
+    "UPDATE users SET username = 'former-member-' || id, username_key = 'former-member-' || id, email = '',"
+    " password_hash = '', muted_words = '', show_warned_posts = FALSE, worry_opt_out = FALSE, flags_upheld = 0,"
+    " flags_rejected = 0, suspended_until = NULL, suspended_reason = '', erased_at = $2 WHERE id = $1";
+// The events, under the feed lock, in the SQLite backend's order; $1 the kind, $2 the time. The
+// last event of the method goes through AppendEvent, whose NOTIFY wakes listeners for them all.
+#define KINDRED_ERASE_EVENTS_FROM(table) \
+  "INSERT INTO events (kind, subject_id, created_at) SELECT $1::text, id, $2 FROM " table " ORDER BY id"
+constexpr std::string_view kEraseReactionEvents = KINDRED_ERASE_EVENTS_FROM("erase_reacted");
+constexpr std::string_view kEraseTopicEvents = KINDRED_ERASE_EVENTS_FROM("erase_topics");
+constexpr std::string_view kErasePostEvents = KINDRED_ERASE_EVENTS_FROM("erase_posts");
+constexpr std::string_view kEraseRetitledEvents =
+    "INSERT INTO events (kind, subject_id, created_at) SELECT $1::text, id, $2 FROM topics WHERE user_id = $3"
+    " ORDER BY id";
+
 // --- Rows ----------------------------------------------------------------------------------
 
 UserRow ReadUser(const Row& s) {
@@ -367,8 +539,16 @@ UserRow ReadUser(const Row& s) {
   row.role = static_cast<Role>(s.Int(4));
   row.created_at = s.Int64(5);
   row.is_demo = s.Bool(6);
-  row.trusted_supporter = s.Bool(7);
-  row.worry_opt_out = s.Bool(8);
+  row.worry_opt_out = s.Bool(7);
+  row.trust_level = static_cast<TrustLevel>(s.Int(8));
+  row.trust_pinned = s.Bool(9);
+  row.suspended_until = s.OptionalInt64(10);
+  row.suspended_reason = s.Text(11);
+  row.flags_upheld = s.Int(12);
+  row.flags_rejected = s.Int(13);
+  row.muted_words = s.Text(14);
+  row.show_warned_posts = s.Bool(15);
+  row.erased_at = s.OptionalInt64(16);
   return row;
 }
 
@@ -397,9 +577,13 @@ TopicRow ReadTopic(const Row& s) {
   row.pinned = s.Bool(7);
   row.closed = s.Bool(8);
   row.is_demo = s.Bool(9);
-  row.author_name = s.Text(10);
-  row.category_slug = s.Text(11);
-  row.category_name = s.Text(12);
+  row.anonymous = s.Bool(10);
+  row.slow_mode_seconds = s.Int(11);
+  row.hidden_at = s.OptionalInt64(12);
+  row.author_name = s.Text(13);
+  row.author_state = static_cast<AuthorState>(s.Int(14));
+  row.category_slug = s.Text(15);
+  row.category_name = s.Text(16);
   return row;
 }
 
@@ -416,7 +600,12 @@ PostRow ReadPost(const Row& s) {
   row.edited_at = s.OptionalInt64(8);
   row.deleted_at = s.OptionalInt64(9);
   for (int kind = 0; kind < kReactionKindCount; ++kind) row.reactions[kind] = s.Int64(10 + kind);
-  row.author_name = s.Text(13);
+  row.anonymous = s.Bool(13);
+  row.content_warning = s.Text(14);
+  row.hidden_at = s.OptionalInt64(15);
+  row.hidden_reason = s.Text(16);
+  row.author_name = s.Text(17);
+  row.author_state = static_cast<AuthorState>(s.Int(18));
   return row;
 }
 
@@ -494,6 +683,44 @@ NoticeRow ReadNotice(const Row& s) {
   row.link = s.Text(5);
   row.created_at = s.Int64(6);
   row.read_at = s.OptionalInt64(7);
+  return row;
+}
+
+SessionRow ReadSession(const Row& s) {
+  SessionRow row;
+  row.token_hash = s.Text(0);
+  row.user_id = UserId(s.Int64(1));
+  row.csrf_token = s.Text(2);
+  row.created_at = s.Int64(3);
+  row.expires_at = s.Int64(4);
+  return row;
+}
+
+WatchedWordRow ReadWatchedWord(const Row& s) {
+  WatchedWordRow row;
+  row.id = s.Int64(0);
+  row.pattern = s.Text(1);
+  row.action = static_cast<WatchedAction>(s.Int(2));
+  row.replacement = s.Text(3);
+  row.created_at = s.Int64(4);
+  return row;
+}
+
+ReactionGivenRow ReadReactionGiven(const Row& s) {
+  ReactionGivenRow row;
+  row.post = PostId(s.Int64(0));
+  row.kind = static_cast<ReactionKind>(s.Int(1));
+  row.created_at = s.Int64(2);
+  return row;
+}
+
+WorryReportRow ReadWorryReport(const Row& s) {
+  WorryReportRow row;
+  row.reporter = UserId(s.Int64(0));
+  row.post = PostId(s.Int64(1));
+  row.writer = UserId(s.Int64(2));
+  row.created_at = s.Int64(3);
+  row.message_sent = s.Bool(4);
   return row;
 }
 
@@ -594,18 +821,33 @@ Result<void> InsertRevision(Connection& db, PostId post, std::string_view markdo
   return db.Run(kInsertRevision, post, markdown, html, at);
 }
 
+// How a new post is shown, as NewTopic and NewPost give it. A held post is hidden from its
+// creation (reason "held") until a moderator has had a first look.
+struct PostShowing {
+  bool anonymous = false;
+  std::string_view content_warning;
+  bool held = false;
+};
+
+template <typename New>  // NewTopic or NewPost
+PostShowing ShowingOf(const New& post) {
+  return {post.anonymous, post.content_warning, post.held};
+}
+
 // Inserts one post with its first revision; returns its id.
 Result<PostId> InsertPost(Connection& db, TopicId topic, UserId user, int number, std::optional<PostId> reply_to,
-                          std::string_view markdown, std::string_view html, UnixSeconds at) {
-  KINDRED_QUERY(inserted, db, kInsertPost, topic, user, number, reply_to, markdown, html, at);
+                          std::string_view markdown, std::string_view html, UnixSeconds at, PostShowing showing) {
+  KINDRED_QUERY(inserted, db, kInsertPost, topic, user, number, reply_to, markdown, html, at, showing.anonymous,
+                showing.content_warning, showing.held, showing.held ? kHeldReason : "");
   PostId id(inserted[0].Int64(0));
   KINDRED_TRY(InsertRevision(db, id, markdown, html, at));
   return id;
 }
 
 Result<TopicId> InsertTopic(Connection& db, const NewTopic& topic, UnixSeconds last_post_at, std::int64_t reply_count) {
+  // A held question keeps its topic out of lists too.
   KINDRED_QUERY(inserted, db, kInsertTopic, topic.category_id, topic.user_id, topic.title, topic.created_at,
-                last_post_at, reply_count, topic.is_demo);
+                last_post_at, reply_count, topic.is_demo, topic.anonymous, topic.held);
   return TopicId(inserted[0].Int64(0));
 }
 
@@ -666,9 +908,9 @@ class PostgresStore final : public Store {
     });
   }
 
-  Result<void> SetUserFlags(UserId id, bool trusted_supporter, bool worry_opt_out) override {
+  Result<void> SetWorryOptOut(UserId id, bool worry_opt_out) override {
     return Write([&](Connection& db) -> Result<void> {
-      KINDRED_QUERY(updated, db, kUpdateUserFlags, id, trusted_supporter, worry_opt_out);
+      KINDRED_QUERY(updated, db, kUpdateWorryOptOut, id, worry_opt_out);
       if (updated.affected() == 0) return UserNotFound();
       return Ok();
     });
@@ -678,6 +920,165 @@ class PostgresStore final : public Store {
     return Read([&](Connection& db) -> Result<std::vector<UserRow>> {
       KINDRED_QUERY(rows, db, kSelectResponders, include_trusted_supporters);
       return ReadAll(rows, &ReadUser);
+    });
+  }
+
+  // kInvalid ("trust_level") for a level that is not one of TrustLevel's.
+  Result<void> SetTrust(UserId id, TrustLevel level, bool pinned) override {
+    const int value = static_cast<int>(level);
+    if (value < static_cast<int>(TrustLevel::kNew) || value > static_cast<int>(TrustLevel::kTrusted)) {
+      return Error::Invalid("trust_level", "unknown_trust_level", "That trust level is not one we know.");
+    }
+    return UpdateUser(kUpdateTrust, id, value, pinned);
+  }
+
+  Result<void> SetSuspension(UserId id, std::optional<UnixSeconds> until, std::string_view reason) override {
+    return UpdateUser(kUpdateSuspension, id, until, reason);
+  }
+
+  Result<void> AddFlagOutcomes(UserId id, int upheld, int rejected) override {
+    return UpdateUser(kAddFlagOutcomes, id, upheld, rejected);
+  }
+
+  Result<void> SetPersonalControls(UserId id, std::string_view muted_words, bool show_warned_posts) override {
+    return UpdateUser(kUpdatePersonalControls, id, muted_words, show_warned_posts);
+  }
+
+  // Blocks ------------------------------------------------------------------------------------
+
+  // kNotFound when either member does not exist.
+  Result<void> AddBlock(UserId blocker, UserId blocked, UnixSeconds at) override {
+    return Write([&](Connection& db) -> Result<void> { return db.Run(kInsertBlock, blocker, blocked, at); });
+  }
+
+  Result<void> RemoveBlock(UserId blocker, UserId blocked) override {
+    return Write([&](Connection& db) -> Result<void> { return db.Run(kDeleteBlock, blocker, blocked); });
+  }
+
+  Result<std::vector<UserRow>> ListBlocked(UserId blocker) override {
+    return Read([&](Connection& db) -> Result<std::vector<UserRow>> {
+      KINDRED_QUERY(rows, db, kSelectBlocked, blocker);
+      return ReadAll(rows, &ReadUser);
+    });
+  }
+
+  Result<bool> IsBlocked(UserId blocker, UserId blocked) override {
+    return Read([&](Connection& db) -> Result<bool> {
+      KINDRED_QUERY(rows, db, kSelectIsBlocked, blocker, blocked);
+      return !rows.empty();
+    });
+  }
+
+  // Watched words -----------------------------------------------------------------------------
+
+  Result<std::vector<WatchedWordRow>> ListWatchedWords() override {
+    return Read([&](Connection& db) -> Result<std::vector<WatchedWordRow>> {
+      KINDRED_QUERY(rows, db, kSelectWatchedWords);
+      return ReadAll(rows, &ReadWatchedWord);
+    });
+  }
+
+  // The word's id is ignored; the saved row (with its new id) comes back.
+  Result<WatchedWordRow> AddWatchedWord(const WatchedWordRow& word) override {
+    return Write([&](Connection& db) -> Result<WatchedWordRow> {
+      KINDRED_QUERY(inserted, db, kInsertWatchedWord, word.pattern, AsciiLower(word.pattern),
+                    static_cast<int>(word.action), word.replacement, word.created_at);
+      KINDRED_QUERY(rows, db, kSelectWatchedWord, inserted[0].Int64(0));
+      return ReadOne(rows, &ReadWatchedWord, "watched_word_not_found", "We could not find that watched word.");
+    });
+  }
+
+  Result<void> RemoveWatchedWord(std::int64_t id) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_QUERY(removed, db, kDeleteWatchedWord, id);
+      if (removed.affected() == 0) {
+        return Error::NotFound("watched_word_not_found", "We could not find that watched word.");
+      }
+      return Ok();
+    });
+  }
+
+  // Leaving -----------------------------------------------------------------------------------
+
+  Result<std::vector<SessionRow>> ListSessionsOfUser(UserId user) override {
+    return Read([&](Connection& db) -> Result<std::vector<SessionRow>> {
+      KINDRED_QUERY(rows, db, kSelectSessionsOfUser, user);
+      return ReadAll(rows, &ReadSession);
+    });
+  }
+
+  Result<std::vector<ReactionGivenRow>> ListReactionsByUser(UserId user) override {
+    return Read([&](Connection& db) -> Result<std::vector<ReactionGivenRow>> {
+      KINDRED_QUERY(rows, db, kSelectReactionsByUser, user);
+      return ReadAll(rows, &ReadReactionGiven);
+    });
+  }
+
+  Result<std::vector<ReviewItemRow>> ListFlagsByReporter(UserId reporter) override {
+    return Read([&](Connection& db) -> Result<std::vector<ReviewItemRow>> {
+      KINDRED_QUERY(rows, db, kSelectReviewItemsByReporter, reporter);
+      return ReadAll(rows, &ReadReviewItem);
+    });
+  }
+
+  Result<std::vector<WorryReportRow>> ListWorryReportsBy(UserId reporter) override {
+    return Read([&](Connection& db) -> Result<std::vector<WorryReportRow>> {
+      KINDRED_QUERY(rows, db, kSelectWorryReportsBy, reporter);
+      return ReadAll(rows, &ReadWorryReport);
+    });
+  }
+
+  // One transaction of set-based statements (see the kErase* constants): the work grows with the
+  // rows touched, never with a statement per post. The same choices as the SQLite backend
+  // (EraseUser in sqlite_store.cc): modlog entries about the member and their topics lose
+  // before/after too; notices to others leading to their posts go, and their bold name in alerts
+  // leading elsewhere becomes "a former member"; each post they reacted to gets
+  // post.reactions_changed; with delete_posts, a topic of theirs that stays is retitled (event
+  // topic.updated); user.erased is written in both modes. Erasing twice succeeds.
+  // Concurrency: the member's row is locked first, so two erasures of one account queue; the
+  // events are written last, so the feed lock (AppendEvent) is held only for the short tail.
+  Result<void> EraseUser(UserId id, bool delete_posts, UnixSeconds at) override {
+    return Write([&](Connection& db) -> Result<void> {
+      std::string username;
+      {
+        KINDRED_QUERY(user, db, kEraseLockUser, id);
+        if (user.empty()) return UserNotFound();
+        username = user[0].Text(0);
+      }
+      KINDRED_TRY(db.Execute(kEraseCreateWorkTables));
+      KINDRED_TRY(db.Run(kEraseCollectReacted, id));
+      if (delete_posts) {
+        KINDRED_TRY(db.Run(kEraseCollectTopics, id));
+        KINDRED_TRY(db.Run(kEraseCollectPosts, id));
+      }
+      // Before anything that removes posts: these find their rows through them.
+      KINDRED_TRY(db.Run(kEraseScrubModlog, id));
+      KINDRED_TRY(db.Run(kEraseDeleteNoticesAboutPosts, id));
+      KINDRED_TRY(db.Run(kEraseScrubNamedNotices, "<strong>" + username + "</strong>"));
+      for (std::string_view sql : {kEraseUncountReactions, kEraseDeleteReactionsGiven, kEraseDeleteSessions,
+                                   kEraseDeleteNotices, kEraseDeleteBlocks, kEraseDeleteWorryReports,
+                                   kEraseAnonymiseFlags}) {
+        KINDRED_TRY(db.Run(sql, id));
+      }
+      if (delete_posts) {
+        KINDRED_TRY(db.Run(kEraseDeleteTopics));
+        for (std::string_view sql : {kEraseDeleteReviewItems, kEraseDeleteRevisions, kEraseDeletePostReactions}) {
+          KINDRED_TRY(db.Run(sql, id));
+        }
+        KINDRED_TRY(db.Run(kEraseDeletePosts, id, at));
+        KINDRED_TRY(db.Run(kEraseRecountTopics, id));
+        KINDRED_TRY(db.Run(kEraseRetitleTopics, id, kRemovedTopicTitle));
+      }
+      KINDRED_TRY(db.Run(kEraseAccount, id, at));
+
+      KINDRED_TRY(TakeAdvisoryLock(db, kEventFeedLockKey));
+      KINDRED_TRY(db.Run(kEraseReactionEvents, kPostReactionsChanged, at));
+      if (delete_posts) {
+        KINDRED_TRY(db.Run(kEraseTopicEvents, kTopicDeleted, at));
+        KINDRED_TRY(db.Run(kErasePostEvents, kPostDeleted, at));
+        KINDRED_TRY(db.Run(kEraseRetitledEvents, kTopicUpdated, at, id));
+      }
+      return AppendEvent(db, kUserErased, id.value, at);
     });
   }
 
@@ -694,14 +1095,7 @@ class PostgresStore final : public Store {
     return Read([&](Connection& db) -> Result<SessionRow> {
       KINDRED_QUERY(rows, db, kSelectSession, token_hash, now);
       if (rows.empty()) return Error::NotFound("session_not_found", "Your session has ended. Please sign in again.");
-      Row found = rows[0];
-      SessionRow row;
-      row.token_hash = found.Text(0);
-      row.user_id = UserId(found.Int64(1));
-      row.csrf_token = found.Text(2);
-      row.created_at = found.Int64(3);
-      row.expires_at = found.Int64(4);
-      return row;
+      return ReadSession(rows[0]);
     });
   }
 
@@ -793,7 +1187,7 @@ class PostgresStore final : public Store {
       Result<TopicId> topic_id = InsertTopic(db, topic, topic.created_at, 0);
       if (!topic_id.ok()) return std::move(topic_id).error();
       Result<PostId> post_id = InsertPost(db, *topic_id, topic.user_id, 1, std::nullopt, topic.body_markdown,
-                                          topic.body_html, topic.created_at);
+                                          topic.body_html, topic.created_at, ShowingOf(topic));
       if (!post_id.ok()) return std::move(post_id).error();
       KINDRED_TRY(AppendEvent(db, kTopicCreated, topic_id->value, topic.created_at));
       Result<TopicRow> saved_topic = LoadTopic(db, *topic_id);
@@ -815,14 +1209,14 @@ class PostgresStore final : public Store {
       Result<TopicId> topic_id = InsertTopic(db, topic, last_post_at, static_cast<std::int64_t>(replies.size()));
       if (!topic_id.ok()) return std::move(topic_id).error();
       Result<PostId> first = InsertPost(db, *topic_id, topic.user_id, 1, std::nullopt, topic.body_markdown,
-                                        topic.body_html, topic.created_at);
+                                        topic.body_html, topic.created_at, ShowingOf(topic));
       if (!first.ok()) return std::move(first).error();
       std::vector<PostId> reply_ids;
       reply_ids.reserve(replies.size());
       int number = 1;
       for (const NewPost& reply : replies) {
         Result<PostId> post = InsertPost(db, *topic_id, reply.user_id, ++number, reply.reply_to, reply.body_markdown,
-                                         reply.body_html, reply.created_at);
+                                         reply.body_html, reply.created_at, ShowingOf(reply));
         if (!post.ok()) return std::move(post).error();
         reply_ids.push_back(*post);
       }
@@ -857,7 +1251,7 @@ class PostgresStore final : public Store {
       Result<int> number = NextPostNumber(db, post.topic_id);
       if (!number.ok()) return std::move(number).error();
       Result<PostId> id = InsertPost(db, post.topic_id, post.user_id, *number, post.reply_to, post.body_markdown,
-                                     post.body_html, post.created_at);
+                                     post.body_html, post.created_at, ShowingOf(post));
       if (!id.ok()) return std::move(id).error();
       KINDRED_TRY(db.Run(kBumpTopic, post.topic_id, post.created_at));
       KINDRED_TRY(AppendEvent(db, kPostCreated, id->value, post.created_at));
@@ -918,17 +1312,63 @@ class PostgresStore final : public Store {
     });
   }
 
-  Result<std::vector<PostRow>> ListPostsByUser(UserId user, int offset, int limit) override {
+  Result<std::vector<PostRow>> ListPostsByUser(UserId user, int offset, int limit, bool include_anonymous) override {
     return Read([&](Connection& db) -> Result<std::vector<PostRow>> {
-      KINDRED_QUERY(rows, db, kSelectPostsOfUser, user, ClampLimit(limit), ClampOffset(offset));
+      KINDRED_QUERY(rows, db, kSelectPostsOfUser, user, ClampLimit(limit), ClampOffset(offset), include_anonymous);
       return ReadAll(rows, &ReadPost);
     });
   }
 
-  Result<std::int64_t> CountPostsByUser(UserId user) override {
+  Result<std::int64_t> CountPostsByUser(UserId user, bool include_anonymous) override {
     return Read([&](Connection& db) -> Result<std::int64_t> {
-      KINDRED_QUERY(count, db, kCountPostsOfUser, user);
+      KINDRED_QUERY(count, db, kCountPostsOfUser, user, include_anonymous);
       return ReadCount(count);
+    });
+  }
+
+  Result<std::optional<UnixSeconds>> LastPostTimeIn(TopicId topic, UserId user) override {
+    return Read([&](Connection& db) -> Result<std::optional<UnixSeconds>> {
+      KINDRED_QUERY(rows, db, kLastPostTimeIn, topic, user);
+      // MAX over no rows is one row holding NULL.
+      if (rows.empty()) return std::optional<UnixSeconds>();
+      return rows[0].OptionalInt64(0);
+    });
+  }
+
+  // Showing a post that is not hidden succeeds and changes nothing (no event); hiding a hidden
+  // one again saves the new reason and time (a held post a moderator then hides for good). A
+  // deleted post can be hidden or shown: its writer's delete does not stop a moderator's review.
+  // The post row is locked, then its topic's (as MovePost does), so concurrent changes queue.
+  Result<PostRow> SetPostHidden(PostId id, std::optional<UnixSeconds> hidden_at, std::string_view reason) override {
+    return Write([&](Connection& db) -> Result<PostRow> {
+      Result<PostState> state = LockPostState(db, id);
+      if (!state.ok()) return std::move(state).error();
+      if (!hidden_at) {
+        auto post = LoadPost(db, id);
+        if (!post.ok() || !post->hidden_at) return post;
+      }
+      KINDRED_TRY(db.Run(kUpdatePostHidden, id, hidden_at, hidden_at ? reason : std::string_view()));
+      if (state->number == 1) KINDRED_TRY(db.Run(kUpdateTopicHidden, state->topic, hidden_at));
+      if (hidden_at) {
+        KINDRED_TRY(AppendEvent(db, kPostHidden, id.value, *hidden_at));
+      } else {
+        KINDRED_TRY(AppendEventNow(db, kPostShown, id.value));
+      }
+      return LoadPost(db, id);
+    });
+  }
+
+  // kInvalidInput for a negative pause; 0 turns slow mode off.
+  Result<TopicRow> SetSlowMode(TopicId id, int seconds) override {
+    if (seconds < 0) {
+      return Error::Invalid("slow_mode_seconds", "negative_slow_mode",
+                            "Slow mode needs a pause of zero or more seconds.");
+    }
+    return Write([&](Connection& db) -> Result<TopicRow> {
+      KINDRED_QUERY(updated, db, kUpdateSlowMode, id, seconds);
+      if (updated.affected() == 0) return TopicNotFound();
+      KINDRED_TRY(AppendEventNow(db, kTopicUpdated, id.value));
+      return LoadTopic(db, id);
     });
   }
 
@@ -1210,6 +1650,10 @@ class PostgresStore final : public Store {
     });
   }
 
+  Result<void> ForgetIdleRateBuckets(double now) override {
+    return Write([&](Connection& db) -> Result<void> { return db.Run(kForgetIdleRateBuckets, now - kIdleRateBucketSeconds); });
+  }
+
   Result<int> TakeRateToken(std::string_view key, int burst, double per_second, double now) override {
     return Write([&](Connection& db) -> Result<int> {
       if (rate_calls_.fetch_add(1, std::memory_order_relaxed) % kRateSweepEvery == 0) {
@@ -1260,6 +1704,16 @@ class PostgresStore final : public Store {
   }
 
  private:
+  // Runs one UPDATE of the users row $1; kNotFound when there is no such row.
+  template <typename... Args>
+  Result<void> UpdateUser(std::string_view sql, UserId id, const Args&... args) {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_QUERY(updated, db, sql, id, args...);
+      if (updated.affected() == 0) return UserNotFound();
+      return Ok();
+    });
+  }
+
   struct PostState {
     int number = 0;
     TopicId topic;

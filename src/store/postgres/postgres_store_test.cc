@@ -66,7 +66,8 @@ TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
   }
   for (std::thread& node : nodes) node.join();
   for (const std::string& failure : failures) EXPECT_EQ(failure, "");
-  const std::vector<std::string> kApplied = {"0001_core_forum", "0002_safety_and_review", "0003_rate_limits"};
+  const std::vector<std::string> kApplied = {"0001_core_forum", "0002_safety_and_review", "0003_rate_limits",
+                                             "0004_moderation_and_privacy"};
   EXPECT_EQ(Column("SELECT version FROM schema_migrations ORDER BY version"), kApplied);
 
   // Opening again changes nothing and keeps the data.
@@ -196,6 +197,86 @@ TEST_F(PostgresStoreTest, AnEventIsAnnouncedToListenersWhenItCommits) {
   }
   PQfinish(listener);
   EXPECT_EQ(payload, std::to_string(seq));
+}
+
+// EraseUser collects what goes into temporary tables that live for one transaction. Its
+// statements are prepared once per pooled connection and must find the new tables each time,
+// on every connection, also when the same account is erased twice.
+TEST_F(PostgresStoreTest, ErasuresRunOneAfterAnotherOnEveryConnection) {
+  constexpr int kAccounts = 6;  // more than the pool's connections
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  CategoryRow category = store->CreateCategory({"", "Leaving", "", false}).value();
+  UserRow stays = store->CreateUser({"stays", "", "", Role::kMember, kT0, false}).value();
+  std::vector<UserRow> leaving;
+  std::vector<TopicId> kept_topics;
+  for (int i = 0; i < kAccounts; ++i) {
+    leaving.push_back(store->CreateUser({"leaving" + std::to_string(i), "", "", Role::kMember, kT0, false}).value());
+    // One topic of theirs alone (it goes whole), one with someone else's reply (it stays).
+    ASSERT_TRUE(store->CreateTopic({category.id, leaving[i].id, "alone", "q", "<p>q</p>", kT0, false}).ok());
+    TopicId kept =
+        store->CreateTopic({category.id, leaving[i].id, "answered", "q2", "<p>q2</p>", kT0, false}).value().first.id;
+    ASSERT_TRUE(store->CreateReply({kept, stays.id, std::nullopt, "answer", "<p>answer</p>", kT0 + 1}).ok());
+    ASSERT_TRUE(store->CreateReply({kept, leaving[i].id, std::nullopt, "thanks", "<p>thanks</p>", kT0 + 2}).ok());
+    kept_topics.push_back(kept);
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (const UserRow& user : leaving) {
+      Result<void> erased = store->EraseUser(user.id, /*delete_posts=*/true, kT0 + 10);
+      EXPECT_TRUE(erased.ok()) << erased.error().message;
+    }
+  }
+  for (int i = 0; i < kAccounts; ++i) {
+    TopicRow kept = store->FindTopic(kept_topics[i]).value();
+    EXPECT_EQ(kept.title, "Removed by its author");
+    EXPECT_EQ(kept.reply_count, 1);  // the answer; the thanks went
+    EXPECT_EQ(store->CountPostsByUser(leaving[i].id, /*include_anonymous=*/true).value(), 0);
+  }
+  EXPECT_EQ(store->ListTopics(std::nullopt, 0, 100).value().total, kAccounts);
+  EXPECT_EQ(Column("SELECT count(*) FROM posts WHERE body_markdown IN ('q', 'q2', 'thanks')"),
+            std::vector<std::string>{"0"});
+}
+
+// "Whatever its size": the erasure is a fixed number of set-based statements, so a very active
+// account goes in one transaction of about the time a few table scans take, not one round trip
+// per post. The posts are written straight into the tables (the store would take minutes).
+TEST_F(PostgresStoreTest, ErasingAnAccountWithManyPostsIsOneQuickTransaction) {
+  constexpr int kPosts = 100'000;  // the size the issue names
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  CategoryRow category = store->CreateCategory({"", "Busy", "", false}).value();
+  UserRow busy = store->CreateUser({"busy", "", "", Role::kMember, kT0, false}).value();
+  UserRow other = store->CreateUser({"other", "", "", Role::kMember, kT0, false}).value();
+  TopicId theirs = store->CreateTopic({category.id, busy.id, "theirs", "q", "<p>q</p>", kT0, false}).value().first.id;
+  TopicId others = store->CreateTopic({category.id, other.id, "others", "q", "<p>q</p>", kT0, false}).value().first.id;
+  const std::string ids = std::to_string(busy.id.value);
+  const std::string in_topic = std::to_string(others.value);
+  Column("INSERT INTO posts (topic_id, user_id, number, body_markdown, body_html, created_at)"
+         " SELECT " + in_topic + ", " + ids + ", n + 1, 'words ' || n, '<p>words</p>', " + std::to_string(kT0) +
+         " + n FROM generate_series(1, " + std::to_string(kPosts) + ") AS n");
+  Column("INSERT INTO revisions (post_id, revision, body_markdown, body_html, created_at)"
+         " SELECT id, 1, body_markdown, body_html, created_at FROM posts WHERE user_id = " + ids + " AND number > 1");
+  Column("INSERT INTO reactions (post_id, user_id, kind, created_at) SELECT id, " +
+         std::to_string(other.id.value) + ", 1, created_at FROM posts WHERE user_id = " + ids);
+  Column("UPDATE posts SET hug_count = 1 WHERE user_id = " + ids + " AND number > 1");
+  Column("UPDATE topics SET reply_count = " + std::to_string(kPosts) + " WHERE id = " + in_topic);
+  Column("ANALYZE");
+
+  const auto started = std::chrono::steady_clock::now();
+  Result<void> erased = store->EraseUser(busy.id, /*delete_posts=*/true, kT0 + kPosts + 1);
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(erased.ok()) << erased.error().message;
+  // Generous for a loaded 2-core test machine; per-post round trips would take minutes.
+  EXPECT_LT(took, std::chrono::seconds(60));
+
+  EXPECT_EQ(store->FindTopic(theirs).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store->FindTopic(others).value().reply_count, 0);
+  EXPECT_EQ(Column("SELECT count(*) FROM posts WHERE user_id = " + ids + " AND body_markdown != ''"),
+            std::vector<std::string>{"0"});
+  EXPECT_EQ(Column("SELECT count(*) FROM revisions r JOIN posts p ON p.id = r.post_id WHERE p.user_id = " + ids),
+            std::vector<std::string>{"0"});
+  EXPECT_EQ(Column("SELECT count(*) FROM events WHERE kind = 'post.deleted'"),
+            std::vector<std::string>{std::to_string(kPosts)});
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ constexpr UniqueField kUniqueFields[] = {
     {"categories.name_key", "name", "name_taken", "A category with that name already exists."},
     {"categories.slug", "slug", "slug_taken", "Another category already uses that address."},
     {"sessions.token_hash", "token_hash", "session_exists", "That session already exists."},
+    {"watched_words.pattern_key", "pattern", "pattern_taken", "That word or phrase is already on the watched list."},
 };
 
 Error UniqueConflict(std::string_view sqlite_message) {

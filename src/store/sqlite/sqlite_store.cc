@@ -48,38 +48,64 @@ constexpr int kMaxSlugSuffix = 1000;
 
 using namespace events;  // the event kinds, spelled once in rows.h
 
+// PostRow::hidden_reason of a post waiting for a moderator's first look.
+constexpr const char* kHeldReason = "held";
+
+// The title a topic keeps when its asker erased their account with their posts but others'
+// replies still stand: the thread stays readable without the asker's words.
+constexpr const char* kRemovedTitle = "Removed by its author";
+
 // --- SQL -----------------------------------------------------------------------------------
 // Column lists are macros so that each statement below is still one constant string.
 
-#define KINDRED_USER_SELECT                                                                  \
-  "SELECT id, username, email, password_hash, role, created_at, is_demo, trusted_supporter," \
-  " worry_opt_out FROM users "
+#define KINDRED_USER_SELECT                                                                      \
+  "SELECT id, username, email, password_hash, role, created_at, is_demo, worry_opt_out,"         \
+  " trust_level, trust_pinned, suspended_until, suspended_reason, flags_upheld, flags_rejected," \
+  " muted_words, show_warned_posts, erased_at FROM users "
 #define KINDRED_CATEGORY_SELECT                                                    \
   "SELECT c.id, c.slug, c.name, c.description, c.position, c.archived, c.is_demo," \
   " (SELECT count(*) FROM topics t WHERE t.category_id = c.id) FROM categories c "
-#define KINDRED_TOPIC_SELECT                                                      \
-  "SELECT t.id, t.category_id, t.user_id, t.title, t.created_at, t.last_post_at," \
-  " t.reply_count, t.pinned, t.closed, t.is_demo, u.username, c.slug, c.name"     \
-  " FROM topics t JOIN users u ON u.id = t.user_id JOIN categories c ON c.id = t.category_id "
+// Who wrote something, as readers may see it: AuthorState (0 named, 1 anonymous, 2 former
+// member) and the name only for a named author. Decided here, in the one place every read
+// passes, so that no page, feed or index can show a name by mistake.
+#define KINDRED_AUTHOR_STATE(anonymous, u) \
+  "CASE WHEN " anonymous " != 0 THEN 1 WHEN " u ".erased_at IS NOT NULL THEN 2 ELSE 0 END"
+#define KINDRED_AUTHOR_NAME(anonymous, u) \
+  "CASE WHEN " anonymous " != 0 OR " u ".erased_at IS NOT NULL THEN '' ELSE " u ".username END"
+// (clang-format would split the macro calls inside these column lists mid-list.)
+// clang-format off
+#define KINDRED_TOPIC_SELECT                                                                       \
+  "SELECT t.id, t.category_id, t.user_id, t.title, t.created_at, t.last_post_at,"                  \
+  " t.reply_count, t.pinned, t.closed, t.is_demo, t.anonymous, t.slow_mode_seconds, t.hidden_at, " \
+  KINDRED_AUTHOR_NAME("t.anonymous", "u") ", " KINDRED_AUTHOR_STATE("t.anonymous", "u")            \
+  ", c.slug, c.name FROM topics t JOIN users u ON u.id = t.user_id JOIN categories c ON c.id = t.category_id "
+// clang-format on
 #define KINDRED_TOPIC_ORDER " ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC "
+// clang-format off
 #define KINDRED_POST_SELECT                                                                 \
   "SELECT p.id, p.topic_id, p.user_id, p.number, p.reply_to, p.body_markdown, p.body_html," \
   " p.created_at, p.edited_at, p.deleted_at, p.helpful_count, p.hug_count, p.me_too_count," \
-  " u.username FROM posts p JOIN users u ON u.id = p.user_id "
+  " p.anonymous, p.content_warning, p.hidden_at, p.hidden_reason, "                         \
+  KINDRED_AUTHOR_NAME("p.anonymous", "u") ", " KINDRED_AUTHOR_STATE("p.anonymous", "u")     \
+  " FROM posts p JOIN users u ON u.id = p.user_id "
+// clang-format on
 // The first reply to post `p` by someone other than its writer that is still there: what turns
 // a waiting post into an answered one.
 #define KINDRED_FIRST_REPLY_AT                                                                   \
   "(SELECT MIN(q.created_at) FROM posts q WHERE q.topic_id = p.topic_id AND q.number > p.number" \
   " AND q.user_id != p.user_id AND q.deleted_at IS NULL)"
+// clang-format off
 #define KINDRED_REVIEW_SELECT                                                                  \
   "SELECT r.id, r.kind, r.post_id, p.topic_id, p.user_id, r.priority, r.level, r.reasons,"     \
   " r.suggested_topic, r.score, r.reporter_id, r.note, r.status, r.created_at, r.resolved_at," \
-  " r.resolved_by, r.resolution_note, r.waiting_raised_at, r.version, w.username,"             \
+  " r.resolved_by, r.resolution_note, r.waiting_raised_at, r.version, "                        \
+  KINDRED_AUTHOR_NAME("p.anonymous", "w") ","                                                  \
   " COALESCE(rep.username, ''), t.title, p.body_markdown, p.body_html, p.number,"              \
   " COALESCE(st.title, ''), " KINDRED_FIRST_REPLY_AT                                           \
   " FROM review_items r JOIN posts p ON p.id = r.post_id JOIN users w ON w.id = p.user_id"     \
   " JOIN topics t ON t.id = p.topic_id LEFT JOIN users rep ON rep.id = r.reporter_id"          \
   " LEFT JOIN topics st ON st.id = r.suggested_topic "
+// clang-format on
 #define KINDRED_MODLOG_SELECT                                                                     \
   "SELECT m.id, m.actor_id, m.action, m.subject_kind, m.subject_id, m.before, m.after, m.reason," \
   " m.created_at, u.username FROM modlog m JOIN users u ON u.id = m.actor_id "
@@ -112,10 +138,10 @@ constexpr std::string_view kSelectUserByKey = KINDRED_USER_SELECT "WHERE usernam
 constexpr std::string_view kUpdatePasswordHash = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
 constexpr std::string_view kUpdateRole = "UPDATE users SET role = ?2 WHERE id = ?1";
 constexpr std::string_view kCountUsers = "SELECT count(*) FROM users";
-constexpr std::string_view kUpdateUserFlags =
-    "UPDATE users SET trusted_supporter = ?2, worry_opt_out = ?3 WHERE id = ?1";
+constexpr std::string_view kUpdateWorryOptOut = "UPDATE users SET worry_opt_out = ?2 WHERE id = ?1";
 constexpr std::string_view kSelectResponders =
-    KINDRED_USER_SELECT "WHERE role >= 1 /* moderator or admin */ OR (?1 AND trusted_supporter = 1) ORDER BY id";
+    KINDRED_USER_SELECT "WHERE erased_at IS NULL AND (role >= 1 /* moderator or admin */ OR (?1 AND trust_level = 2))"
+    " ORDER BY id";
 
 constexpr std::string_view kInsertSession =
     "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)"
@@ -140,15 +166,19 @@ constexpr std::string_view kUpdateCategory =
     "UPDATE categories SET slug = ?2, name = ?3, name_key = ?4, description = ?5, position = ?6,"
     " archived = ?7 WHERE id = ?1";
 
-constexpr std::string_view kSelectTopicsAll = KINDRED_TOPIC_SELECT KINDRED_TOPIC_ORDER "LIMIT ?1 OFFSET ?2";
+// Lists leave out topics whose question is hidden or held; FindTopic still finds them, for their
+// writer and the moderators.
+constexpr std::string_view kSelectTopicsAll =
+    KINDRED_TOPIC_SELECT "WHERE t.hidden_at IS NULL" KINDRED_TOPIC_ORDER "LIMIT ?1 OFFSET ?2";
 constexpr std::string_view kSelectTopicsInCategory =
-    KINDRED_TOPIC_SELECT "WHERE t.category_id = ?3" KINDRED_TOPIC_ORDER "LIMIT ?1 OFFSET ?2";
-constexpr std::string_view kCountTopicsAll = "SELECT count(*) FROM topics";
-constexpr std::string_view kCountTopicsInCategory = "SELECT count(*) FROM topics WHERE category_id = ?1";
+    KINDRED_TOPIC_SELECT "WHERE t.category_id = ?3 AND t.hidden_at IS NULL" KINDRED_TOPIC_ORDER "LIMIT ?1 OFFSET ?2";
+constexpr std::string_view kCountTopicsAll = "SELECT count(*) FROM topics WHERE hidden_at IS NULL";
+constexpr std::string_view kCountTopicsInCategory =
+    "SELECT count(*) FROM topics WHERE category_id = ?1 AND hidden_at IS NULL";
 constexpr std::string_view kSelectTopic = KINDRED_TOPIC_SELECT "WHERE t.id = ?1";
 constexpr std::string_view kInsertTopic =
-    "INSERT INTO topics (category_id, user_id, title, created_at, last_post_at, reply_count, is_demo)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO topics (category_id, user_id, title, created_at, last_post_at, reply_count, is_demo, anonymous,"
+    " hidden_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, CASE WHEN ?9 THEN ?4 END)";  // ?9: held
 constexpr std::string_view kUpdateTopicState =
     "UPDATE topics SET pinned = ?2, closed = ?3, category_id = ?4 WHERE id = ?1";
 constexpr std::string_view kSelectTopicClosed = "SELECT closed FROM topics WHERE id = ?1";
@@ -158,16 +188,21 @@ constexpr std::string_view kBumpTopic =
 constexpr std::string_view kDropTopicReply = "UPDATE topics SET reply_count = MAX(reply_count - 1, 0) WHERE id = ?1";
 
 constexpr std::string_view kInsertPost =
-    "INSERT INTO posts (topic_id, user_id, number, reply_to, body_markdown, body_html, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO posts (topic_id, user_id, number, reply_to, body_markdown, body_html, created_at, anonymous,"
+    " content_warning, hidden_at, hidden_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?10 THEN ?7 END,"
+    " ?11)";  // ?10: held
 constexpr std::string_view kNextPostNumber = "SELECT COALESCE(MAX(number), 0) + 1 FROM posts WHERE topic_id = ?1";
 constexpr std::string_view kSelectPost = KINDRED_POST_SELECT "WHERE p.id = ?1";
 constexpr std::string_view kSelectPostsOfTopic =
     KINDRED_POST_SELECT "WHERE p.topic_id = ?1 ORDER BY p.number LIMIT ?2 OFFSET ?3";
 constexpr std::string_view kCountPostsOfTopic = "SELECT count(*) FROM posts WHERE topic_id = ?1";
+// `own`: the member's own view (or export), which also shows what they posted anonymously and
+// what is hidden; anyone else's leaves both out, so a profile never ties a name to an anonymous
+// post.
+#define KINDRED_POSTS_OF_USER(own) \
+  "p.user_id = ?1 AND p.deleted_at IS NULL AND (" own " OR (p.anonymous = 0 AND p.hidden_at IS NULL))"
 constexpr std::string_view kSelectPostsOfUser = KINDRED_POST_SELECT
-    "WHERE p.user_id = ?1 AND p.deleted_at IS NULL ORDER BY p.created_at DESC, p.id DESC"
-    " LIMIT ?2 OFFSET ?3";
+    "WHERE " KINDRED_POSTS_OF_USER("?4") " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2 OFFSET ?3";
 constexpr std::string_view kSelectLivePosts =
     KINDRED_POST_SELECT "WHERE p.id > ?1 AND p.deleted_at IS NULL ORDER BY p.id LIMIT ?2";
 constexpr std::string_view kMovePost = "UPDATE posts SET topic_id = ?2, number = ?3, reply_to = NULL WHERE id = ?1";
@@ -181,13 +216,13 @@ constexpr std::string_view kRecountTopic =
     " WHERE id = ?1";
 constexpr std::string_view kCountLivePosts = "SELECT count(*) FROM posts WHERE deleted_at IS NULL";
 constexpr std::string_view kLatestEventSeq = "SELECT COALESCE(MAX(seq), 0) FROM events";
-constexpr std::string_view kCountPostsOfUser = "SELECT count(*) FROM posts WHERE user_id = ?1 AND deleted_at IS NULL";
+constexpr std::string_view kCountPostsOfUser = "SELECT count(*) FROM posts p WHERE " KINDRED_POSTS_OF_USER("?2");
 constexpr std::string_view kSelectPostState = "SELECT number, topic_id, deleted_at FROM posts WHERE id = ?1";
 constexpr std::string_view kUpdatePostBody =
     "UPDATE posts SET body_markdown = ?2, body_html = ?3, edited_at = ?4 WHERE id = ?1";
 constexpr std::string_view kErasePost =
-    "UPDATE posts SET deleted_at = ?2, body_markdown = '', body_html = '', helpful_count = 0,"
-    " hug_count = 0, me_too_count = 0 WHERE id = ?1";
+    "UPDATE posts SET deleted_at = ?2, body_markdown = '', body_html = '', content_warning = '',"
+    " helpful_count = 0, hug_count = 0, me_too_count = 0 WHERE id = ?1";
 
 constexpr std::string_view kInsertRevision =
     "INSERT INTO revisions (post_id, revision, body_markdown, body_html, created_at)"
@@ -314,6 +349,141 @@ constexpr std::string_view kDemoDeleteCategories = "DELETE FROM categories WHERE
 constexpr std::string_view kDemoDeleteModlog = "DELETE FROM modlog WHERE actor_id IN " KINDRED_DEMO_USERS;
 constexpr std::string_view kDemoDeleteUsers = "DELETE FROM users WHERE is_demo = 1";
 
+// Trust, suspension, the flagger's record, personal controls.
+constexpr std::string_view kUpdateTrust = "UPDATE users SET trust_level = ?2, trust_pinned = ?3 WHERE id = ?1";
+// Lifting a suspension (?2 NULL) clears its reason too: it no longer applies to anything.
+constexpr std::string_view kUpdateSuspension =
+    "UPDATE users SET suspended_until = ?2, suspended_reason = CASE WHEN ?2 IS NULL THEN '' ELSE ?3 END"
+    " WHERE id = ?1";
+constexpr std::string_view kAddFlagOutcomes =
+    "UPDATE users SET flags_upheld = flags_upheld + ?2, flags_rejected = flags_rejected + ?3 WHERE id = ?1";
+constexpr std::string_view kUpdatePersonalControls =
+    "UPDATE users SET muted_words = ?2, show_warned_posts = ?3 WHERE id = ?1";
+
+// Blocks. A foreign-key failure (an unknown member) is not ignored by OR IGNORE: it stays kNotFound.
+constexpr std::string_view kInsertBlock =
+    "INSERT OR IGNORE INTO blocks (blocker_id, blocked_id, created_at) VALUES (?1, ?2, ?3)";
+constexpr std::string_view kDeleteBlock = "DELETE FROM blocks WHERE blocker_id = ?1 AND blocked_id = ?2";
+constexpr std::string_view kSelectBlocked =
+    KINDRED_USER_SELECT "WHERE id IN (SELECT blocked_id FROM blocks WHERE blocker_id = ?1) ORDER BY username_key, id";
+constexpr std::string_view kSelectIsBlocked = "SELECT 1 FROM blocks WHERE blocker_id = ?1 AND blocked_id = ?2";
+
+// Watched words. pattern_key is the pattern lower-cased: one rule per word whatever its case, and
+// its unique constraint turns a second one into kConflict ("pattern").
+#define KINDRED_WATCHED_SELECT "SELECT id, pattern, action, replacement, created_at FROM watched_words "
+constexpr std::string_view kSelectWatchedWords = KINDRED_WATCHED_SELECT "ORDER BY pattern_key, id";
+constexpr std::string_view kSelectWatchedWord = KINDRED_WATCHED_SELECT "WHERE id = ?1";
+constexpr std::string_view kInsertWatchedWord =
+    "INSERT INTO watched_words (pattern, pattern_key, action, replacement, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr std::string_view kDeleteWatchedWord = "DELETE FROM watched_words WHERE id = ?1";
+
+// A member's own data, for their export.
+constexpr std::string_view kSelectSessionsOfUser =
+    "SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions WHERE user_id = ?1"
+    " ORDER BY created_at, token_hash";
+constexpr std::string_view kSelectReactionsByUser =
+    "SELECT post_id, kind, created_at FROM reactions WHERE user_id = ?1 ORDER BY created_at, post_id, kind";
+constexpr std::string_view kSelectFlagsByReporter =
+    KINDRED_REVIEW_SELECT "WHERE r.reporter_id = ?1 ORDER BY r.created_at, r.id";
+constexpr std::string_view kSelectWorryReportsBy =
+    "SELECT reporter_id, post_id, writer_id, created_at, message_sent FROM worry_reports WHERE reporter_id = ?1"
+    " ORDER BY created_at, id";
+
+// Slow mode and moderation of single posts. Deleted replies count for slow mode too: deleting a
+// reply and posting again at once should not get round the pause.
+constexpr std::string_view kLastPostTimeIn = "SELECT MAX(created_at) FROM posts WHERE topic_id = ?1 AND user_id = ?2";
+constexpr std::string_view kUpdatePostHidden =
+    "UPDATE posts SET hidden_at = ?2, hidden_reason = CASE WHEN ?2 IS NULL THEN '' ELSE ?3 END WHERE id = ?1";
+constexpr std::string_view kUpdateTopicHidden = "UPDATE topics SET hidden_at = ?2 WHERE id = ?1";
+constexpr std::string_view kUpdateSlowMode = "UPDATE topics SET slow_mode_seconds = ?2 WHERE id = ?1";
+
+// EraseUser, in the order it runs; see the method for why. ?1 is the member, ?2 the time. Every
+// statement is set-based over posts_by_user / topics_by_user and the other per-user indexes, so
+// a member with a hundred thousand posts costs a handful of statements, not a loop.
+//
+// A topic they asked that goes whole (with delete_posts): no one else's reply is still there.
+// clang-format off
+#define KINDRED_ERASED_WHOLE_TOPIC(t)                                                       \
+  t ".user_id = ?1 AND NOT EXISTS (SELECT 1 FROM posts q WHERE q.topic_id = " t ".id" \
+    " AND q.user_id != ?1 AND q.deleted_at IS NULL)"
+// clang-format on
+// What moderators wrote down about them, their posts, their topics or the review items on their
+// posts may quote their words or name.
+constexpr std::string_view kEraseScrubModlog =
+    "UPDATE modlog SET before = '', after = '' WHERE (before != '' OR after != '') AND ("
+    " (subject_kind = 'user' AND subject_id = ?1) OR"
+    " (subject_kind = 'post' AND subject_id IN (SELECT id FROM posts WHERE user_id = ?1)) OR"
+    " (subject_kind = 'topic' AND subject_id IN (SELECT id FROM topics WHERE user_id = ?1)) OR"
+    " (subject_kind = 'review' AND subject_id IN (SELECT r.id FROM review_items r JOIN posts p ON p.id = r.post_id"
+    "   WHERE p.user_id = ?1)))";
+// Notices to others that lead to one of their posts ("waiting for a reply", "post hidden") may
+// quote their name or words.
+constexpr std::string_view kEraseDeleteNoticesAboutPosts =
+    "DELETE FROM notices WHERE link IN (SELECT '/p/' || id FROM posts WHERE user_id = ?1)";
+// Notices that name them in bold, as alerts to moderators do ("A post by **name** ..."), even
+// when they lead elsewhere (the review queue). ?1 is the name as rendered.
+constexpr std::string_view kEraseScrubNamedNotices =
+    "UPDATE notices SET body_html = replace(body_html, ?1, '<strong>a former member</strong>')"
+    " WHERE instr(body_html, ?1) > 0";
+// The reactions they gave: one event per post they reacted to, then off its counters.
+constexpr std::string_view kEraseReactionEvents =
+    "INSERT INTO events (kind, subject_id, created_at)"
+    " SELECT ?3, post_id, ?2 FROM reactions WHERE user_id = ?1 GROUP BY post_id ORDER BY post_id";
+constexpr std::string_view kEraseUncountReactions =
+    "UPDATE posts SET"
+    " helpful_count = MAX(helpful_count - (SELECT count(*) FROM reactions r WHERE r.post_id = posts.id"
+    "   AND r.user_id = ?1 AND r.kind = 0), 0),"
+    " hug_count = MAX(hug_count - (SELECT count(*) FROM reactions r WHERE r.post_id = posts.id"
+    "   AND r.user_id = ?1 AND r.kind = 1), 0),"
+    " me_too_count = MAX(me_too_count - (SELECT count(*) FROM reactions r WHERE r.post_id = posts.id"
+    "   AND r.user_id = ?1 AND r.kind = 2), 0)"
+    " WHERE id IN (SELECT post_id FROM reactions WHERE user_id = ?1)";
+constexpr std::string_view kEraseDeleteReactionsGiven = "DELETE FROM reactions WHERE user_id = ?1";
+constexpr std::string_view kEraseDeleteSessions = "DELETE FROM sessions WHERE user_id = ?1";
+constexpr std::string_view kEraseDeleteNotices = "DELETE FROM notices WHERE user_id = ?1";
+constexpr std::string_view kEraseDeleteBlocks = "DELETE FROM blocks WHERE blocker_id = ?1 OR blocked_id = ?1";
+constexpr std::string_view kEraseDeleteWorryReports =
+    "DELETE FROM worry_reports WHERE reporter_id = ?1 OR writer_id = ?1";
+// Their flags stay in the queue (the post may still need a look), without who raised them or why.
+constexpr std::string_view kEraseAnonymiseFlags =
+    "UPDATE review_items SET reporter_id = NULL, note = '' WHERE reporter_id = ?1";
+// With delete_posts. Events first: they are computed from rows the statements after remove.
+constexpr std::string_view kEraseTopicEvents =
+    "INSERT INTO events (kind, subject_id, created_at) SELECT ?3, t.id, ?2 FROM topics t"
+    " WHERE " KINDRED_ERASED_WHOLE_TOPIC("t") " ORDER BY t.id";
+constexpr std::string_view kErasePostEvents =
+    "INSERT INTO events (kind, subject_id, created_at) SELECT ?3, p.id, ?2 FROM posts p"
+    " WHERE p.user_id = ?1 AND p.deleted_at IS NULL AND p.topic_id NOT IN"
+    " (SELECT t.id FROM topics t WHERE " KINDRED_ERASED_WHOLE_TOPIC("t") ") ORDER BY p.id";
+constexpr std::string_view kEraseRetitledEvents =
+    "INSERT INTO events (kind, subject_id, created_at) SELECT ?3, t.id, ?2 FROM topics t"
+    " WHERE t.user_id = ?1 AND NOT (" KINDRED_ERASED_WHOLE_TOPIC("t") ") ORDER BY t.id";
+// Cascades to the posts in them (everyone's), their revisions, reactions, review items and worry
+// reports; replies elsewhere that answered one of those posts lose the link.
+constexpr std::string_view kEraseDeleteTopics =
+    "DELETE FROM topics WHERE id IN (SELECT t.id FROM topics t WHERE " KINDRED_ERASED_WHOLE_TOPIC("t") ")";
+constexpr std::string_view kEraseRetitleTopics = "UPDATE topics SET title = ?2 WHERE user_id = ?1";
+constexpr std::string_view kEraseDeleteReviewItems =
+    "DELETE FROM review_items WHERE post_id IN (SELECT id FROM posts WHERE user_id = ?1)";
+constexpr std::string_view kEraseDeleteRevisions =
+    "DELETE FROM revisions WHERE post_id IN (SELECT id FROM posts WHERE user_id = ?1)";
+constexpr std::string_view kEraseDeletePostReactions =
+    "DELETE FROM reactions WHERE post_id IN (SELECT id FROM posts WHERE user_id = ?1)";
+// As DeletePost does: the text goes, the place stays; a post deleted before keeps its time.
+constexpr std::string_view kEraseDeletePosts =
+    "UPDATE posts SET deleted_at = COALESCE(deleted_at, ?2), body_markdown = '', body_html = '',"
+    " content_warning = '', helpful_count = 0, hug_count = 0, me_too_count = 0 WHERE user_id = ?1";
+constexpr std::string_view kEraseRecountTopics =
+    "UPDATE topics SET reply_count = (SELECT count(*) FROM posts p WHERE p.topic_id = topics.id AND p.number > 1"
+    "   AND p.deleted_at IS NULL)"
+    " WHERE id IN (SELECT topic_id FROM posts WHERE user_id = ?1)";
+// Always, last: the account itself. The name stays unique (ids are), and the password, email,
+// settings and record go.
+constexpr std::string_view kEraseAccount =
+    "UPDATE users SET username = 'former-member-' || id, username_key = 'former-member-' || id, email = '',"
+    " password_hash = '', muted_words = '', show_warned_posts = 0, worry_opt_out = 0, flags_upheld = 0,"
+    " flags_rejected = 0, suspended_until = NULL, suspended_reason = '', erased_at = ?2 WHERE id = ?1";
+
 // --- Rows ----------------------------------------------------------------------------------
 
 UserRow ReadUser(const Statement& s) {
@@ -325,8 +495,16 @@ UserRow ReadUser(const Statement& s) {
   row.role = static_cast<Role>(s.Int(4));
   row.created_at = s.Int64(5);
   row.is_demo = s.Bool(6);
-  row.trusted_supporter = s.Bool(7);
-  row.worry_opt_out = s.Bool(8);
+  row.worry_opt_out = s.Bool(7);
+  row.trust_level = static_cast<TrustLevel>(s.Int(8));
+  row.trust_pinned = s.Bool(9);
+  row.suspended_until = s.OptionalInt64(10);
+  row.suspended_reason = s.Text(11);
+  row.flags_upheld = s.Int(12);
+  row.flags_rejected = s.Int(13);
+  row.muted_words = s.Text(14);
+  row.show_warned_posts = s.Bool(15);
+  row.erased_at = s.OptionalInt64(16);
   return row;
 }
 
@@ -355,9 +533,13 @@ TopicRow ReadTopic(const Statement& s) {
   row.pinned = s.Bool(7);
   row.closed = s.Bool(8);
   row.is_demo = s.Bool(9);
-  row.author_name = s.Text(10);
-  row.category_slug = s.Text(11);
-  row.category_name = s.Text(12);
+  row.anonymous = s.Bool(10);
+  row.slow_mode_seconds = s.Int(11);
+  row.hidden_at = s.OptionalInt64(12);
+  row.author_name = s.Text(13);
+  row.author_state = static_cast<AuthorState>(s.Int(14));
+  row.category_slug = s.Text(15);
+  row.category_name = s.Text(16);
   return row;
 }
 
@@ -374,7 +556,12 @@ PostRow ReadPost(const Statement& s) {
   row.edited_at = s.OptionalInt64(8);
   row.deleted_at = s.OptionalInt64(9);
   for (int kind = 0; kind < kReactionKindCount; ++kind) row.reactions[kind] = s.Int64(10 + kind);
-  row.author_name = s.Text(13);
+  row.anonymous = s.Bool(13);
+  row.content_warning = s.Text(14);
+  row.hidden_at = s.OptionalInt64(15);
+  row.hidden_reason = s.Text(16);
+  row.author_name = s.Text(17);
+  row.author_state = static_cast<AuthorState>(s.Int(18));
   return row;
 }
 
@@ -453,6 +640,34 @@ NoticeRow ReadNotice(const Statement& s) {
   row.created_at = s.Int64(6);
   row.read_at = s.OptionalInt64(7);
   return row;
+}
+
+SessionRow ReadSession(const Statement& s) {
+  SessionRow row;
+  row.token_hash = s.Text(0);
+  row.user_id = UserId(s.Int64(1));
+  row.csrf_token = s.Text(2);
+  row.created_at = s.Int64(3);
+  row.expires_at = s.Int64(4);
+  return row;
+}
+
+WatchedWordRow ReadWatchedWord(const Statement& s) {
+  WatchedWordRow row;
+  row.id = s.Int64(0);
+  row.pattern = s.Text(1);
+  row.action = static_cast<WatchedAction>(s.Int(2));
+  row.replacement = s.Text(3);
+  row.created_at = s.Int64(4);
+  return row;
+}
+
+ReactionGivenRow ReadReactionGiven(const Statement& s) {
+  return {PostId(s.Int64(0)), static_cast<ReactionKind>(s.Int(1)), s.Int64(2)};
+}
+
+WorryReportRow ReadWorryReport(const Statement& s) {
+  return {UserId(s.Int64(0)), PostId(s.Int64(1)), UserId(s.Int64(2)), s.Int64(3), s.Bool(4)};
 }
 
 // Runs a borrowed statement to its end, turning each row into a T.
@@ -561,12 +776,28 @@ Result<void> InsertRevision(Connection& db, PostId post, std::string_view markdo
   return insert.Bind(post, markdown, html, at).Run();
 }
 
+// How a new post is shown, as NewTopic and NewPost give it. A held post is hidden from its
+// creation (reason "held") until a moderator has had a first look.
+struct Showing {
+  bool anonymous = false;
+  std::string_view content_warning;
+  bool held = false;
+};
+
+template <typename New>
+Showing ShowingOf(const New& post) {
+  return {post.anonymous, post.content_warning, post.held};
+}
+
 // Inserts one post with its first revision; returns its id.
 Result<PostId> InsertPost(Connection& db, TopicId topic, UserId user, int number, std::optional<PostId> reply_to,
-                          std::string_view markdown, std::string_view html, UnixSeconds at) {
+                          std::string_view markdown, std::string_view html, UnixSeconds at, const Showing& showing) {
   {
     KINDRED_SQL(insert, db, kInsertPost);
-    KINDRED_TRY(insert.Bind(topic, user, number, reply_to, markdown, html, at).Run());
+    KINDRED_TRY(insert
+                    .Bind(topic, user, number, reply_to, markdown, html, at, showing.anonymous, showing.content_warning,
+                          showing.held, showing.held ? kHeldReason : "")
+                    .Run());
   }
   PostId id(db.LastInsertRowId());
   KINDRED_TRY(InsertRevision(db, id, markdown, html, at));
@@ -575,9 +806,10 @@ Result<PostId> InsertPost(Connection& db, TopicId topic, UserId user, int number
 
 Result<TopicId> InsertTopic(Connection& db, const NewTopic& topic, UnixSeconds last_post_at, std::int64_t reply_count) {
   KINDRED_SQL(insert, db, kInsertTopic);
+  // A held question keeps its topic out of lists too.
   KINDRED_TRY(insert
                   .Bind(topic.category_id, topic.user_id, topic.title, topic.created_at, last_post_at, reply_count,
-                        topic.is_demo)
+                        topic.is_demo, topic.anonymous, topic.held)
                   .Run());
   return TopicId(db.LastInsertRowId());
 }
@@ -646,10 +878,10 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<void> SetUserFlags(UserId id, bool trusted_supporter, bool worry_opt_out) override {
+  Result<void> SetWorryOptOut(UserId id, bool worry_opt_out) override {
     return Write([&](Connection& db) -> Result<void> {
-      KINDRED_SQL(update, db, kUpdateUserFlags);
-      KINDRED_TRY(update.Bind(id, trusted_supporter, worry_opt_out).Run());
+      KINDRED_SQL(update, db, kUpdateWorryOptOut);
+      KINDRED_TRY(update.Bind(id, worry_opt_out).Run());
       if (db.Changes() == 0) return UserNotFound();
       return Ok();
     });
@@ -678,15 +910,7 @@ class SqliteStore final : public Store {
     return Read([&](Connection& db) -> Result<SessionRow> {
       KINDRED_SQL(select, db, kSelectSession);
       select.Bind(token_hash, now);
-      KINDRED_STEP(found, select);
-      if (!found) return Error::NotFound("session_not_found", "Your session has ended. Please sign in again.");
-      SessionRow row;
-      row.token_hash = select.Text(0);
-      row.user_id = UserId(select.Int64(1));
-      row.csrf_token = select.Text(2);
-      row.created_at = select.Int64(3);
-      row.expires_at = select.Int64(4);
-      return row;
+      return ReadOne(select, &ReadSession, "session_not_found", "Your session has ended. Please sign in again.");
     });
   }
 
@@ -794,7 +1018,7 @@ class SqliteStore final : public Store {
       Result<TopicId> topic_id = InsertTopic(db, topic, topic.created_at, 0);
       if (!topic_id.ok()) return std::move(topic_id).error();
       Result<PostId> post_id = InsertPost(db, *topic_id, topic.user_id, 1, std::nullopt, topic.body_markdown,
-                                          topic.body_html, topic.created_at);
+                                          topic.body_html, topic.created_at, ShowingOf(topic));
       if (!post_id.ok()) return std::move(post_id).error();
       KINDRED_TRY(AppendEvent(db, kTopicCreated, topic_id->value, topic.created_at));
       Result<TopicRow> saved_topic = LoadTopic(db, *topic_id);
@@ -814,13 +1038,13 @@ class SqliteStore final : public Store {
       Result<TopicId> topic_id = InsertTopic(db, topic, last_post_at, static_cast<std::int64_t>(replies.size()));
       if (!topic_id.ok()) return std::move(topic_id).error();
       Result<PostId> first = InsertPost(db, *topic_id, topic.user_id, 1, std::nullopt, topic.body_markdown,
-                                        topic.body_html, topic.created_at);
+                                        topic.body_html, topic.created_at, ShowingOf(topic));
       if (!first.ok()) return std::move(first).error();
       KINDRED_TRY(AppendEvent(db, kTopicCreated, topic_id->value, topic.created_at));
       int number = 1;
       for (const NewPost& reply : replies) {
         Result<PostId> post = InsertPost(db, *topic_id, reply.user_id, ++number, reply.reply_to, reply.body_markdown,
-                                         reply.body_html, reply.created_at);
+                                         reply.body_html, reply.created_at, ShowingOf(reply));
         if (!post.ok()) return std::move(post).error();
         KINDRED_TRY(AppendEvent(db, kPostCreated, post->value, reply.created_at));
       }
@@ -858,7 +1082,7 @@ class SqliteStore final : public Store {
         number = has_row ? next.Int(0) : 1;
       }
       Result<PostId> id = InsertPost(db, post.topic_id, post.user_id, number, post.reply_to, post.body_markdown,
-                                     post.body_html, post.created_at);
+                                     post.body_html, post.created_at, ShowingOf(post));
       if (!id.ok()) return std::move(id).error();
       {
         KINDRED_SQL(bump, db, kBumpTopic);
@@ -929,18 +1153,18 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<PostRow>> ListPostsByUser(UserId user, int offset, int limit) override {
+  Result<std::vector<PostRow>> ListPostsByUser(UserId user, int offset, int limit, bool include_anonymous) override {
     return Read([&](Connection& db) -> Result<std::vector<PostRow>> {
       KINDRED_SQL(select, db, kSelectPostsOfUser);
-      select.Bind(user, ClampLimit(limit), ClampOffset(offset));
+      select.Bind(user, ClampLimit(limit), ClampOffset(offset), include_anonymous);
       return ReadAll(select, &ReadPost);
     });
   }
 
-  Result<std::int64_t> CountPostsByUser(UserId user) override {
+  Result<std::int64_t> CountPostsByUser(UserId user, bool include_anonymous) override {
     return Read([&](Connection& db) -> Result<std::int64_t> {
       KINDRED_SQL(count, db, kCountPostsOfUser);
-      count.Bind(user);
+      count.Bind(user, include_anonymous);
       return ReadCount(count);
     });
   }
@@ -1276,6 +1500,13 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<void> ForgetIdleRateBuckets(double now) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(forget, db, kForgetIdleRateBuckets);
+      return forget.Bind(now - kIdleRateBucketSeconds).Run();
+    });
+  }
+
   Result<int> TakeRateToken(std::string_view key, int burst, double per_second, double now) override {
     return Write([&](Connection& db) -> Result<int> {
       if (rate_calls_.fetch_add(1, std::memory_order_relaxed) % kRateSweepEvery == 0) {
@@ -1344,7 +1575,262 @@ class SqliteStore final : public Store {
     return Ok();
   }
 
+  // Trust, suspension, record, personal controls ----------------------------------------------
+
+  Result<void> SetTrust(UserId id, TrustLevel level, bool pinned) override {
+    const int value = static_cast<int>(level);
+    if (value < static_cast<int>(TrustLevel::kNew) || value > static_cast<int>(TrustLevel::kTrusted)) {
+      return Error::Invalid("trust_level", "unknown_trust_level", "That trust level is not one we know.");
+    }
+    return UpdateUser(kUpdateTrust, id, value, pinned);
+  }
+
+  Result<void> SetSuspension(UserId id, std::optional<UnixSeconds> until, std::string_view reason) override {
+    return UpdateUser(kUpdateSuspension, id, until, reason);
+  }
+
+  Result<void> AddFlagOutcomes(UserId id, int upheld, int rejected) override {
+    return UpdateUser(kAddFlagOutcomes, id, upheld, rejected);
+  }
+
+  Result<void> SetPersonalControls(UserId id, std::string_view muted_words, bool show_warned_posts) override {
+    return UpdateUser(kUpdatePersonalControls, id, muted_words, show_warned_posts);
+  }
+
+  // Blocks ------------------------------------------------------------------------------------
+
+  Result<void> AddBlock(UserId blocker, UserId blocked, UnixSeconds at) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(insert, db, kInsertBlock);
+      return insert.Bind(blocker, blocked, at).Run();
+    });
+  }
+
+  Result<void> RemoveBlock(UserId blocker, UserId blocked) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(remove, db, kDeleteBlock);
+      return remove.Bind(blocker, blocked).Run();
+    });
+  }
+
+  Result<std::vector<UserRow>> ListBlocked(UserId blocker) override {
+    return Read([&](Connection& db) -> Result<std::vector<UserRow>> {
+      KINDRED_SQL(select, db, kSelectBlocked);
+      select.Bind(blocker);
+      return ReadAll(select, &ReadUser);
+    });
+  }
+
+  Result<bool> IsBlocked(UserId blocker, UserId blocked) override {
+    return Read([&](Connection& db) -> Result<bool> {
+      KINDRED_SQL(select, db, kSelectIsBlocked);
+      KINDRED_STEP(found, select.Bind(blocker, blocked));
+      return found;
+    });
+  }
+
+  // Watched words -----------------------------------------------------------------------------
+
+  Result<std::vector<WatchedWordRow>> ListWatchedWords() override {
+    return Read([&](Connection& db) -> Result<std::vector<WatchedWordRow>> {
+      KINDRED_SQL(select, db, kSelectWatchedWords);
+      return ReadAll(select, &ReadWatchedWord);
+    });
+  }
+
+  // The row's id is ignored. Patterns are matched ignoring ASCII case, like usernames.
+  Result<WatchedWordRow> AddWatchedWord(const WatchedWordRow& word) override {
+    return Write([&](Connection& db) -> Result<WatchedWordRow> {
+      {
+        KINDRED_SQL(insert, db, kInsertWatchedWord);
+        KINDRED_TRY(insert
+                        .Bind(word.pattern, AsciiLower(word.pattern), static_cast<int>(word.action), word.replacement,
+                              word.created_at)
+                        .Run());
+      }
+      KINDRED_SQL(select, db, kSelectWatchedWord);
+      select.Bind(db.LastInsertRowId());
+      return ReadOne(select, &ReadWatchedWord, "watched_word_not_found", "We could not find that watched word.");
+    });
+  }
+
+  Result<void> RemoveWatchedWord(std::int64_t id) override {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(remove, db, kDeleteWatchedWord);
+      KINDRED_TRY(remove.Bind(id).Run());
+      if (db.Changes() == 0) return Error::NotFound("watched_word_not_found", "We could not find that watched word.");
+      return Ok();
+    });
+  }
+
+  // A member's own data ------------------------------------------------------------------------
+
+  Result<std::vector<SessionRow>> ListSessionsOfUser(UserId user) override {
+    return Read([&](Connection& db) -> Result<std::vector<SessionRow>> {
+      KINDRED_SQL(select, db, kSelectSessionsOfUser);
+      select.Bind(user);
+      return ReadAll(select, &ReadSession);
+    });
+  }
+
+  Result<std::vector<ReactionGivenRow>> ListReactionsByUser(UserId user) override {
+    return Read([&](Connection& db) -> Result<std::vector<ReactionGivenRow>> {
+      KINDRED_SQL(select, db, kSelectReactionsByUser);
+      select.Bind(user);
+      return ReadAll(select, &ReadReactionGiven);
+    });
+  }
+
+  Result<std::vector<ReviewItemRow>> ListFlagsByReporter(UserId reporter) override {
+    return Read([&](Connection& db) -> Result<std::vector<ReviewItemRow>> {
+      KINDRED_SQL(select, db, kSelectFlagsByReporter);
+      select.Bind(reporter);
+      return ReadAll(select, &ReadReviewItem);
+    });
+  }
+
+  Result<std::vector<WorryReportRow>> ListWorryReportsBy(UserId reporter) override {
+    return Read([&](Connection& db) -> Result<std::vector<WorryReportRow>> {
+      KINDRED_SQL(select, db, kSelectWorryReportsBy);
+      select.Bind(reporter);
+      return ReadAll(select, &ReadWorryReport);
+    });
+  }
+
+  // Erasing an account -------------------------------------------------------------------------
+
+  // One write transaction of set-based statements (see the kErase* constants): the work grows
+  // with the rows touched, never with a statement per post. Choices beyond store.h:
+  // - Modlog entries about the member themselves, and about their topics, lose before/after too:
+  //   a suspension's or a move's record may quote them as much as a post's.
+  // - Notices to others are deleted when they lead to one of the member's posts, and the bold
+  //   name in alerts that lead elsewhere (the review queue) becomes "a former member".
+  // - With delete_posts, each topic the member asked that stays is retitled, with event
+  //   topic.updated so that the search index forgets the old title.
+  // - Event user.erased is written in both modes: posts deleted before (their place kept under
+  //   the name) must lose the name too.
+  // Erasing twice succeeds; the second time has little left to do.
+  Result<void> EraseUser(UserId id, bool delete_posts, UnixSeconds at) override {
+    KINDRED_TRY(Write([&](Connection& db) -> Result<void> {
+      Result<UserRow> user = LoadUser(db, id);
+      if (!user.ok()) return std::move(user).error();
+      // Before anything that removes posts: these find their rows through them.
+      for (std::string_view sql : {kEraseScrubModlog, kEraseDeleteNoticesAboutPosts}) {
+        KINDRED_SQL(statement, db, sql);
+        KINDRED_TRY(statement.Bind(id).Run());
+      }
+      {
+        KINDRED_SQL(scrub, db, kEraseScrubNamedNotices);
+        KINDRED_TRY(scrub.Bind("<strong>" + user->username + "</strong>").Run());
+      }
+      {
+        KINDRED_SQL(events, db, kEraseReactionEvents);
+        KINDRED_TRY(events.Bind(id, at, kPostReactionsChanged).Run());
+      }
+      for (std::string_view sql :
+           {kEraseUncountReactions, kEraseDeleteReactionsGiven, kEraseDeleteSessions, kEraseDeleteNotices,
+            kEraseDeleteBlocks, kEraseDeleteWorryReports, kEraseAnonymiseFlags}) {
+        KINDRED_SQL(statement, db, sql);
+        KINDRED_TRY(statement.Bind(id).Run());
+      }
+      if (delete_posts) {
+        for (auto [sql, kind] : {std::pair{kEraseTopicEvents, kTopicDeleted}, std::pair{kErasePostEvents, kPostDeleted},
+                                 std::pair{kEraseRetitledEvents, kTopicUpdated}}) {
+          KINDRED_SQL(events, db, sql);
+          KINDRED_TRY(events.Bind(id, at, kind).Run());
+        }
+        {
+          KINDRED_SQL(remove, db, kEraseDeleteTopics);
+          KINDRED_TRY(remove.Bind(id).Run());
+        }
+        {
+          KINDRED_SQL(retitle, db, kEraseRetitleTopics);
+          KINDRED_TRY(retitle.Bind(id, kRemovedTitle).Run());
+        }
+        for (std::string_view sql : {kEraseDeleteReviewItems, kEraseDeleteRevisions, kEraseDeletePostReactions}) {
+          KINDRED_SQL(statement, db, sql);
+          KINDRED_TRY(statement.Bind(id).Run());
+        }
+        {
+          KINDRED_SQL(erase, db, kEraseDeletePosts);
+          KINDRED_TRY(erase.Bind(id, at).Run());
+        }
+        KINDRED_SQL(recount, db, kEraseRecountTopics);
+        KINDRED_TRY(recount.Bind(id).Run());
+      }
+      {
+        KINDRED_SQL(account, db, kEraseAccount);
+        KINDRED_TRY(account.Bind(id, at).Run());
+      }
+      return AppendEvent(db, kUserErased, id.value, at);
+    }));
+    ScrubLog();
+    return Ok();
+  }
+
+  // Slow mode and hiding -----------------------------------------------------------------------
+
+  Result<std::optional<UnixSeconds>> LastPostTimeIn(TopicId topic, UserId user) override {
+    return Read([&](Connection& db) -> Result<std::optional<UnixSeconds>> {
+      KINDRED_SQL(select, db, kLastPostTimeIn);
+      KINDRED_STEP(has_row, select.Bind(topic, user));
+      // MAX over no rows is one row holding NULL.
+      if (!has_row) return std::optional<UnixSeconds>();
+      return select.OptionalInt64(0);
+    });
+  }
+
+  // Showing a post that is not hidden succeeds and changes nothing (no event); hiding a hidden
+  // one again saves the new reason and time (a held post a moderator then hides for good).
+  Result<PostRow> SetPostHidden(PostId id, std::optional<UnixSeconds> hidden_at, std::string_view reason) override {
+    return Write([&](Connection& db) -> Result<PostRow> {
+      Result<PostRow> post = LoadPost(db, id);
+      if (!post.ok()) return std::move(post).error();
+      if (!hidden_at && !post->hidden_at) return post;
+      {
+        KINDRED_SQL(update, db, kUpdatePostHidden);
+        KINDRED_TRY(update.Bind(id, hidden_at, reason).Run());
+      }
+      if (post->number == 1) {
+        KINDRED_SQL(update, db, kUpdateTopicHidden);
+        KINDRED_TRY(update.Bind(post->topic_id, hidden_at).Run());
+      }
+      if (hidden_at) {
+        KINDRED_TRY(AppendEvent(db, kPostHidden, id.value, *hidden_at));
+      } else {
+        KINDRED_TRY(AppendEventNow(db, kPostShown, id.value));
+      }
+      return LoadPost(db, id);
+    });
+  }
+
+  // kInvalidInput for a negative pause; 0 turns slow mode off.
+  Result<TopicRow> SetSlowMode(TopicId id, int seconds) override {
+    if (seconds < 0) {
+      return Error::Invalid("slow_mode_seconds", "negative_slow_mode",
+                            "Slow mode needs a pause of zero or more seconds.");
+    }
+    return Write([&](Connection& db) -> Result<TopicRow> {
+      KINDRED_SQL(update, db, kUpdateSlowMode);
+      KINDRED_TRY(update.Bind(id, seconds).Run());
+      if (db.Changes() == 0) return TopicNotFound();
+      KINDRED_TRY(AppendEventNow(db, kTopicUpdated, id.value));
+      return LoadTopic(db, id);
+    });
+  }
+
  private:
+  // One UPDATE of the users row `id` (bound as ?1, then `values`); kNotFound when there is none.
+  template <typename... Values>
+  Result<void> UpdateUser(std::string_view sql, UserId id, const Values&... values) {
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_SQL(update, db, sql);
+      KINDRED_TRY(update.Bind(id, values...).Run());
+      if (db.Changes() == 0) return UserNotFound();
+      return Ok();
+    });
+  }
+
   struct PostState {
     int number = 0;
     TopicId topic;

@@ -95,7 +95,9 @@ TEST(SqliteStoreTest, UpgradesADatabaseMadeBeforeTheSafetyTables) {
   ASSERT_TRUE(store.ok()) << store.error().message;
   UserRow old_user = (*store)->FindUserById(UserId(1)).value();
   EXPECT_EQ(old_user.username, "Old");
-  EXPECT_FALSE(old_user.trusted_supporter);
+  EXPECT_FALSE(old_user.trusted_supporter());
+  // Members from before trust levels already took part: they start at basic, not new.
+  EXPECT_EQ(old_user.trust_level, TrustLevel::kBasic);
   EXPECT_FALSE(old_user.worry_opt_out);
   NewReviewItem item;
   item.post = PostId(1);
@@ -106,7 +108,7 @@ TEST(SqliteStoreTest, UpgradesADatabaseMadeBeforeTheSafetyTables) {
 
   RawDatabase raw(file);
   EXPECT_EQ(raw.One("SELECT group_concat(version, ' ') FROM (SELECT version FROM schema_migrations ORDER BY version)"),
-            "0001_core_forum 0002_safety_and_review 0003_rate_limits");
+            "0001_core_forum 0002_safety_and_review 0003_rate_limits 0004_moderation_and_privacy");
   EXPECT_EQ(raw.One("SELECT count(*) FROM pragma_foreign_key_check"), "0");
 }
 

@@ -42,6 +42,8 @@
 // /api/v1/safety/check (nothing is stored), and when it may speak of suicide or self-harm the
 // same calm panel as after posting appears below the box. It never blocks or delays posting:
 // any failure here is silent, and the form posts as it would without this script.
+// It also says whether the draft seems to hold an email address or phone number: a note shows
+// under the box, and the form then carries overshare_ok=1 (the writer has seen it).
 (function () {
   "use strict";
   var live = document.getElementById("support-live");
@@ -51,6 +53,7 @@
   var kPauseMs = 800; // after typing stops: a check per pause, not per keystroke (it is rate limited)
   var kRank = { none: 0, concern: 1, crisis: 2 };
   var timer = 0, asked = 0, lastText = "", shown = "none", dismissed = "none";
+  var oversharing = document.getElementById("overshare-live");
 
   function el(tag, text, className) {
     var node = document.createElement(tag);
@@ -115,6 +118,18 @@
     return box;
   }
 
+  function overshare(on) {
+    if (!oversharing || !on) return oversharing && (oversharing.textContent = "");
+    if (oversharing.firstChild) return;
+    oversharing.appendChild(el("p", "This seems to include an email address or a phone number. Everyone who " +
+      "reads the forum can see it, and it may be hard to take back. You may want to remove it.", "notice overshare"));
+    var seen = el("input");
+    seen.type = "hidden";
+    seen.name = "overshare_ok";
+    seen.value = "1";
+    oversharing.appendChild(seen);
+  }
+
   function show(level, result) {
     if (level === shown) return; // the same panel again would only repeat itself to screen readers
     live.textContent = "";
@@ -127,7 +142,10 @@
     if (text === lastText) return;
     lastText = text;
     var mine = ++asked;
-    if (!text) return show("none");
+    if (!text) {
+      overshare(false);
+      return show("none");
+    }
     fetch("/api/v1/safety/check", {
       method: "POST",
       credentials: "same-origin",
@@ -137,6 +155,7 @@
       return response.ok ? response.json() : null;
     }).then(function (result) {
       if (!result || mine !== asked) return; // a newer draft is on its way
+      overshare(result.contact_details === true);
       var level = kRank[result.level] ? result.level : "none";
       if (level === "none") dismissed = "none";
       // Closed by the writer: stays closed unless the words grow more worrying.
@@ -295,13 +314,17 @@ document.addEventListener("change", function (event) {
     posts.appendChild(fresh);
     announce("New reply from " + post.author);
   });
-  // An edit keeps the reader's reaction buttons.
+  // An edit keeps the reader's reaction buttons: all but the footer changes (text, fold, notes),
+  // unless the reader is in the middle of it.
   on("edit", function (post, fresh, old) {
-    ["header", ".body"].forEach(function (part) {
-      var before = old && old.querySelector(":scope > " + part);
-      var after = fresh.querySelector(":scope > " + part);
-      if (before && after && !before.contains(document.activeElement)) before.replaceWith(after);
-    });
+    var keep = old && old.querySelector(":scope > footer");
+    if (!keep || old.contains(document.activeElement) && !keep.contains(document.activeElement)) return;
+    while (old.firstChild !== keep) old.firstChild.remove();
+    while (fresh.firstChild && fresh.firstChild.tagName !== "FOOTER") old.insertBefore(fresh.firstChild, keep);
+  });
+  // Hidden meanwhile: readers get the placeholder, its writer the note.
+  on("hide", function (post, fresh, old) {
+    if (old) old.replaceWith(fresh);
   });
   on("delete", function (post, fresh, old) {
     if (old) old.replaceWith(fresh);

@@ -1,0 +1,155 @@
+// The JSON side of moderation (issue 5): revealing an anonymous writer, suspending and trusting
+// members, appointing moderators, and the watched words. Every call here is a moderator's or an
+// admin's, decided by the guardian inside the forum and written to the modlog there.
+#include <nlohmann/json.hpp>
+
+#include "api/api.h"
+#include "api/request_decoding.h"
+#include "api/response_encoding.h"
+
+namespace kindred::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::pair<store::TrustLevel, std::string_view> kTrustNames[] = {
+    {store::TrustLevel::kNew, "new"}, {store::TrustLevel::kBasic, "basic"}, {store::TrustLevel::kTrusted, "trusted"}};
+
+constexpr std::pair<store::WatchedAction, std::string_view> kWatchedActionNames[] = {
+    {store::WatchedAction::kFlag, "flag"},
+    {store::WatchedAction::kHold, "hold"},
+    {store::WatchedAction::kReplace, "replace"},
+    {store::WatchedAction::kBlock, "block"}};
+
+template <typename Enum, std::size_t N>
+std::string_view NameOf(const std::pair<Enum, std::string_view> (&names)[N], Enum value) {
+  for (const auto& [known, name] : names) {
+    if (known == value) return name;
+  }
+  return names[0].second;
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> Parse(const std::pair<Enum, std::string_view> (&names)[N], std::string_view text) {
+  for (const auto& [value, name] : names) {
+    if (name == text) return value;
+  }
+  return std::nullopt;
+}
+
+// A member as moderators see them: their standing, never their email or anything else private.
+json EncodeStanding(const store::UserRow& user, UnixSeconds now) {
+  json encoded = {{"id", user.id.value},
+                  {"username", user.username},
+                  {"role", RoleName(user.role)},
+                  {"trust_level", NameOf(kTrustNames, user.trust_level)},
+                  {"trust_pinned", user.trust_pinned},
+                  {"suspended", user.suspended_at(now)},
+                  {"suspended_until", user.suspended_at(now) ? EncodeTime(user.suspended_until) : json(nullptr)},
+                  {"url", UserUrl(user.username)}};
+  if (user.suspended_at(now) && !user.suspended_reason.empty()) encoded["suspended_reason"] = user.suspended_reason;
+  return encoded;
+}
+
+json EncodeWatchedWord(const store::WatchedWordRow& word) {
+  json encoded = {{"id", word.id},
+                  {"pattern", word.pattern},
+                  {"action", NameOf(kWatchedActionNames, word.action)},
+                  {"created_at", EncodeTime(word.created_at)}};
+  if (word.action == store::WatchedAction::kReplace) encoded["replacement"] = word.replacement;
+  return encoded;
+}
+
+}  // namespace
+
+Result<http::Response> Api::RevealAnonymous(const http::Request& request, const forum::Viewer& viewer) const {
+  long long id = request.IdParam("id");
+  if (id == 0) return Error::NotFound("post_not_found", "We could not find that post.");
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto reason = body->RequiredString("reason");
+  if (!reason.ok()) return std::move(reason).error();
+  auto writer = forum_.RevealAnonymous(viewer, PostId(id), *reason);
+  if (!writer.ok()) return std::move(writer).error();
+  return JsonResponse({{"post_id", id}, {"writer", EncodeUserRef(writer->id, writer->username)}});
+}
+
+Result<http::Response> Api::SuspendUser(const http::Request& request, const forum::Viewer& viewer) const {
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto days = body->OptionalInt("days");
+  if (!days.ok()) return std::move(days).error();
+  if (!*days) return JsonBody::MissingField("days");
+  auto reason = body->RequiredString("reason");
+  if (!reason.ok()) return std::move(reason).error();
+  auto user = forum_.Suspend(viewer, request.Param("name"), **days, *reason);
+  if (!user.ok()) return std::move(user).error();
+  return JsonResponse({{"user", EncodeStanding(*user, forum_.clock().Now())}});
+}
+
+Result<http::Response> Api::LiftSuspension(const http::Request& request, const forum::Viewer& viewer) const {
+  auto user = forum_.LiftSuspension(viewer, request.Param("name"));
+  if (!user.ok()) return std::move(user).error();
+  return JsonResponse({{"user", EncodeStanding(*user, forum_.clock().Now())}});
+}
+
+Result<http::Response> Api::SetTrust(const http::Request& request, const forum::Viewer& viewer) const {
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto level_name = body->RequiredString("level");
+  if (!level_name.ok()) return std::move(level_name).error();
+  auto level = Parse(kTrustNames, *level_name);
+  if (!level) return Error::Invalid("level", "trust_level", "Please choose a trust level: new, basic or trusted.");
+  auto user = forum_.SetTrustLevel(viewer, request.Param("name"), *level);
+  if (!user.ok()) return std::move(user).error();
+  return JsonResponse({{"user", EncodeStanding(*user, forum_.clock().Now())}});
+}
+
+Result<http::Response> Api::SetRole(const http::Request& request, const forum::Viewer& viewer) const {
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto role_name = body->RequiredString("role");
+  if (!role_name.ok()) return std::move(role_name).error();
+  if (*role_name != "member" && *role_name != "moderator") {
+    return Error::Invalid("role", "role", "Please choose a role: member or moderator.");
+  }
+  auto user = forum_.SetRole(viewer, request.Param("name"),
+                             *role_name == "moderator" ? store::Role::kModerator : store::Role::kMember);
+  if (!user.ok()) return std::move(user).error();
+  return JsonResponse({{"user", EncodeStanding(*user, forum_.clock().Now())}});
+}
+
+Result<http::Response> Api::ListWatchedWords(const http::Request&, const forum::Viewer& viewer) const {
+  auto words = forum_.WatchedWords(viewer);
+  if (!words.ok()) return std::move(words).error();
+  json list = json::array();
+  for (const auto& word : *words) list.push_back(EncodeWatchedWord(word));
+  return JsonResponse({{"watched_words", std::move(list)}});
+}
+
+Result<http::Response> Api::AddWatchedWord(const http::Request& request, const forum::Viewer& viewer) const {
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto pattern = body->RequiredString("pattern");
+  if (!pattern.ok()) return std::move(pattern).error();
+  auto action_name = body->RequiredString("action");
+  if (!action_name.ok()) return std::move(action_name).error();
+  auto replacement = body->OptionalString("replacement");
+  if (!replacement.ok()) return std::move(replacement).error();
+  auto action = Parse(kWatchedActionNames, *action_name);
+  if (!action) {
+    return Error::Invalid("action", "watched_action", "Please choose what happens: flag, hold, replace or block.");
+  }
+  auto word = forum_.AddWatchedWord(viewer, *pattern, *action, replacement->value_or(""));
+  if (!word.ok()) return std::move(word).error();
+  return JsonResponse({{"watched_word", EncodeWatchedWord(*word)}}, 201);
+}
+
+Result<http::Response> Api::RemoveWatchedWord(const http::Request& request, const forum::Viewer& viewer) const {
+  long long id = request.IdParam("id");
+  if (id == 0) return Error::NotFound("watched_word_not_found", "That word is no longer watched.");
+  KINDRED_TRY(forum_.RemoveWatchedWord(viewer, id));
+  return NoContent();
+}
+
+}  // namespace kindred::api

@@ -1,0 +1,182 @@
+// Personal controls (issue 5): blocking a member, muting words, the content-warning preference,
+// and DisplayFor, which applies them (with moderation) to what one reader sees of each post.
+//
+// The order of DisplayFor's decisions matters and goes from the community's to the reader's:
+//   1. hidden or held by moderation: a placeholder for everyone but the writer and moderators;
+//   2. written by someone the reader blocked: left out (the page says how many, quietly);
+//   3. containing a word the reader muted: collapsed, one click to open;
+//   4. carrying the author's content warning: collapsed, unless the reader chose "always show".
+// The reader's own posts are never collapsed or left out for them.
+#include <algorithm>
+#include <unordered_set>
+
+#include "core/text.h"
+#include "forum/forum.h"
+#include "forum/guardian.h"
+#include "forum/limits.h"
+#include "forum/validation.h"
+
+namespace kindred::forum {
+namespace {
+
+Error SignInForControls() { return Error::Unauthenticated("Please sign in to change your own settings."); }
+
+Error MemberNotFound() { return Error::NotFound("user_not_found", "We could not find a member with that name."); }
+
+// Muted words are matched whole and ignoring (ASCII) case, so "cat" leaves "category" alone.
+// Bytes of non-ASCII letters count as word characters: "café" is one word.
+bool IsWordByte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
+bool ContainsWholeWord(std::string_view lowered_text, std::string_view lowered_word) {
+  if (lowered_word.empty()) return false;
+  for (std::size_t at = lowered_text.find(lowered_word); at != std::string_view::npos;
+       at = lowered_text.find(lowered_word, at + 1)) {
+    std::size_t end = at + lowered_word.size();
+    // A boundary is needed only where the muted word itself starts or ends with a letter:
+    // a muted "#tw" or "c-ptsd" still matches beside punctuation.
+    bool starts_word = IsWordByte(static_cast<unsigned char>(lowered_word.front()));
+    bool ends_word = IsWordByte(static_cast<unsigned char>(lowered_word.back()));
+    bool left_ok = !starts_word || at == 0 || !IsWordByte(static_cast<unsigned char>(lowered_text[at - 1]));
+    bool right_ok =
+        !ends_word || end == lowered_text.size() || !IsWordByte(static_cast<unsigned char>(lowered_text[end]));
+    if (left_ok && right_ok) return true;
+  }
+  return false;
+}
+
+// The stored list (one per line) as the words to look for, lowered once per page.
+std::vector<std::pair<std::string, std::string>> MutedList(std::string_view stored) {
+  std::vector<std::pair<std::string, std::string>> words;  // {as typed, lowered}
+  std::size_t start = 0;
+  while (start <= stored.size()) {
+    std::size_t end = stored.find('\n', start);
+    if (end == std::string_view::npos) end = stored.size();
+    std::string_view word = Trim(stored.substr(start, end - start));
+    if (!word.empty()) words.emplace_back(std::string(word), AsciiLower(word));
+    start = end + 1;
+  }
+  return words;
+}
+
+}  // namespace
+
+Result<std::vector<PostDisplay>> Forum::DisplayFor(const Viewer& viewer, std::vector<store::PostRow>& posts) {
+  std::vector<PostDisplay> display(posts.size());
+  std::unordered_set<std::int64_t> blocked;
+  std::vector<std::pair<std::string, std::string>> muted;
+  bool show_warned = false;
+  if (viewer.signed_in()) {
+    // Two small reads per page for a member; visitors need none.
+    auto me = store_.FindUserById(viewer.member->id);
+    if (!me) return std::move(me).error();
+    muted = MutedList(me->muted_words);
+    show_warned = me->show_warned_posts;
+    auto list = store_.ListBlocked(viewer.member->id);
+    if (!list) return std::move(list).error();
+    for (const auto& user : *list) blocked.insert(user.id.value);
+  }
+
+  for (std::size_t i = 0; i < posts.size(); ++i) {
+    store::PostRow& post = posts[i];
+    PostDisplay& shown = display[i];
+    shown.own = viewer.is(post.user_id);
+    if (post.deleted_at) continue;  // its text is gone already; its place shows as deleted
+
+    if (post.hidden_at && !Guardian::MaySeeHiddenPost(viewer, post)) {
+      shown.hidden = true;
+    } else if (!shown.own && !post.anonymous && blocked.contains(post.user_id.value)) {
+      // Never for an anonymous post: leaving it out would tell the blocker who wrote it.
+      shown.blocked_author = true;
+    }
+    if (shown.hidden || shown.blocked_author) {
+      post.body_markdown.clear();
+      post.body_html.clear();
+      post.content_warning.clear();
+      continue;
+    }
+    if (shown.own) continue;
+    if (!muted.empty()) {
+      std::string lowered = AsciiLower(post.body_markdown);
+      for (const auto& [typed, word] : muted) {
+        if (ContainsWholeWord(lowered, word)) {
+          shown.muted_word = typed;
+          break;
+        }
+      }
+    }
+    shown.collapsed_warning = !post.content_warning.empty() && !show_warned;
+  }
+  return display;
+}
+
+Result<bool> Forum::AskerBlocked(const Viewer& viewer, const store::TopicRow& topic) {
+  if (!viewer.signed_in() || topic.anonymous || viewer.is(topic.user_id)) return false;
+  return store_.IsBlocked(topic.user_id, viewer.member->id);
+}
+
+Result<void> Forum::Block(const Viewer& viewer, std::string_view username) {
+  if (!viewer.signed_in()) return SignInForControls();
+  auto user = store_.FindUserByName(Trim(username));
+  if (!user) return user.error().code == ErrorCode::kNotFound ? MemberNotFound() : std::move(user).error();
+  KINDRED_TRY(Guardian::CanBlock(viewer, *user));
+  return store_.AddBlock(viewer.member->id, user->id, clock_.Now());
+}
+
+Result<void> Forum::Unblock(const Viewer& viewer, std::string_view username) {
+  if (!viewer.signed_in()) return SignInForControls();
+  auto user = store_.FindUserByName(Trim(username));
+  if (!user) return user.error().code == ErrorCode::kNotFound ? MemberNotFound() : std::move(user).error();
+  return store_.RemoveBlock(viewer.member->id, user->id);
+}
+
+Result<std::vector<store::UserRow>> Forum::BlockedMembers(const Viewer& viewer) {
+  if (!viewer.signed_in()) return SignInForControls();
+  return store_.ListBlocked(viewer.member->id);
+}
+
+Result<void> Forum::SetMutedWords(const Viewer& viewer, const std::vector<std::string>& words) {
+  if (!viewer.signed_in()) return SignInForControls();
+  std::vector<std::string> kept;
+  std::unordered_set<std::string> seen;
+  for (const auto& raw : words) {
+    // One word or phrase per line is how they are kept, so a line break splits an entry.
+    for (const auto& line : MutedList(NormalizeNewlines(raw))) {
+      const std::string& word = line.first;
+      if (!IsValidUtf8(word) || HasControlCharacters(word)) {
+        return Error::Invalid("muted_words", "muted_word_unreadable",
+                              "One of the muted words could not be read. Please type it again.");
+      }
+      if (CountCodepoints(word) > kMutedWordMax) {
+        return Error::Invalid("muted_words", "muted_word_too_long",
+                              "Please keep each muted word or phrase to " + std::to_string(kMutedWordMax) +
+                                  " characters or fewer.");
+      }
+      if (seen.insert(line.second).second) kept.push_back(word);
+    }
+  }
+  if (kept.size() > kMaxMutedWords) {
+    return Error::Invalid("muted_words", "too_many_muted_words",
+                          "You can mute up to " + std::to_string(kMaxMutedWords) + " words or phrases.");
+  }
+  std::string stored;
+  for (const auto& word : kept) stored += (stored.empty() ? "" : "\n") + word;
+  auto me = store_.FindUserById(viewer.member->id);
+  if (!me) return std::move(me).error();
+  return store_.SetPersonalControls(me->id, stored, me->show_warned_posts);
+}
+
+Result<void> Forum::SetShowWarnedPosts(const Viewer& viewer, bool show) {
+  if (!viewer.signed_in()) return SignInForControls();
+  auto me = store_.FindUserById(viewer.member->id);
+  if (!me) return std::move(me).error();
+  return store_.SetPersonalControls(me->id, me->muted_words, show);
+}
+
+Result<store::UserRow> Forum::Me(const Viewer& viewer) {
+  if (!viewer.signed_in()) return SignInForControls();
+  return store_.FindUserById(viewer.member->id);
+}
+
+}  // namespace kindred::forum
