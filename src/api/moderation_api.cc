@@ -12,37 +12,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::pair<store::TrustLevel, std::string_view> kTrustNames[] = {
-    {store::TrustLevel::kNew, "new"}, {store::TrustLevel::kBasic, "basic"}, {store::TrustLevel::kTrusted, "trusted"}};
-
-constexpr std::pair<store::WatchedAction, std::string_view> kWatchedActionNames[] = {
-    {store::WatchedAction::kFlag, "flag"},
-    {store::WatchedAction::kHold, "hold"},
-    {store::WatchedAction::kReplace, "replace"},
-    {store::WatchedAction::kBlock, "block"}};
-
-template <typename Enum, std::size_t N>
-std::string_view NameOf(const std::pair<Enum, std::string_view> (&names)[N], Enum value) {
-  for (const auto& [known, name] : names) {
-    if (known == value) return name;
-  }
-  return names[0].second;
-}
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> Parse(const std::pair<Enum, std::string_view> (&names)[N], std::string_view text) {
-  for (const auto& [value, name] : names) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
-}
-
 // A member as moderators see them: their standing, never their email or anything else private.
 json EncodeStanding(const store::UserRow& user, UnixSeconds now) {
   json encoded = {{"id", user.id.value},
                   {"username", user.username},
-                  {"role", RoleName(user.role)},
-                  {"trust_level", NameOf(kTrustNames, user.trust_level)},
+                  {"role", forum::RoleName(user.role)},
+                  {"trust_level", forum::TrustLevelName(user.trust_level)},
                   {"trust_pinned", user.trust_pinned},
                   {"suspended", user.suspended_at(now)},
                   {"suspended_until", user.suspended_at(now) ? EncodeTime(user.suspended_until) : json(nullptr)},
@@ -54,7 +29,7 @@ json EncodeStanding(const store::UserRow& user, UnixSeconds now) {
 json EncodeWatchedWord(const store::WatchedWordRow& word) {
   json encoded = {{"id", word.id},
                   {"pattern", word.pattern},
-                  {"action", NameOf(kWatchedActionNames, word.action)},
+                  {"action", forum::WatchedActionName(word.action)},
                   {"created_at", EncodeTime(word.created_at)}};
   if (word.action == store::WatchedAction::kReplace) encoded["replacement"] = word.replacement;
   return encoded;
@@ -98,7 +73,7 @@ Result<http::Response> Api::SetTrust(const http::Request& request, const forum::
   if (!body.ok()) return std::move(body).error();
   auto level_name = body->RequiredString("level");
   if (!level_name.ok()) return std::move(level_name).error();
-  auto level = Parse(kTrustNames, *level_name);
+  auto level = forum::ParseTrustLevel(*level_name);
   if (!level) return Error::Invalid("level", "trust_level", "Please choose a trust level: new, basic or trusted.");
   auto user = forum_.SetTrustLevel(viewer, request.Param("name"), *level);
   if (!user.ok()) return std::move(user).error();
@@ -136,7 +111,7 @@ Result<http::Response> Api::AddWatchedWord(const http::Request& request, const f
   if (!action_name.ok()) return std::move(action_name).error();
   auto replacement = body->OptionalString("replacement");
   if (!replacement.ok()) return std::move(replacement).error();
-  auto action = Parse(kWatchedActionNames, *action_name);
+  auto action = forum::ParseWatchedAction(*action_name);
   if (!action) {
     return Error::Invalid("action", "watched_action", "Please choose what happens: flag, hold, replace or block.");
   }

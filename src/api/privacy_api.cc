@@ -15,32 +15,6 @@ using nlohmann::json;
 // Bumped when a field of the export changes meaning, so a program reading old exports can tell.
 constexpr int kExportFormatVersion = 1;
 
-std::string_view TrustName(store::TrustLevel level) {
-  switch (level) {
-    case store::TrustLevel::kNew:
-      return "new";
-    case store::TrustLevel::kBasic:
-      return "basic";
-    case store::TrustLevel::kTrusted:
-      return "trusted";
-  }
-  return "new";
-}
-
-std::string_view ReviewStatusName(store::ReviewStatus status) {
-  switch (status) {
-    case store::ReviewStatus::kOpen:
-      return "open";
-    case store::ReviewStatus::kHandled:
-      return "handled";
-    case store::ReviewStatus::kEscalated:
-      return "escalated";
-    case store::ReviewStatus::kDismissed:
-      return "dismissed";
-  }
-  return "open";
-}
-
 json Lines(std::string_view text) {
   json lines = json::array();
   std::size_t start = 0;
@@ -57,9 +31,9 @@ json EncodeAccount(const store::UserRow& user) {
   return {{"id", user.id.value},
           {"username", user.username},
           {"email", user.email},
-          {"role", RoleName(user.role)},
+          {"role", forum::RoleName(user.role)},
           {"created_at", EncodeTime(user.created_at)},
-          {"trust_level", TrustName(user.trust_level)},
+          {"trust_level", forum::TrustLevelName(user.trust_level)},
           {"suspended_until", EncodeTime(user.suspended_until)},
           {"suspended_reason", user.suspended_reason},
           {"worry_messages_off", user.worry_opt_out},
@@ -121,7 +95,7 @@ json EncodeExport(const forum::AccountExport& data) {
                      {"reason", flag.reasons},
                      {"note", flag.note},
                      {"created_at", EncodeTime(flag.created_at)},
-                     {"status", ReviewStatusName(flag.status)}});
+                     {"status", forum::ReviewStatusName(flag.status)}});
   }
   json worries = json::array();
   for (const auto& report : data.worry_reports) {

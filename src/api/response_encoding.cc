@@ -10,18 +10,6 @@ json EncodeTime(UnixSeconds at) { return at > 0 ? json(FormatIso8601(at)) : json
 
 json EncodeTime(std::optional<UnixSeconds> at) { return at ? EncodeTime(*at) : json(nullptr); }
 
-std::string_view RoleName(store::Role role) {
-  switch (role) {
-    case store::Role::kMember:
-      return "member";
-    case store::Role::kModerator:
-      return "moderator";
-    case store::Role::kAdmin:
-      return "admin";
-  }
-  return "member";
-}
-
 std::string TopicUrl(TopicId id) { return "/t/" + std::to_string(id.value); }
 std::string PostUrl(PostId id) { return "/p/" + std::to_string(id.value); }
 std::string CategoryUrl(std::string_view slug) { return "/c/" + http::UrlEncode(slug); }
@@ -30,7 +18,7 @@ std::string UserUrl(std::string_view username) { return "/u/" + http::UrlEncode(
 json EncodeUserRef(UserId id, std::string_view username) { return {{"id", id.value}, {"username", username}}; }
 
 json EncodeSelf(const store::UserRow& user) {
-  return {{"id", user.id.value}, {"username", user.username}, {"role", RoleName(user.role)}};
+  return {{"id", user.id.value}, {"username", user.username}, {"role", forum::RoleName(user.role)}};
 }
 
 json EncodeProfileUser(const store::UserRow& user, std::int64_t post_count) {
@@ -190,11 +178,9 @@ json EncodeCues(const std::vector<safety::Cue>& cues) {
 }
 
 json EncodeReviewItem(const store::ReviewItemRow& item, bool anonymous_writer) {
-  static constexpr const char* kKinds[] = {"safety", "misplaced", "flag", "held"};
-  static constexpr const char* kStatuses[] = {"open", "handled", "escalated", "dismissed"};
   json encoded = {{"id", item.id},
-                  {"kind", kKinds[static_cast<int>(item.kind)]},
-                  {"status", kStatuses[static_cast<int>(item.status)]},
+                  {"kind", forum::ReviewKindName(item.kind)},
+                  {"status", forum::ReviewStatusName(item.status)},
                   {"priority", item.priority},
                   {"level", item.level},
                   {"reasons", item.reasons},

@@ -23,7 +23,6 @@ using OwnReactions = std::array<bool, store::kReactionKindCount>;
 nlohmann::json EncodeTime(UnixSeconds at);
 nlohmann::json EncodeTime(std::optional<UnixSeconds> at);
 
-std::string_view RoleName(store::Role role);  // "member", "moderator", "admin"
 
 // Addresses of the HTML twins, so a client can link a person to the page.
 std::string TopicUrl(TopicId id);

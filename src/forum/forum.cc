@@ -37,6 +37,57 @@ std::optional<store::ReactionKind> ParseReactionKind(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+template <typename Enum, std::size_t N>
+std::string_view NameIn(const std::array<std::pair<Enum, std::string_view>, N>& names, Enum value) {
+  for (const auto& [known, name] : names) {
+    if (known == value) return name;
+  }
+  return names[0].second;
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> ParseIn(const std::array<std::pair<Enum, std::string_view>, N>& names, std::string_view text) {
+  for (const auto& [value, name] : names) {
+    if (name == text) return value;
+  }
+  return std::nullopt;
+}
+
+constexpr std::array<std::pair<store::Role, std::string_view>, 3> kRoleNames{
+    {{store::Role::kMember, "member"}, {store::Role::kModerator, "moderator"}, {store::Role::kAdmin, "admin"}}};
+constexpr std::array<std::pair<store::TrustLevel, std::string_view>, 3> kTrustNames{
+    {{store::TrustLevel::kNew, "new"}, {store::TrustLevel::kBasic, "basic"}, {store::TrustLevel::kTrusted, "trusted"}}};
+constexpr std::array<std::pair<store::WatchedAction, std::string_view>, 4> kWatchedActionNames{
+    {{store::WatchedAction::kFlag, "flag"},
+     {store::WatchedAction::kHold, "hold"},
+     {store::WatchedAction::kReplace, "replace"},
+     {store::WatchedAction::kBlock, "block"}}};
+constexpr std::array<std::pair<store::ReviewStatus, std::string_view>, 4> kReviewStatusNames{
+    {{store::ReviewStatus::kOpen, "open"},
+     {store::ReviewStatus::kHandled, "handled"},
+     {store::ReviewStatus::kEscalated, "escalated"},
+     {store::ReviewStatus::kDismissed, "dismissed"}}};
+constexpr std::array<std::pair<store::ReviewKind, std::string_view>, 4> kReviewKindNames{
+    {{store::ReviewKind::kSafety, "safety"},
+     {store::ReviewKind::kMisplaced, "misplaced"},
+     {store::ReviewKind::kFlag, "flag"},
+     {store::ReviewKind::kHeld, "held"}}};
+
+}  // namespace
+
+std::string_view RoleName(store::Role role) { return NameIn(kRoleNames, role); }
+std::optional<store::Role> ParseRole(std::string_view name) { return ParseIn(kRoleNames, name); }
+std::string_view TrustLevelName(store::TrustLevel level) { return NameIn(kTrustNames, level); }
+std::optional<store::TrustLevel> ParseTrustLevel(std::string_view name) { return ParseIn(kTrustNames, name); }
+std::string_view WatchedActionName(store::WatchedAction action) { return NameIn(kWatchedActionNames, action); }
+std::optional<store::WatchedAction> ParseWatchedAction(std::string_view name) {
+  return ParseIn(kWatchedActionNames, name);
+}
+std::string_view ReviewStatusName(store::ReviewStatus status) { return NameIn(kReviewStatusNames, status); }
+std::string_view ReviewKindName(store::ReviewKind kind) { return NameIn(kReviewKindNames, kind); }
+
 std::string_view ReactionKindName(store::ReactionKind kind) {
   switch (kind) {
     case store::ReactionKind::kHelpful:

@@ -5,6 +5,7 @@
 // Thread-safety: every method may be called from any thread at once.
 #pragma once
 
+#include <array>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -443,5 +444,18 @@ class Forum {
 // Reaction kinds by their API names ("helpful", "hug", "me_too").
 std::optional<store::ReactionKind> ParseReactionKind(std::string_view name);
 std::string_view ReactionKindName(store::ReactionKind kind);
+
+// The names the API, exports and the modlog use: "member", "moderator", "admin"; "new", "basic",
+// "trusted"; "flag", "hold", "replace", "block"; "open", "handled", "escalated", "dismissed".
+std::string_view RoleName(store::Role role);
+std::optional<store::Role> ParseRole(std::string_view name);
+inline constexpr std::array kTrustLevels = {store::TrustLevel::kNew, store::TrustLevel::kBasic,
+                                            store::TrustLevel::kTrusted};
+std::string_view TrustLevelName(store::TrustLevel level);
+std::optional<store::TrustLevel> ParseTrustLevel(std::string_view name);
+std::string_view WatchedActionName(store::WatchedAction action);
+std::optional<store::WatchedAction> ParseWatchedAction(std::string_view name);
+std::string_view ReviewStatusName(store::ReviewStatus status);
+std::string_view ReviewKindName(store::ReviewKind kind);
 
 }  // namespace kindred::forum

@@ -20,25 +20,6 @@ namespace {
 
 constexpr long long kSecondsPerDay = 24 * 3600;
 
-std::string_view TrustName(store::TrustLevel level) {
-  switch (level) {
-    case store::TrustLevel::kNew: return "new";
-    case store::TrustLevel::kBasic: return "basic";
-    case store::TrustLevel::kTrusted: return "trusted";
-  }
-  return "new";
-}
-
-std::string_view WatchedActionName(store::WatchedAction action) {
-  switch (action) {
-    case store::WatchedAction::kFlag: return "flag";
-    case store::WatchedAction::kHold: return "hold";
-    case store::WatchedAction::kReplace: return "replace";
-    case store::WatchedAction::kBlock: return "block";
-  }
-  return "flag";
-}
-
 // Links as the reader will meet them: every link in the rendered post, autolinks included.
 int CountLinks(std::string_view html) {
   int links = 0;
@@ -224,7 +205,7 @@ Result<store::UserRow> Forum::SetTrustLevel(const Viewer& viewer, std::string_vi
   if (!user) return UserNotFound();
   KINDRED_TRY(store_.SetTrust(user->id, level, true));
   KINDRED_TRY(store_.AppendModlog({0, viewer.member->id, "trust.set", "user", user->id.value,
-                                   std::string(TrustName(user->trust_level)), std::string(TrustName(level)), "",
+                                   std::string(TrustLevelName(user->trust_level)), std::string(TrustLevelName(level)), "",
                                    clock_.Now(), ""}));
   return store_.FindUserById(user->id);
 }

@@ -64,16 +64,6 @@ bool UpholdsFlags(ReviewAction action) {
          action == ReviewAction::kWarn || action == ReviewAction::kSuspend;
 }
 
-std::string_view StatusName(store::ReviewStatus status) {
-  switch (status) {
-    case store::ReviewStatus::kOpen: return "open";
-    case store::ReviewStatus::kHandled: return "handled";
-    case store::ReviewStatus::kEscalated: return "escalated";
-    case store::ReviewStatus::kDismissed: return "dismissed";
-  }
-  return "open";
-}
-
 }  // namespace
 
 std::optional<ReviewAction> ParseReviewAction(std::string_view name) {
@@ -290,7 +280,7 @@ Result<store::ReviewItemRow> Forum::ActOnReview(const Viewer& viewer, std::int64
   // still needs following up, so it stays open unless the moderator also marks it handled.
   if (action == ReviewAction::kRecordEmergencyContact) {
     KINDRED_TRY(store_.AppendModlog({0, viewer.member->id, "emergency.contacted", "review", id,
-                                     std::string(StatusName(item->status)), std::string(StatusName(item->status)),
+                                     std::string(ReviewStatusName(item->status)), std::string(ReviewStatusName(item->status)),
                                      reason, now, ""}));
     return item;
   }
@@ -302,7 +292,7 @@ Result<store::ReviewItemRow> Forum::ActOnReview(const Viewer& viewer, std::int64
   auto resolved = store_.ResolveReviewItem(id, input.version, status, viewer.member->id, reason, now);
   if (!resolved) return std::move(resolved).error();
   KINDRED_TRY(store_.AppendModlog({0, viewer.member->id, ModlogAction(action), "review", id,
-                                   std::string(StatusName(item->status)), std::string(StatusName(status)), reason,
+                                   std::string(ReviewStatusName(item->status)), std::string(ReviewStatusName(status)), reason,
                                    now, ""}));
   KINDRED_TRY(ApplyReviewAction(viewer, *item, input));
   return resolved;

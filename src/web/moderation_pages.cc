@@ -20,9 +20,6 @@ constexpr long long kSecondsPerMinute = 60;
 // hour a heated thread; anything else is "custom" (up to forum's kSlowModeMaxSeconds, a day).
 constexpr std::array kSlowModeMinutes = {0, 1, 5, 15, 60};
 
-constexpr std::pair<store::TrustLevel, std::string_view> kTrustLevels[] = {
-    {store::TrustLevel::kNew, "new"}, {store::TrustLevel::kBasic, "basic"}, {store::TrustLevel::kTrusted, "trusted"}};
-
 std::string_view TrustLabel(store::TrustLevel level) {
   switch (level) {
     case store::TrustLevel::kNew:
@@ -135,9 +132,9 @@ Result<http::Response> MemberPanelPage(const Site& site, const forum::Viewer& vi
   }
   if (forum::Guardian::CanSetTrust(viewer).ok()) {
     Data options{Data::type::list};
-    for (const auto& [level, name] : kTrustLevels) {
+    for (store::TrustLevel level : forum::kTrustLevels) {
       Data option;
-      option.set("value", std::string(name));
+      option.set("value", std::string(forum::TrustLevelName(level)));
       option.set("label", std::string(TrustLabel(level)));
       option.set("selected", level == user.trust_level);
       options.push_back(option);
@@ -326,10 +323,7 @@ Result<http::Response> Pages::SetMemberTrust(const http::Request& request, const
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
   const std::string& name = request.Param("name");
-  std::optional<store::TrustLevel> level;
-  for (const auto& [known, level_name] : kTrustLevels) {
-    if (form->Get("level") == level_name) level = known;
-  }
+  std::optional<store::TrustLevel> level = forum::ParseTrustLevel(form->Get("level"));
   Result<store::UserRow> set =
       level ? forum_.SetTrustLevel(viewer, name, *level)
             : Result<store::UserRow>(Error::Invalid("level", "trust_level", "Please choose a trust level."));

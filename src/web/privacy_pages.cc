@@ -15,30 +15,6 @@ namespace {
 // store/rate_buckets_internal.h keep it for an hour), stated on the privacy page.
 constexpr long long kAddressIdleSeconds = 3600;
 
-std::string_view RoleWord(store::Role role) {
-  switch (role) {
-    case store::Role::kMember:
-      return "member";
-    case store::Role::kModerator:
-      return "moderator";
-    case store::Role::kAdmin:
-      return "admin";
-  }
-  return "member";
-}
-
-std::string_view TrustWord(store::TrustLevel level) {
-  switch (level) {
-    case store::TrustLevel::kNew:
-      return "new member";
-    case store::TrustLevel::kBasic:
-      return "member";
-    case store::TrustLevel::kTrusted:
-      return "trusted peer supporter";
-  }
-  return "member";
-}
-
 std::string_view StatusWord(store::ReviewStatus status) {
   switch (status) {
     case store::ReviewStatus::kOpen:
@@ -81,8 +57,8 @@ Data ExportData(const Site& site, const forum::AccountExport& out) {
   data.set("username", user.username);
   SetIfPresent(data, "email", user.email);
   data.set("joined", FormatHuman(user.created_at));
-  data.set("role", std::string(RoleWord(user.role)));
-  data.set("trust_level", std::string(TrustWord(user.trust_level)));
+  data.set("role", std::string(forum::RoleName(user.role)));
+  data.set("trust_level", std::string(forum::TrustLevelName(user.trust_level)));
   if (user.suspended_until) {
     data.set("suspended_until", FormatHuman(*user.suspended_until));
     data.set("suspended_reason", user.suspended_reason);
