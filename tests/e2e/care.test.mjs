@@ -4,20 +4,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { apiMember, askApi, assertApiError, replyApi, startForum, topicApi, visibleText, formMember } from './harness.mjs';
+import { apiMember, askApi, assertApiError, replyApi, topicApi, visibleText, formMember, withForum } from './harness.mjs';
 
 const kCrisis = "I can't go on. Tonight I am going to take all my pills. This is goodbye.";
 const kIdiom = 'This week is killing me: three deadlines and the kids are off sick. Any tips for coping?';
 const kWaitingSeconds = 2;
-
-async function withForum(options, body) {
-  const forum = await startForum(options);
-  try {
-    await body(forum);
-  } finally {
-    await forum.server.stop();
-  }
-}
 
 async function reviewQueue(server, token) {
   const response = await server.client().api('GET', '/api/v1/review', undefined, { token });

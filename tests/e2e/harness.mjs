@@ -535,6 +535,17 @@ export async function startForum(options = {}) {
   return { server, admin, category };
 }
 
+// Runs `body(forum)` against a fresh forum (startForum's options), and stops it whatever happens.
+export async function withForum(options, body) {
+  if (typeof options === 'function') [options, body] = [{}, options];
+  const forum = await startForum(options);
+  try {
+    await body(forum);
+  } finally {
+    await forum.server.stop();
+  }
+}
+
 export async function createCategoryApi(server, adminToken, name, description = 'A place to talk.') {
   const response = await server.client().api('POST', '/api/v1/categories', { name, description }, { token: adminToken });
   assert.equal(response.status, 201, `create category ${name}: ${response.status} ${response.text}`);

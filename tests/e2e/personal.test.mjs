@@ -6,21 +6,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  apiMember, askApi, assertApiError, decodeEntities, formMember, replyApi, startForum, topicApi, topicIdFrom,
-  visibleText, within,
+  apiMember, askApi, assertApiError, decodeEntities, formMember, replyApi, topicApi, topicIdFrom,
+  visibleText, within, withForum,
 } from './harness.mjs';
 import { openStream } from './sse.mjs';
 
 const kFoundWithinMs = 2000;
-
-async function withForum(body) {
-  const forum = await startForum();
-  try {
-    await body(forum);
-  } finally {
-    await forum.server.stop();
-  }
-}
 
 async function page(client, pathname) {
   const response = await client.get(pathname);

@@ -15,24 +15,15 @@ import {
   formErrors,
   kPassword,
   replyApi,
-  startForum,
   topicApi,
   uniqueName,
   visibleText,
+  withForum,
   within,
 } from './harness.mjs';
 
 // How long the indexer may take to follow the change feed (it polls every 200 ms).
 const kIndexWaitMs = 5_000;
-
-async function withForum(body) {
-  const forum = await startForum();
-  try {
-    await body(forum);
-  } finally {
-    await forum.server.stop();
-  }
-}
 
 // A member with an email address, signed in through the API: {username, email, id, token}.
 async function memberWithEmail(server, prefix) {
