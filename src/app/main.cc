@@ -116,7 +116,13 @@ int RunServe(const Config& config) {
   live_hub.Start();
   pages.AttachLiveHub(&live_hub);
   api.AttachLiveHub(&live_hub);
-  http::RouteTable routes(forum, pages, api, {config.trusted_proxy, true});
+  store::Store& feed = **store;
+  http::RouteTable routes(forum, pages, api,
+                          {config.trusted_proxy, true, [&feed]() -> std::optional<std::int64_t> {
+                             auto seq = feed.LatestEventSeq();
+                             if (!seq) return std::nullopt;
+                             return *seq;
+                           }});
 
   http::ServerOptions options;
   options.host = listen->first;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "forum/passwords.h"
@@ -46,10 +47,15 @@ bool LooksLikeToken(std::string_view token) {
 
 RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, RouteOptions options)
     : forum_(forum), pages_(pages), api_(api), options_(std::move(options)) {
+  if (options_.feed_position) {
+    page_cache_ = std::make_unique<PageCache>(options_.feed_position, kPageCacheBytes, kPageCacheMaxAge);
+  }
   using P = web::Pages;
-  Html("GET", "/", &P::Home);
-  Html("GET", "/c/{slug}", &P::Category);
-  Html("GET", "/t/{id}", &P::Topic);
+  // What visitors read most; the same bytes for every visitor (no token, cookie or language in
+  // them), so they may be served from the page cache.
+  Html("GET", "/", &P::Home, Caching::kForVisitors);
+  Html("GET", "/c/{slug}", &P::Category, Caching::kForVisitors);
+  Html("GET", "/t/{id}", &P::Topic, Caching::kForVisitors);
   Html("GET", "/t/{id}/events", &P::TopicEvents);
   Html("GET", "/p/{id}", &P::PostLink);
   Html("GET", "/p/{id}/revisions", &P::Revisions);
@@ -170,13 +176,22 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
                     0});
 }
 
-void RouteTable::Html(const char* method, const char* pattern, web::Pages::Handler handler) {
+void RouteTable::Html(const char* method, const char* pattern, web::Pages::Handler handler, Caching caching) {
   router_.Add(method, pattern,
               Route{Kind::kHtml,
                     [this, handler](const Request& request, const forum::Viewer& viewer) {
                       return (pages_.*handler)(request, viewer);
                     },
-                    kMaxFormBytes});
+                    kMaxFormBytes, caching == Caching::kForVisitors});
+}
+
+std::optional<std::string> RouteTable::VisitorPageKey(const Request& request) const {
+  if (!page_cache_ || (request.method != "GET" && request.method != "HEAD")) return std::nullopt;
+  if (!request.Header("authorization").empty() || !request.Cookie(kSessionCookieName).empty()) return std::nullopt;
+  auto match = router_.Find("GET", request.path);
+  if (!match.target || !match.target->same_for_every_visitor) return std::nullopt;
+  const bool gzip = AcceptsGzip(request.Header("accept-encoding"));
+  return request.path + "?" + request.query + (gzip ? "\ngzip" : "\nidentity");
 }
 
 void RouteTable::Json(const char* method, const char* pattern, api::Api::Handler handler) {
@@ -211,14 +226,33 @@ Response RouteTable::Dispatch(Request& request) const {
 
   forum::Viewer viewer;
   bool set_visitor_csrf = false;
-  Response response = Handle(request, viewer, set_visitor_csrf);
-
-  AddCommonHeaders(response);
+  Response response;
+  const std::optional<std::string> cache_key = VisitorPageKey(request);
+  // Read before rendering: a write that lands meanwhile moves the feed past the stored position.
+  const std::optional<std::int64_t> position = cache_key ? page_cache_->Position() : std::nullopt;
+  std::optional<Response> cached = position ? page_cache_->Find(*cache_key, *position) : std::nullopt;
+  if (cached) {
+    response = std::move(*cached);
+    response.AddHeader("X-Kindred-Page-Cache", "hit");
+    if (!LooksLikeToken(request.Cookie(kCsrfCookieName))) {
+      viewer.csrf_token = forum::NewToken();
+      set_visitor_csrf = true;
+    }
+  } else {
+    response = Handle(request, viewer, set_visitor_csrf);
+    AddCommonHeaders(response);
+    MaybeGzip(request, response);
+    const bool sets_cookies = std::any_of(response.headers.begin(), response.headers.end(),
+                                          [](const auto& header) { return header.first == "Set-Cookie"; });
+    if (position && response.status == 200 && !response.on_stream && !sets_cookies && !viewer.signed_in()) {
+      page_cache_->Keep(*cache_key, *position, response);
+      response.AddHeader("X-Kindred-Page-Cache", "miss");
+    }
+  }
   if (set_visitor_csrf) {
     response.AddHeader("Set-Cookie", std::string(kCsrfCookieName) + "=" + viewer.csrf_token +
                                          "; Path=/; HttpOnly; SameSite=Lax" + (request.secure ? "; Secure" : ""));
   }
-  MaybeGzip(request, response);
   if (options_.log_requests) {
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     // Path only: query strings can hold what someone searched for, and addresses are personal.

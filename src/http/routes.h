@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "forum/forum.h"
 #include "http/message.h"
+#include "http/page_cache.h"
 #include "http/router.h"
 #include "web/pages.h"
 
@@ -20,7 +21,15 @@ struct RouteOptions {
   // from anyone else, or any client could pick its own rate-limit bucket.
   std::string trusted_proxy;
   bool log_requests = true;
+  // The change feed's position (Store::LatestEventSeq). Given, visitors' topic, home and category
+  // pages are kept rendered and served until the feed moves (http/page_cache.h).
+  PageCache::FeedPosition feed_position;
 };
+
+// The visitors' page cache: a few thousand rendered, compressed pages fit in 32 MB, well inside
+// issue 7's 100 MB; 30 s keeps "5 minutes ago" and "People also asked" close to true.
+inline constexpr std::size_t kPageCacheBytes = 32u << 20;
+inline constexpr std::chrono::seconds kPageCacheMaxAge{30};
 
 class RouteTable {
  public:
@@ -35,12 +44,17 @@ class RouteTable {
     Kind kind;
     Handler handler;
     std::size_t max_body_bytes;
+    bool same_for_every_visitor = false;  // its visitors' page may come from the page cache
   };
+  enum class Caching { kNever, kForVisitors };
 
-  void Html(const char* method, const char* pattern, web::Pages::Handler handler);
+  void Html(const char* method, const char* pattern, web::Pages::Handler handler, Caching caching = Caching::kNever);
   void Json(const char* method, const char* pattern, api::Api::Handler handler);
 
   Response Handle(Request& request, forum::Viewer& viewer, bool& set_visitor_csrf) const;
+  // The page-cache key of a visitor's request for a cacheable page (path, query and whether it
+  // takes gzip), or nullopt when the request is not one (a member, a bearer token, a POST).
+  std::optional<std::string> VisitorPageKey(const Request& request) const;
   forum::Viewer IdentifyViewer(const Request& request, bool& is_bearer) const;
   Response RenderError(Kind kind, const Request& request, const forum::Viewer& viewer, const Error& error) const;
   static void AddCommonHeaders(Response& response);
@@ -50,6 +64,7 @@ class RouteTable {
   api::Api& api_;
   RouteOptions options_;
   Router<Route> router_;
+  std::unique_ptr<PageCache> page_cache_;  // null without options_.feed_position
 };
 
 }  // namespace kindred::http

@@ -1,0 +1,72 @@
+// The visitors' page cache (issue 7, src/http/page_cache.h): topic, home and category pages are
+// served from memory while the change feed has not moved, and never after a change they do not
+// show: a reply, a deletion or a hidden post is there on the very next visit.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { apiMember, askApi, csrfFrom, replyApi, visibleText, withForum } from './harness.mjs';
+
+const kCacheHeader = 'x-kindred-page-cache';
+
+// A visitor: a fresh client with no cookies at all.
+function visitorGet(server, pathname) {
+  return server.client().get(pathname);
+}
+
+describe('visitors\' page cache', () => {
+  test('a page is kept for visitors until the feed moves, and the next write shows at once', async () => {
+    await withForum(async ({ server, category }) => {
+      const asker = await apiMember(server, 'asker');
+      const { topic } = await askApi(server, asker.token, category.id, 'Is it normal to cry after therapy?', 'Every week.');
+
+      const first = await visitorGet(server, `/t/${topic.id}`);
+      assert.equal(first.status, 200);
+      assert.equal(first.headers[kCacheHeader], 'miss');
+      assert.equal(csrfFrom(first.text), null, 'a cached page carries no visitor token');
+      const second = await visitorGet(server, `/t/${topic.id}`);
+      assert.equal(second.headers[kCacheHeader], 'hit');
+      assert.equal(second.text, first.text);
+      assert.ok(second.headers['set-cookie'], 'a new visitor still gets their own CSRF cookie from a cached page');
+
+      const helper = await apiMember(server, 'helper');
+      const reply = await replyApi(server, helper.token, topic.id, 'Therapy hangover is real, be gentle with yourself.');
+      const after = await visitorGet(server, `/t/${topic.id}`);
+      assert.notEqual(after.headers[kCacheHeader], 'hit');
+      assert.match(visibleText(after.text), /Therapy hangover is real/);
+
+      // Deleted: gone on the next visit.
+      const deleted = await server.client().api('DELETE', `/api/v1/posts/${reply.id}`, undefined, { token: helper.token });
+      assert.ok([200, 204].includes(deleted.status), `delete: ${deleted.status}`);
+      const gone = await visitorGet(server, `/t/${topic.id}`);
+      assert.doesNotMatch(visibleText(gone.text), /Therapy hangover is real/);
+
+      // The home page follows new topics the same way.
+      await visitorGet(server, '/');
+      assert.equal((await visitorGet(server, '/')).headers[kCacheHeader], 'hit');
+      await askApi(server, asker.token, category.id, 'Does sleep come back after grief?', 'It has been months.');
+      const home = await visitorGet(server, '/');
+      assert.match(visibleText(home.text), /Does sleep come back after grief\?/);
+    });
+  });
+
+  test('members are never served a cached page, and a gzip reader gets a gzip copy', async () => {
+    await withForum(async ({ server, category }) => {
+      const asker = await apiMember(server, 'asker');
+      const { topic } = await askApi(server, asker.token, category.id, 'Tired all the time on new tablets', 'Is it normal?');
+      await visitorGet(server, `/t/${topic.id}`);
+      const member = server.client();
+      member.bearer = asker.token;
+      const signedIn = await member.get(`/t/${topic.id}`);
+      assert.equal(signedIn.headers[kCacheHeader], undefined);
+      assert.match(signedIn.text, /name="_csrf"/, 'the member page has their own forms');
+
+      const plain = await visitorGet(server, `/t/${topic.id}`);
+      assert.equal(plain.headers['content-encoding'], undefined);
+      const zipped = await server.client().get(`/t/${topic.id}`, { headers: { 'accept-encoding': 'gzip' } });
+      assert.equal(zipped.headers['content-encoding'], 'gzip');
+      const again = await server.client().get(`/t/${topic.id}`, { headers: { 'accept-encoding': 'gzip' } });
+      assert.equal(again.headers[kCacheHeader], 'hit');
+      assert.equal(again.headers['content-encoding'], 'gzip');
+    });
+  });
+});
