@@ -117,12 +117,15 @@ int RunServe(const Config& config) {
   pages.AttachLiveHub(&live_hub);
   api.AttachLiveHub(&live_hub);
   store::Store& feed = **store;
+  search::SearchIndex& search_index = **index;
   http::RouteTable routes(forum, pages, api,
-                          {config.trusted_proxy, true, [&feed]() -> std::optional<std::int64_t> {
+                          {config.trusted_proxy, true,
+                           [&feed]() -> std::optional<std::int64_t> {
                              auto seq = feed.LatestEventSeq();
                              if (!seq) return std::nullopt;
                              return *seq;
-                           }});
+                           },
+                           [&search_index] { return search_index.AppliedSeq(); }});
 
   http::ServerOptions options;
   options.host = listen->first;

@@ -1,4 +1,4 @@
-// PageCache: finished pages as visitors see them (the topic, home and category pages), kept so
+// PageCache: finished pages as visitors see them (topic, home, category and search), kept so
 // that a popular thread is rendered and compressed once rather than once per reader.
 //
 // Correctness comes from the change feed, not from timers: every entry records the feed's

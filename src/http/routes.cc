@@ -98,7 +98,7 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Html("POST", "/admin/safety/templates", &P::SaveMessageTemplates);
   Html("POST", "/admin/safety/supporters", &P::SetTrustedSupporter);
   Html("POST", "/admin/safety/support", &P::SaveSupportMessages);
-  Html("GET", "/search", &P::Search);
+  Html("GET", "/search", &P::Search, Caching::kForVisitorsAtIndexPosition);
   Html("POST", "/p/{id}/move", &P::MoveReply);
   Html("GET", "/privacy", &P::Privacy);
   Html("GET", "/account/export.html", &P::ExportPage);
@@ -182,7 +182,7 @@ void RouteTable::Html(const char* method, const char* pattern, web::Pages::Handl
                     [this, handler](const Request& request, const forum::Viewer& viewer) {
                       return (pages_.*handler)(request, viewer);
                     },
-                    kMaxFormBytes, caching == Caching::kForVisitors});
+                    kMaxFormBytes, caching != Caching::kNever, caching == Caching::kForVisitorsAtIndexPosition});
 }
 
 std::optional<std::string> RouteTable::VisitorPageKey(const Request& request) const {
@@ -191,7 +191,12 @@ std::optional<std::string> RouteTable::VisitorPageKey(const Request& request) co
   auto match = router_.Find("GET", request.path);
   if (!match.target || !match.target->same_for_every_visitor) return std::nullopt;
   const bool gzip = AcceptsGzip(request.Header("accept-encoding"));
-  return request.path + "?" + request.query + (gzip ? "\ngzip" : "\nidentity");
+  std::string key = request.path + "?" + request.query + (gzip ? "\ngzip" : "\nidentity");
+  if (match.target->follows_index) {
+    if (!options_.index_position) return std::nullopt;
+    key += "\nindex " + std::to_string(options_.index_position());
+  }
+  return key;
 }
 
 void RouteTable::Json(const char* method, const char* pattern, api::Api::Handler handler) {

@@ -21,9 +21,12 @@ struct RouteOptions {
   // from anyone else, or any client could pick its own rate-limit bucket.
   std::string trusted_proxy;
   bool log_requests = true;
-  // The change feed's position (Store::LatestEventSeq). Given, visitors' topic, home and category
-  // pages are kept rendered and served until the feed moves (http/page_cache.h).
+  // The change feed's position (Store::LatestEventSeq). Given, visitors' topic, home, category and
+  // search pages are kept rendered and served until the feed moves (http/page_cache.h).
   PageCache::FeedPosition feed_position;
+  // The search index's position (SearchIndex::AppliedSeq): a search page is kept under both, as
+  // its hits come from the index and are checked against the store.
+  std::function<std::int64_t()> index_position;
 };
 
 // The visitors' page cache: a few thousand rendered, compressed pages fit in 32 MB, well inside
@@ -45,8 +48,9 @@ class RouteTable {
     Handler handler;
     std::size_t max_body_bytes;
     bool same_for_every_visitor = false;  // its visitors' page may come from the page cache
+    bool follows_index = false;           // ...and is valid only at the index position it was made at
   };
-  enum class Caching { kNever, kForVisitors };
+  enum class Caching { kNever, kForVisitors, kForVisitorsAtIndexPosition };
 
   void Html(const char* method, const char* pattern, web::Pages::Handler handler, Caching caching = Caching::kNever);
   void Json(const char* method, const char* pattern, api::Api::Handler handler);

@@ -70,3 +70,31 @@ describe('visitors\' page cache', () => {
     });
   });
 });
+
+describe('visitors\' search pages', () => {
+  test('a search page is kept until the feed or the index moves, and finds a new post at once after', async () => {
+    await withForum(async ({ server, category }) => {
+      const asker = await apiMember(server, 'asker');
+      await askApi(server, asker.token, category.id, 'Lighthouse keepers and loneliness', 'Anyone else?');
+      // The index follows the feed within a second; wait for the first question to be found.
+      let first;
+      for (let i = 0; i < 50; i += 1) {
+        first = await visitorGet(server, '/search?q=lighthouse');
+        if (/Lighthouse keepers/.test(visibleText(first.text))) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.match(visibleText(first.text), /Lighthouse keepers/);
+      const again = await visitorGet(server, '/search?q=lighthouse');
+      assert.equal(again.headers[kCacheHeader], 'hit');
+
+      await askApi(server, asker.token, category.id, 'A lighthouse in my dreams', 'Every night.');
+      let found = false;
+      for (let i = 0; i < 50 && !found; i += 1) {
+        const page = await visitorGet(server, '/search?q=lighthouse');
+        found = /A lighthouse in my dreams/.test(visibleText(page.text));
+        if (!found) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(found, 'the new question is found once the index has it, not held back by the cache');
+    });
+  });
+});

@@ -917,8 +917,10 @@ Result<void> XapianIndex::Commit(std::int64_t applied_seq) {
     }
     m.wdb.begin_transaction();
     m.dirty_topics.clear();
-    m.applied_seq = applied_seq;
+    // Readers reopen before anyone can see the new position: a page kept under a position
+    // (http/page_cache.h) is then never made from an index older than it says.
     ++m.generation;
+    m.applied_seq = applied_seq;
   } catch (const Xapian::Error& e) {
     return Unavailable(e);
   }
