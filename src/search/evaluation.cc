@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -134,7 +135,7 @@ double Reciprocal(const std::vector<TopicId>& ranked, TopicId expected) {
 }
 
 Result<EvalFigures> Measure(SearchIndex& index, const Corpus& corpus, const Files& files,
-                            std::vector<std::string>* misses) {
+                            std::vector<EvalMiss>* misses) {
   EvalFigures f;
   auto topic_of = [&](const std::string& title) -> std::optional<TopicId> {
     auto it = corpus.topic_by_title.find(title);
@@ -156,8 +157,8 @@ Result<EvalFigures> Measure(SearchIndex& index, const Corpus& corpus, const File
       if (!similar->empty()) {
         ++confident_no_answer;
         if (misses)
-          misses->push_back("no-answer question got " + similar->front().title + " (" +
-                            std::to_string(similar->front().score) + "): " + row[0]);
+          misses->push_back({"q:" + row[0], "no-answer question got " + similar->front().title + " (" +
+                                                std::to_string(similar->front().score) + "): " + row[0]});
       }
       continue;
     }
@@ -170,10 +171,11 @@ Result<EvalFigures> Measure(SearchIndex& index, const Corpus& corpus, const File
     f.similar_p_at_1 += rr == 1.0 ? 1 : 0;
     f.similar_mrr_at_5 += rr;
     if (rr != 1.0 && misses) {
-      misses->push_back("question \"" + row[0] + "\" -> " +
-                        (ranked.empty() ? std::string("(nothing)")
-                                        : title_of(ranked[0]) + " (" + std::to_string(similar->front().score) + ")") +
-                        ", expected " + row[2]);
+      misses->push_back({"q:" + row[0], "question \"" + row[0] + "\" -> " +
+                                            (ranked.empty() ? std::string("(nothing)")
+                                                            : title_of(ranked[0]) + " (" +
+                                                                  std::to_string(similar->front().score) + ")") +
+                                            ", expected " + row[2]});
     }
   }
   if (!files.questions.empty()) f.similar_ms_mean /= static_cast<double>(files.questions.size());
@@ -199,8 +201,9 @@ Result<EvalFigures> Measure(SearchIndex& index, const Corpus& corpus, const File
     f.search_p_at_1 += rr == 1.0 ? 1 : 0;
     f.search_mrr_at_5 += rr;
     if (rr != 1.0 && misses) {
-      misses->push_back("query \"" + row[0] + "\" [" + results->corrected_query + "] -> " +
-                        (ranked.empty() ? std::string("(nothing)") : title_of(ranked[0])) + ", expected " + row[1]);
+      misses->push_back({"s:" + row[0], "query \"" + row[0] + "\" [" + results->corrected_query + "] -> " +
+                                            (ranked.empty() ? std::string("(nothing)") : title_of(ranked[0])) +
+                                            ", expected " + row[1]});
     }
   }
   if (f.queries) {
@@ -224,8 +227,8 @@ Result<EvalFigures> Measure(SearchIndex& index, const Corpus& corpus, const File
       if (check->likely_title == row[3]) ++right_topic;
     }
     if (flag != misplaced && misses) {
-      misses->push_back(std::string(flag ? "false alarm" : "missed misplaced") + " (" + std::to_string(check->score) +
-                        "): " + row[1]);
+      misses->push_back({"m:" + row[1], std::string(flag ? "false alarm" : "missed misplaced") + " (" +
+                                            std::to_string(check->score) + "): " + row[1]});
     }
   }
   f.misplaced_precision = flagged ? static_cast<double>(true_flags) / flagged : 1.0;
@@ -266,8 +269,14 @@ Result<EvalReport> EvaluateSearch(const std::filesystem::path& dir) {
   if (!tuned.ok()) return std::move(tuned).error();
   auto baseline = XapianIndex::Open(scratch.path() / "baseline", XapianIndexOptions::Baseline());
   if (!baseline.ok()) return std::move(baseline).error();
+  // The tuned ranking without its confidence threshold: tells a wrong order from a withheld answer.
+  XapianIndexOptions unthresholded;
+  unthresholded.similar_threshold = 0;
+  auto ranking = XapianIndex::Open(scratch.path() / "ranking", unthresholded);
+  if (!ranking.ok()) return std::move(ranking).error();
   KINDRED_TRY(Fill(**tuned, corpus));
   KINDRED_TRY(Fill(**baseline, corpus));
+  KINDRED_TRY(Fill(**ranking, corpus));
 
   EvalReport report;
   report.threads = static_cast<int>(corpus.threads.size());
@@ -287,10 +296,13 @@ Result<EvalReport> EvaluateSearch(const std::filesystem::path& dir) {
     set.name = suffix.empty() ? "tuned" : suffix.substr(1);
     auto t = Measure(**tuned, corpus, files, &set.misses);
     if (!t.ok()) return std::move(t).error();
-    auto b = Measure(**baseline, corpus, files, nullptr);
+    auto b = Measure(**baseline, corpus, files, &set.baseline_misses);
     if (!b.ok()) return std::move(b).error();
+    auto r = Measure(**ranking, corpus, files, nullptr);
+    if (!r.ok()) return std::move(r).error();
     set.tuned = *t;
     set.baseline = *b;
+    set.ranking_alone = *r;
     report.sets.push_back(std::move(set));
   }
   return report;
@@ -312,6 +324,8 @@ void PrintReport(const EvalReport& report, std::ostream& out, bool verbose) {
         << "\n";
     row("similar questions P@1", t.similar_p_at_1, b.similar_p_at_1);
     row("similar questions MRR@5", t.similar_mrr_at_5, b.similar_mrr_at_5);
+    row("  the same, without the threshold: P@1", set.ranking_alone.similar_p_at_1, b.similar_p_at_1);
+    row("  the same, without the threshold: MRR@5", set.ranking_alone.similar_mrr_at_5, b.similar_mrr_at_5);
     row("no-answer questions given a suggestion", t.no_answer_confident_rate, b.no_answer_confident_rate);
     row("search with typos P@1", t.search_p_at_1, b.search_p_at_1);
     row("search with typos MRR@5", t.search_mrr_at_5, b.search_mrr_at_5);
@@ -321,7 +335,11 @@ void PrintReport(const EvalReport& report, std::ostream& out, bool verbose) {
     row("similar questions: mean ms per call", t.similar_ms_mean, b.similar_ms_mean);
     row("similar questions: slowest call, ms", t.similar_ms_max, b.similar_ms_max);
     if (verbose) {
-      for (const auto& m : set.misses) out << "    miss: " << m << "\n";
+      std::set<std::string> baseline_missed;
+      for (const auto& m : set.baseline_misses) baseline_missed.insert(m.key);
+      // Marked: what the plain baseline got right, the first place to look for a regression.
+      for (const auto& m : set.misses)
+        out << "    miss: " << (baseline_missed.contains(m.key) ? "" : "[BM25 right] ") << m.line << "\n";
     }
   }
 }

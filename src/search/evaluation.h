@@ -40,11 +40,19 @@ struct EvalFigures {
   double misplaced_right_topic = 0;  // share of true flags that named the right topic
 };
 
+// One wrong answer: `key` names the case (the same in both indexes' lists), `line` describes it.
+struct EvalMiss {
+  std::string key;
+  std::string line;
+};
+
 struct EvalSetReport {
   std::string name;                 // "tuned", "holdout" or "holdout2"
   EvalFigures tuned;                // the index as shipped
   EvalFigures baseline;             // plain BM25, no correction, no title weighting, no threshold
-  std::vector<std::string> misses;  // one line per wrong answer of the tuned index, for tuning
+  EvalFigures ranking_alone;        // the tuned index with no confidence threshold
+  std::vector<EvalMiss> misses;           // the tuned index's wrong answers, for tuning
+  std::vector<EvalMiss> baseline_misses;  // the baseline's, to tell regressions from hard cases
 };
 
 struct EvalReport {
