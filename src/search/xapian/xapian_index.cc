@@ -603,6 +603,13 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
     return out;
   }
 
+  // Each term's idf is read once: the database's term frequency is a B-tree lookup.
+  std::unordered_map<std::string, double> idf_of;
+  auto idf = [&](const std::string& term) {
+    auto [it, inserted] = idf_of.try_emplace(term, 0.0);
+    if (inserted) it->second = Idf(db, term);
+    return it->second;
+  };
   const bool correct = options.spelling_correction;
   std::vector<std::string> title_terms = Terms(db, title, correct);
   std::vector<std::string> body_terms;
@@ -611,8 +618,9 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
     for (auto& t : Terms(db, body, false)) {
       if (!in_title.contains(t) && db.term_exists(t)) body_terms.push_back(t);
     }
+    for (const auto& t : body_terms) idf(t);
     std::stable_sort(body_terms.begin(), body_terms.end(),
-                     [&](const std::string& a, const std::string& b) { return Idf(db, a) > Idf(db, b); });
+                     [&](const std::string& a, const std::string& b) { return idf_of[a] > idf_of[b]; });
     if (body_terms.size() > kSimilarBodyTerms) body_terms.resize(kSimilarBodyTerms);
   }
   if (title_terms.empty() && body_terms.empty()) return out;
@@ -647,7 +655,7 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
   // The second opinion: every word of the question, plainly, against single posts, so a thread
   // whose one reply says it all is found even when the rest of the thread wanders.
   std::vector<std::string> all_terms = title_terms;
-  for (auto& t : Terms(db, body, false)) all_terms.push_back(std::move(t));
+  all_terms.insert(all_terms.end(), body_terms.begin(), body_terms.end());
   Xapian::Enquire posts_enquire(db);
   posts_enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
                                         Xapian::Query(Xapian::Query::OP_OR, all_terms.begin(), all_terms.end()),
@@ -699,7 +707,7 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
 
   auto information = [&](const std::vector<std::string>& terms) {
     double sum = 0;
-    for (const auto& t : terms) sum += Idf(db, t);
+    for (const auto& t : terms) sum += idf(t);
     return sum;
   };
   const double title_info = information(title_terms);
@@ -735,11 +743,11 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
     };
     double title_anywhere = 0, title_in_title = 0, body_covered = 0;
     for (const auto& t : title_terms) {
-      if (covered(t, false)) title_anywhere += Idf(db, t);
-      if (covered(t, true)) title_in_title += Idf(db, t);
+      if (covered(t, false)) title_anywhere += idf(t);
+      if (covered(t, true)) title_in_title += idf(t);
     }
     for (const auto& t : body_terms) {
-      if (covered(t, false)) body_covered += Idf(db, t);
+      if (covered(t, false)) body_covered += idf(t);
     }
     double coverage = 0;
     if (title_info > 0) {
