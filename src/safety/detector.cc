@@ -71,6 +71,9 @@ bool IsSelfCue(C c) {
     case C::kMeans:
     case C::kMeansRef:
     case C::kPreparation:
+    case C::kVeiledAct:
+    case C::kAtHand:
+    case C::kConcealment:
       return true;
     default:
       return false;
@@ -79,7 +82,9 @@ bool IsSelfCue(C c) {
 
 // Cues that say nothing of risk on their own and only sharpen another: a past tense lowers them
 // rather than turning them into a past attempt ("i used to take pills for my migraines").
-bool IsSupportingCue(C c) { return c == C::kMeans || c == C::kMeansRef || c == C::kPreparation; }
+bool IsSupportingCue(C c) {
+  return c == C::kMeans || c == C::kMeansRef || c == C::kPreparation || c == C::kAtHand || c == C::kConcealment;
+}
 
 bool IsRaising(C c) {
   return IsSelfCue(c) || c == C::kIntent || c == C::kTime || c == C::kGoodbyeWeak || c == C::kThirdParty ||
@@ -88,7 +93,8 @@ bool IsRaising(C c) {
 
 // Cues whose words someone might say in jest or about a game; a real plan is never lowered so.
 bool IsHyperboleProne(C c) {
-  return c == C::kWishToDie || c == C::kGenericAct || c == C::kPassiveWish || c == C::kHopelessness ||
+  return c == C::kWishToDie || c == C::kGenericAct || c == C::kVeiledAct || c == C::kPassiveWish ||
+         c == C::kHopelessness ||
          c == C::kBurden || c == C::kMethod || IsSupportingCue(c);
 }
 
@@ -97,16 +103,19 @@ std::string_view PublicName(C c) {
     case C::kSuicide:
       return "suicidal_thoughts";
     case C::kGenericAct:
+    case C::kVeiledAct:
     case C::kIntent:
       return "intent";
     case C::kWishToDie:
       return "wish_to_die";
     case C::kPlan:
     case C::kPreparation:
+    case C::kConcealment:
       return "plan";
     case C::kMethod:
     case C::kMeans:
     case C::kMeansRef:
+    case C::kAtHand:
       return "method";
     case C::kTime:
       return "time";
@@ -303,7 +312,9 @@ class Assessor {
     if (tokens_[m.first].quoted) return LowerNamed("quotation", m.first, m.last);
     // "I said goodbye to my old flat": a third-party phrase with the writer as its subject
     // speaks of nobody at risk (the writer's own risk has its own cues).
-    if (c == C::kThirdParty && SpokenByWriter(m) && !NamesOtherPersonInside(m)) return;
+    // "Said goodbye to my team today", "took my pills on time": with nobody else named inside or
+    // before it, a third-party phrase has no one at risk either.
+    if (c == C::kThirdParty && !NamesOtherPersonInside(m) && !SpokenOfSomeoneElse(m)) return;
     if (IsSelfCue(c) || c == C::kIntent) {
       if (Negated(m)) return Lower(C::kNegation, m.first, m.last);
       if (DeniedByQuestion(m)) return Lower(C::kDenial, m.first, m.last);
@@ -316,7 +327,8 @@ class Assessor {
       }
       if (Has(context, C::kNews) && !Has(context, C::kFirstPerson)) return Lower(C::kNews, m.first, m.last);
       if (Has(context, C::kJoke) && IsHyperboleProne(c)) return Lower(C::kJoke, m.first, m.last);
-      if ((c == C::kSuicide || c == C::kGenericAct || c == C::kWishToDie || c == C::kMethod || c == C::kGoodbye) &&
+      if ((c == C::kSuicide || c == C::kGenericAct || c == C::kVeiledAct || c == C::kWishToDie || c == C::kMethod ||
+           c == C::kGoodbye || c == C::kAttemptNow) &&
           SpokenOfSomeoneElse(m)) {
         c = C::kThirdParty;
       }
@@ -377,8 +389,9 @@ class Assessor {
       }
       if (f.antecedent_last > 0) f.category = C::kMethod;
     }
-    bool means_sharpened = Near(C::kMeans, {C::kSuicide, C::kWishToDie, C::kPlan, C::kGoodbye, C::kGoodbyeWeak,
-                                            C::kAttemptNow, C::kPreparation, C::kMethod});
+    bool means_sharpened =
+        Near(C::kMeans, {C::kSuicide, C::kWishToDie, C::kPlan, C::kGoodbye, C::kGoodbyeWeak, C::kAttemptNow,
+                         C::kPreparation, C::kMethod, C::kVeiledAct, C::kAtHand, C::kConcealment});
     for (Fired& f : fired_) {
       if (f.category == C::kMeans && means_sharpened) f.category = C::kMethod;
     }
@@ -387,13 +400,15 @@ class Assessor {
 
   Assessment Decide() {
     ResolveMeans();
-    // Generic words ("do it", "end it") count as the act only when the post speaks of risk
+    // Generic words ("do it", "doing it") count as the act only when the post speaks of risk
     // elsewhere, so "i am going to do it tonight, finally cleaning the garage" stays none.
     bool other_risk = false;
     for (const Fired& f : fired_) {
       // A farewell ("sorry mum") is risk enough: "tonight i'm finally ending it. sorry mum".
+      // A means in reach ("in my hand") is no risk without the means, which counts on its own.
       other_risk = other_risk || f.category == C::kGoodbyeWeak ||
-                   (IsSelfCue(f.category) && f.category != C::kGenericAct && f.category != C::kPastAttempt);
+                   (IsSelfCue(f.category) && f.category != C::kGenericAct && f.category != C::kPastAttempt &&
+                    f.category != C::kAtHand);
     }
     if (!other_risk) {
       std::erase_if(fired_, [](const Fired& f) { return f.category == C::kGenericAct; });
@@ -420,24 +435,35 @@ class Assessor {
     for (const Fired& f : fired_) goodbyes += f.category == C::kGoodbye || f.category == C::kGoodbyeWeak;
 
     Level level = Level::kNone;
-    const std::initializer_list<C> kSharpeners = {C::kIntent, C::kPlan, C::kMethod, C::kTime, C::kGoodbye};
+    // What turns "do it" or "end it" into the act: intent, a plan, a means, a time, a farewell,
+    // secrecy ("while everyone sleeps") or a preparation.
+    const std::initializer_list<C> kSharpeners = {C::kIntent, C::kPlan,        C::kMethod,     C::kTime,
+                                                  C::kGoodbye, C::kConcealment, C::kPreparation};
     bool crisis =
         Fires(C::kSuicide) || Fires(C::kWishToDie) || Fires(C::kSelfHarmNow) || Fires(C::kAttemptNow) ||
-        Fires(C::kPlan) || Near(C::kGenericAct, kSharpeners) ||
-        Near(C::kMethod, {C::kTime, C::kIntent, C::kPlan, C::kSuicide, C::kGenericAct}) ||
+        Fires(C::kPlan) || Near(C::kGenericAct, kSharpeners) || Near(C::kVeiledAct, kSharpeners) ||
+        Near(C::kVeiledAct, {C::kGoodbyeWeak}) ||
+        // A means within reach only makes it a method ("the pills are in my pocket" is how people
+        // carry medicine); it takes intent, a time or secrecy beside it to read as crisis.
+        Near(C::kMethod, {C::kTime, C::kIntent, C::kPlan, C::kSuicide, C::kGenericAct, C::kVeiledAct,
+                          C::kConcealment}) ||
+        // A farewell with secrecy or the act veiled: "this is my last post. ctb tonight".
+        Near(C::kGoodbye, {C::kConcealment, C::kVeiledAct}) ||
         (Fires(C::kGoodbye) && (goodbyes >= 2 || present_concern || Fires(C::kMethod))) ||
         // Intent, means and time together, even in different sentences of one post.
         (Fires(C::kMethod) && Fires(C::kIntent) && Fires(C::kTime)) ||
         // Preparation (giving things away, letters, affairs in order) beside a second
         // preparation or any other sign of risk; with intent only if a time is set.
         (preparations > 0 && (preparations >= 2 || Fires(C::kGoodbye) || Fires(C::kMethod) || Fires(C::kGenericAct) ||
+                              Fires(C::kVeiledAct) || Fires(C::kConcealment) ||
                               present_concern || (Fires(C::kIntent) && Fires(C::kTime)))) ||
         (Fires(C::kThirdParty) && (Near(C::kThirdParty, {C::kTime, C::kUrgency, C::kMethod}) ||
                                    std::count_if(fired_.begin(), fired_.end(),
                                                  [](const Fired& f) { return f.category == C::kThirdParty; }) >= 2));
     if (crisis) {
       level = Level::kCrisis;
-    } else if (present_concern || (Fires(C::kPastAttempt) && distressed) || Fires(C::kGenericAct)) {
+    } else if (present_concern || (Fires(C::kPastAttempt) && distressed) || Fires(C::kGenericAct) ||
+               Fires(C::kVeiledAct)) {
       level = Level::kConcern;
     }
 

@@ -52,6 +52,12 @@ enum class Category : std::uint8_t {
   kMeansRef,      // "take them all", "swallow them", "use it": the act on a means named earlier
   kPreparation,   // "gave away my", "giving my cat to", "sorted out my affairs": C-SSRS preparatory
                   // behaviour; raises only beside another cue or a second preparation
+  kVeiledAct,     // "end it", "go through with it", "ctb": the act without its name; unlike "do it" it
+                  // stands alone as concern and is crisis beside intent, a time, a means or secrecy
+  kAtHand,        // "in my hand", "next to me", "out of the safe": a means named bare beside it is a
+                  // method ready to use (C-SSRS preparatory behaviour)
+  kConcealment,   // "while everyone sleeps", "so nobody notices": secrecy around an act (Crisis Text
+                  // Line: planning around others' absence marks imminence); only sharpens another cue
   // Lowering.
   kIdiom,         // masks its words: "killing me", "dying to", "to death"
   kMediaTitle,    // masks its words: "13 reasons why", "suicide squad"
@@ -130,11 +136,17 @@ class LinearModel {
     std::unordered_map<std::string, double> weights;
     double bias = 0;
     double threshold = 1;  // probability above which the head may raise; 1 never raises
+    // The same for a short post (IsShortPost): a few words are weighed against other short posts,
+    // so the trainer chooses this pair apart from the long-post pair.
+    double short_threshold = 1;
+    double ThresholdFor(int words) const;
   };
-  // Reads "head<TAB>feature<TAB>weight" lines; the features "__bias__" and "__threshold__" carry
-  // the head's bias and threshold. Errors name the file and line.
+  // Reads "head<TAB>feature<TAB>weight" lines; the features "__bias__", "__threshold__" and
+  // "__short_threshold__" carry the head's bias and thresholds. Errors name the file and line.
   Result<void> Load(std::string_view file_name, std::string_view text);
   bool empty() const { return crisis_.weights.empty() && any_.weights.empty(); }
+  // Whether the file gave short-post thresholds; without them short posts are the rules' alone.
+  bool decides_short_posts() const { return decides_short_posts_; }
   static double Probability(const Head& head, const std::vector<Feature>& features);
   const Head& crisis() const { return crisis_; }
   const Head& any() const { return any_; }
@@ -143,6 +155,7 @@ class LinearModel {
  private:
   Head crisis_;
   Head any_;
+  bool decides_short_posts_ = false;
 };
 
 // What the learned stage needs of the rules' reading: their level, whether they lowered a cue of
@@ -155,9 +168,12 @@ struct RulesReading {
 RulesReading ReadingOf(const Assessment& rules);
 // The model's feature for the rules' verdict: it weighs the rules as one witness among the words.
 std::string RulesFeature(Level rules);
-// The level the cascade settles on, given whether each head passed its threshold: on a post of
-// kMinWordsForModelToDecide words or more the model decides (it may lower a rules' reading, and
-// a rules' crisis stays crisis while the model sees any risk); on a shorter post the rules stand.
+// A post of fewer than kShortPostWords normalised words (model.cc says why).
+bool IsShortPost(int words);
+// The level the cascade settles on, given whether each head passed its threshold for the post's
+// length (Head::ThresholdFor): the model decides, weighing the rules' verdict as one feature (it
+// may raise a post the rules missed or lower one the rest of the post outweighs); a rules' crisis
+// stays crisis while the "any" head sees risk.
 Level CombinedLevel(const RulesReading& rules, bool crisis_head_above, bool any_head_above);
 
 // The rule cascade over a Lexicon, then (when a model is given) the learned stage, which reads

@@ -28,9 +28,20 @@ std::string Describe(const Assessment& a) {
   return out;
 }
 
+// The rule stage alone, over the embedded lexicons: the DetectorTest cases pin what each cue and
+// each lowering cue does. The shipped cascade (rules, then the learned stage, which may weigh a
+// post otherwise) is held to its figures by evaluation_test.cc; its mechanism by ModelTest below.
+const Detector& Rules() {
+  static const internal::RuleDetector* rules = [] {
+    auto lexicon = internal::LoadEmbeddedLexicon();
+    return new internal::RuleDetector(lexicon.ok() ? std::move(lexicon).value() : internal::Lexicon());
+  }();
+  return *rules;
+}
+
 void Check(const std::vector<Case>& cases) {
   for (const Case& c : cases) {
-    Assessment a = Detector::Default().Assess(c.text);
+    Assessment a = Rules().Assess(c.text);
     EXPECT_EQ(a.level, c.level) << c.text << " -> " << Describe(a);
     if (!c.cue.empty()) {
       EXPECT_TRUE(HasCue(a, c.cue)) << c.text << " lacks " << c.cue << ": " << Describe(a);
@@ -175,7 +186,7 @@ TEST(DetectorTest, PronounRefersBackToMeansNamedEarlier) {
       {"My doctor put me on three new tablets and says to take them all together in the morning", Level::kNone,
        "medical"},
   });
-  Assessment a = Detector::Default().Assess("got my pills here. going to swallow them all tonight");
+  Assessment a = Rules().Assess("got my pills here. going to swallow them all tonight");
   bool quoted_both = false;
   for (const Cue& c : a.cues) quoted_both = quoted_both || c.evidence == "pills ... swallow them all";
   EXPECT_TRUE(quoted_both) << Describe(a);
@@ -213,7 +224,7 @@ TEST(DetectorTest, PreparationNeedsASecondSign) {
 
 // "lately" or "scared" are distress only beside a past attempt; alone they name no cue.
 TEST(DetectorTest, DistressWordsAloneAreNoPastAttempt) {
-  Assessment a = Detector::Default().Assess("Lately I feel like such a burden to my family");
+  Assessment a = Rules().Assess("Lately I feel like such a burden to my family");
   EXPECT_EQ(a.level, Level::kConcern);
   EXPECT_FALSE(HasCue(a, "past_attempt")) << Describe(a);
   Check({{"I tried to kill myself two years ago and lately I've been feeling the same way again.", Level::kConcern,
@@ -254,7 +265,7 @@ TEST(DetectorTest, MoreIdiomsAndNews) {
 }
 
 TEST(DetectorTest, EvidenceQuotesTheWrittenWords) {
-  Assessment a = Detector::Default().Assess("I’m gonna KMS tonight");
+  Assessment a = Rules().Assess("I’m gonna KMS tonight");
   ASSERT_TRUE(HasCue(a, "suicidal_thoughts"));
   for (const Cue& c : a.cues) {
     if (c.name == "suicidal_thoughts") {
@@ -303,7 +314,7 @@ constexpr std::string_view kTinyModel =
     "any\tw:drain\t4.5\n"
     "any\tw:karaoke\t-12\n";
 
-// Words that make a post long enough for the model to weigh (kMinWordsForModelToDecide).
+// Words that make a post long (not IsShortPost), so the long-post thresholds apply.
 constexpr std::string_view kEverydayOpening = "work was the usual grind today and my manager was on at me again about the rota. ";
 
 internal::RuleDetector TinyModelDetector() {
@@ -334,7 +345,7 @@ TEST(ModelTest, LoadsHeadsAndNamesBadLines) {
 
 TEST(ModelTest, RaisesWhatTheRulesMissedOnALongPostWithAVisibleCue) {
   auto detector = TinyModelDetector();
-  for (std::string_view risk : {"standing on the overpass right now. cars are loud", "I tied the noose an hour back"}) {
+  for (std::string_view risk : {"standing on the overpass right now. cars are loud", "I drove past the overpass an hour back"}) {
     std::string text = std::string(kEverydayOpening) + std::string(risk);
     Assessment a = detector.Assess(text);
     EXPECT_EQ(a.level, Level::kCrisis) << text << ": " << Describe(a);
@@ -366,6 +377,31 @@ TEST(ModelTest, OnAShortPostTheRulesDecide) {
   Assessment a = detector.Assess("i want to kill myself tonight, karaoke or not");
   EXPECT_EQ(a.level, Level::kCrisis) << Describe(a);
   EXPECT_FALSE(HasCue(a, "model"));
+}
+
+TEST(ModelTest, ShortPostThresholdsLetTheModelDecideShortPosts) {
+  auto lexicon = internal::LoadEmbeddedLexicon();
+  ASSERT_TRUE(lexicon.ok());
+  internal::LinearModel model;
+  ASSERT_TRUE(model.Load("tiny.tsv", std::string(kTinyModel) +
+                                         "crisis\t__short_threshold__\t0.9\n"
+                                         "any\t__short_threshold__\t0.9\n")
+                  .ok());
+  EXPECT_TRUE(model.decides_short_posts());
+  internal::RuleDetector detector(std::move(lexicon).value(), std::move(model));
+  // Raised past the short-post threshold; "overpass" alone (p = 0.88) would pass the long-post
+  // 0.8 but not the short-post 0.9...
+  Assessment raised = detector.Assess("the overpass. death");
+  EXPECT_EQ(raised.level, Level::kCrisis) << Describe(raised);
+  EXPECT_TRUE(HasCue(raised, "model")) << Describe(raised);
+  Assessment held = detector.Assess("standing on the overpass");
+  EXPECT_EQ(held.level, Level::kNone) << Describe(held);
+  // ...and a rules' reading the model weighs as safe is lowered, with the word that outweighed it.
+  Assessment lowered = detector.Assess("i want to kill myself tonight, karaoke or not");
+  EXPECT_EQ(lowered.level, Level::kNone) << Describe(lowered);
+  ASSERT_FALSE(lowered.cues.empty());
+  EXPECT_EQ(lowered.cues.back().name, "model");
+  EXPECT_FALSE(lowered.cues.back().raises);
 }
 
 TEST(ModelTest, IdiomWordsAreNotTheModelsEvidence) {

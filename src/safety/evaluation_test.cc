@@ -45,8 +45,8 @@ TEST(EvaluationTest, ReportsTheHoldoutSet) {
 
 // A second held-out set, written before the detector's rules were read (see the lexicon README).
 // Its floor is looser than the tuned set's targets: it guards against regressions, not tuning.
-constexpr double kHoldout2MinCrisisRecall = 0.85;
-constexpr double kHoldout2MaxNoneFlagged = 0.08;
+constexpr double kHoldout2MinCrisisRecall = 0.90;
+constexpr double kHoldout2MaxNoneFlagged = 0.05;
 
 TEST(EvaluationTest, HoldsTheFloorOnTheSecondHoldoutSet) {
   EvalReport report = EvaluateFile("holdout2.tsv");

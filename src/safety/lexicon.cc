@@ -15,6 +15,7 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Category::kCount
     "suicide",      "generic_act",  "wish_to_die",   "intent",       "plan",        "method",    "time",
     "goodbye",      "goodbye_weak", "self_harm_now", "attempt_now",  "third_party", "urgency",   "passive_wish",
     "hopelessness", "burden",       "past_attempt",  "distress_now", "means",       "means_ref", "preparation",
+    "veiled_act",   "at_hand",      "concealment",
     "idiom",        "media_title",  "negation",      "denial",       "hedge",       "past",      "recent",
     "recovery",     "joke",         "game",          "medical",      "news",        "support",   "second_person",
     "first_person", "other_person",

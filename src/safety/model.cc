@@ -20,13 +20,11 @@ constexpr std::size_t kEvidenceWords = 3;
 // Five letters keep "pills"/"pill" apart from nothing useful yet join "goodbye"/"goodbyes";
 // shorter prefixes merged unrelated words in out-of-fold tests.
 constexpr std::size_t kPrefixLength = 5;
-// Below this many words the rules decide ("kms", "everything is hopeless", "the overpass scene in
-// that film lol"); from here on the model weighs the rules' reading with the rest of the post.
-// Out of fold, 8 to 20 words gave the same figures within a post or two, and letting the model
-// also raise short posts gained nothing on the held-out sets while it read "going to jump off
-// the high board tomorrow" as crisis: one-liners are what the rules were written for,
-// forum-length posts what they miss.
-constexpr int kMinWordsForModelToDecide = 16;
+// A post of fewer words is short: the model weighs it with thresholds of its own. A bag of a few
+// words is read differently from a forum post where the risk is one sentence among many, and one
+// threshold pair for both either missed short posts or flagged safe long ones (out of fold; 8 to
+// 20 words gave the same figures within a post or two).
+constexpr int kShortPostWords = 16;
 
 Error BadLine(std::string_view file_name, int line, std::string_view why) {
   return Error::Invalid("model", "bad_model_line",
@@ -93,6 +91,9 @@ Result<void> LinearModel::Load(std::string_view file_name, std::string_view text
       head.bias = weight;
     } else if (feature == "__threshold__") {
       head.threshold = weight;
+    } else if (feature == "__short_threshold__") {
+      head.short_threshold = weight;
+      decides_short_posts_ = true;
     } else {
       head.weights[std::string(feature)] = weight;
     }
@@ -111,12 +112,16 @@ double LinearModel::Probability(const Head& head, const std::vector<Feature>& fe
 
 std::string RulesFeature(Level rules) { return "r:" + std::string(LevelName(rules)); }
 
+bool IsShortPost(int words) { return words < kShortPostWords; }
+
+double LinearModel::Head::ThresholdFor(int words) const { return IsShortPost(words) ? short_threshold : threshold; }
+
 Level CombinedLevel(const RulesReading& rules, bool crisis_head_above, bool any_head_above) {
-  Level model = crisis_head_above ? Level::kCrisis : any_head_above ? Level::kConcern : Level::kNone;
-  if (any_head_above && rules.level == Level::kCrisis) model = Level::kCrisis;
-  // On a short post the rules read every word and the model has almost nothing to weigh.
-  if (rules.words < kMinWordsForModelToDecide) return rules.level;
-  return model;
+  // The model decides, with the rules' verdict among its features; a rules' crisis stays crisis
+  // while the model sees any risk at all, so only a post the model reads as safe is lowered.
+  if (crisis_head_above) return Level::kCrisis;
+  if (any_head_above) return rules.level == Level::kCrisis ? Level::kCrisis : Level::kConcern;
+  return Level::kNone;
 }
 
 RulesReading ReadingOf(const Assessment& assessment) {
@@ -133,15 +138,17 @@ void RuleDetector::ApplyModel(std::string_view text, const std::vector<Token>& t
   if (model_.empty()) return;
   // No gate on the rules' lowering cues: they are features the model has weighed. A gate that
   // silenced it wherever an idiom, a past-tense or a medical word appeared kept it out of nearly
-  // every forum-length post (lexicon/README.md); short posts are left to the rules instead.
+  // every forum-length post (lexicon/README.md).
+  RulesReading reading = ReadingOf(*assessment);
+  reading.words = static_cast<int>(tokens.size());
+  // A model file without short-post thresholds leaves short posts to the rules.
+  if (IsShortPost(reading.words) && !model_.decides_short_posts()) return;
   std::vector<Feature> features = ModelFeatures(tokens, matches);
   features.push_back({RulesFeature(assessment->level), 0, 0});
   const double p_crisis = LinearModel::Probability(model_.crisis(), features);
   const double p_any = LinearModel::Probability(model_.any(), features);
-  RulesReading reading = ReadingOf(*assessment);
-  reading.words = static_cast<int>(tokens.size());
-  const Level level =
-      CombinedLevel(reading, p_crisis > model_.crisis().threshold, p_any > model_.any().threshold);
+  const Level level = CombinedLevel(reading, p_crisis > model_.crisis().ThresholdFor(reading.words),
+                                    p_any > model_.any().ThresholdFor(reading.words));
   if (level == assessment->level) return;
   const bool raises = level > assessment->level;
   const LinearModel::Head& head = raises && level == Level::kCrisis ? model_.crisis() : model_.any();
