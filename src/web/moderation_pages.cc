@@ -285,10 +285,8 @@ void SetSlowModeNote(Data& data, const store::TopicRow& topic) {
                                  ", so there is time to read and think before answering.");
 }
 
-void SetRevealControl(Data& item, const forum::Viewer& viewer, const store::PostRow& post) {
-  if (post.anonymous && !viewer.is(post.user_id) && forum::Guardian::CanRevealAnonymous(viewer).ok()) {
-    item.set("reveal_url", "/p/" + ToString(post.id.value) + "/reveal");
-  }
+bool ShowsRevealControl(const forum::Viewer& viewer, const store::PostRow& post) {
+  return post.anonymous && !viewer.is(post.user_id) && forum::Guardian::CanRevealAnonymous(viewer).ok();
 }
 
 // ---- Member panel ----

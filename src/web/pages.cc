@@ -204,66 +204,174 @@ Result<http::Response> Pages::Category(const http::Request& request, const forum
 
 namespace {
 
-Data PostData(const Site& impl, const forum::Viewer& viewer, const store::PostRow& post,
-              const std::array<bool, store::kReactionKindCount>& own, const forum::PostDisplay& display) {
+// What the reader may do with a post, as the guardian decides: with these, rendering a post
+// needs nothing else about the reader.
+struct PostControls {
+  bool revisions_link = false;
+  bool can_edit = false;
+  bool can_delete = false;
+  bool can_quote = false;
+  bool can_worry = false;
+  bool can_flag = false;
+  bool can_react = false;
+  bool can_reveal = false;
+};
+
+PostControls ControlsFor(const forum::Viewer& viewer, const store::PostRow& post) {
+  PostControls c;
+  c.revisions_link = forum::Guardian::CanSeeRevisions(viewer, post).ok();
+  c.can_edit = forum::Guardian::MayEdit(viewer, post);
+  c.can_delete = forum::Guardian::MayDelete(viewer, post);
+  c.can_quote = viewer.signed_in();
+  // Quiet and per post: the link reads the same on every post by someone else, so it says
+  // nothing about which posts the forum noticed.
+  c.can_worry = forum::Guardian::CanReportWorry(viewer, post).ok();
+  c.can_flag = forum::Guardian::MayFlag(viewer, post);
+  c.can_react = forum::Guardian::MayReact(viewer, post);
+  c.can_reveal = ShowsRevealControl(viewer, post);  // moderators only (moderation_pages.cc)
+  return c;
+}
+
+// One post's HTML is a function of these and nothing else (PostData reads only them), so the
+// fragment cache's key, which holds all of them, can never serve a post rendered otherwise.
+struct PostInputs {
+  const store::PostRow& post;
+  const forum::PostDisplay& display;
+  const std::array<bool, store::kReactionKindCount>& own;  // the reactions the reader gave
+  PostControls controls;
+  std::string created_iso, created_human, created_relative;
+};
+
+Data PostData(const PostInputs& in) {
+  const store::PostRow& post = in.post;
+  const PostControls& controls = in.controls;
   Data item;
   item.set("id", ToString(post.id.value));
   item.set("number", ToString(post.number));
   item.set("topic_id", ToString(post.topic_id.value));
-  SetAuthor(item, post.author_state, post.author_name, display.own);
+  SetAuthor(item, post.author_state, post.author_name, in.display.own);
   item.set("kind_label", post.number == 1 ? "Question" : "Reply");
-  item.set("created", impl.Time(post.created_at));
+  Data created;
+  created.set("iso", in.created_iso);
+  created.set("human", in.created_human);
+  created.set("relative", in.created_relative);
+  item.set("created", created);
   item.set("deleted", post.deleted_at.has_value());
   if (post.deleted_at) {
     item.set("deleted_text",
              post.number == 1 ? "This question was deleted by its author." : "This reply was deleted by its author.");
     return item;
   }
-  SetPostDisplay(item, viewer, post, display);
-  if (display.hidden) return item;  // the placeholder: no text, reactions or actions
+  SetPostDisplay(item, post, in.display);
+  if (in.display.hidden) return item;  // the placeholder: no text, reactions or actions
   item.set("body_html", post.body_html);  // sanitised by cmark-gfm's safe mode when saved
   item.set("edited", post.edited_at.has_value());
-  item.set("revisions_link", forum::Guardian::CanSeeRevisions(viewer, post).ok());
-  item.set("can_edit", forum::Guardian::MayEdit(viewer, post));
-  item.set("can_delete", forum::Guardian::MayDelete(viewer, post));
-  item.set("can_quote", viewer.signed_in());
-  // Quiet and per post: the link reads the same on every post by someone else, so it says
-  // nothing about which posts the forum noticed.
-  item.set("can_worry", forum::Guardian::CanReportWorry(viewer, post).ok());
-  item.set("can_flag", forum::Guardian::MayFlag(viewer, post));
-  SetRevealControl(item, viewer, post);  // moderators only (moderation_pages.cc)
+  item.set("revisions_link", controls.revisions_link);
+  item.set("can_edit", controls.can_edit);
+  item.set("can_delete", controls.can_delete);
+  item.set("can_quote", controls.can_quote);
+  item.set("can_worry", controls.can_worry);
+  item.set("can_flag", controls.can_flag);
+  if (controls.can_reveal) item.set("reveal_url", "/p/" + ToString(post.id.value) + "/reveal");
 
-  bool can_react = forum::Guardian::MayReact(viewer, post);
   Data reactions{Data::type::list};
   for (const auto& [kind, label] : kReactionLabels) {
     int k = static_cast<int>(kind);
     std::int64_t count = post.reactions[k];
     // Visitors and authors see what others gave; a row of zeros would only be noise.
-    if (!can_react && count == 0) continue;
+    if (!controls.can_react && count == 0) continue;
     Data reaction;
     reaction.set("post_id", ToString(post.id.value));
     reaction.set("kind", std::string(forum::ReactionKindName(kind)));
     reaction.set("label", std::string(label));
     reaction.set("count", ToString(count));
-    reaction.set("pressed", own[k] ? "true" : "false");
-    reaction.set("action", own[k] ? "remove" : "add");
+    reaction.set("pressed", in.own[k] ? "true" : "false");
+    reaction.set("action", in.own[k] ? "remove" : "add");
     reactions.push_back(reaction);
   }
   // One form for the three buttons: each button names its reaction, so the page carries the
   // form's CSRF token once per post rather than three times (about 5 KB on a 20-reply page).
-  item.set("can_react", can_react);
+  item.set("can_react", controls.can_react);
   item.set("reactions", reactions);
   return item;
 }
 
+// Every input of PostData, each field length-prefixed so no two input sets share a key.
+std::string PostKey(const PostInputs& in) {
+  std::string key;
+  key.reserve(in.post.body_html.size() + 256);
+  auto text = [&key](std::string_view s) {
+    key += std::to_string(s.size());
+    key += ':';
+    key += s;
+  };
+  auto number = [&key](std::int64_t n) {
+    key += std::to_string(n);
+    key += ';';
+  };
+  auto optional_time = [&number](const std::optional<UnixSeconds>& t) { number(t ? *t : -1); };
+  const store::PostRow& p = in.post;
+  number(p.id.value);
+  number(p.topic_id.value);
+  number(p.user_id.value);
+  number(p.number);
+  number(p.created_at);
+  optional_time(p.edited_at);
+  optional_time(p.deleted_at);
+  optional_time(p.hidden_at);
+  for (std::int64_t count : p.reactions) number(count);
+  number(p.anonymous);
+  number(static_cast<int>(p.author_state));
+  text(p.author_name);
+  text(p.content_warning);
+  text(p.hidden_reason);
+  text(p.body_html);
+  const forum::PostDisplay& d = in.display;
+  number(d.hidden);
+  number(d.blocked_author);
+  text(d.muted_word);
+  number(d.collapsed_warning);
+  number(d.own);
+  for (bool given : in.own) number(given);
+  const PostControls& c = in.controls;
+  for (bool may : {c.revisions_link, c.can_edit, c.can_delete, c.can_quote, c.can_worry, c.can_flag, c.can_react,
+                   c.can_reveal})
+    number(may);
+  text(in.created_iso);
+  text(in.created_human);
+  text(in.created_relative);
+  return key;
+}
+
 // One post as the topic page shows it: the page renders each with this, and live updates send
-// the same for a new reply, so both look alike.
+// the same for a new reply, so both look alike. Rendered once for everyone who may do the same
+// with it, and kept (Site::post_fragments); the reader's CSRF token goes in as it is served.
 Result<std::string> PostHtml(const Site& site, const forum::Viewer& viewer, const store::PostRow& post,
                              const std::array<bool, store::kReactionKindCount>& own,
                              const forum::PostDisplay& display) {
-  Data item = PostData(site, viewer, post, own, display);
-  item.set("csrf", viewer.csrf_token);  // the reaction forms'; on the page it came from the page itself
-  return site.templates.Render("post", item);
+  PostInputs in{post,
+                display,
+                own,
+                ControlsFor(viewer, post),
+                FormatIso8601(post.created_at),
+                FormatHuman(post.created_at),
+                FormatRelative(post.created_at, site.Now())};
+  std::string key = PostKey(in);
+  std::shared_ptr<const std::string> html = site.post_fragments.Find(key);
+  if (!html) {
+    Data item = PostData(in);
+    item.set("csrf", site.csrf_stand_in);  // the reaction form's
+    auto rendered = site.templates.Render("post", item);
+    if (!rendered.ok()) return std::move(rendered).error();
+    html = std::make_shared<const std::string>(std::move(rendered).value());
+    site.post_fragments.Put(std::move(key), html);
+  }
+  std::string out = *html;
+  for (auto at = out.find(site.csrf_stand_in); at != std::string::npos;
+       at = out.find(site.csrf_stand_in, at + viewer.csrf_token.size())) {
+    out.replace(at, site.csrf_stand_in.size(), viewer.csrf_token);
+  }
+  return out;
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // The private half of Pages: the state behind Pages::Impl and the helpers its page files share
 // (layout, forms, times, pagers). Only src/web/*.cc include this.
-// Thread-safety: Impl is immutable after construction except for TemplateSet's pool, which
-// locks; the helpers are pure.
+// Thread-safety: Impl is immutable after construction except for TemplateSet's pool and the
+// post fragment cache, which lock; the helpers are pure.
 #pragma once
 
 #include <initializer_list>
@@ -13,6 +13,8 @@
 #include "core/result.h"
 #include "forum/forum.h"
 #include "http/message.h"
+#include "forum/passwords.h"
+#include "web/fragment_cache.h"
 #include "web/pages.h"
 #include "web/static_files.h"
 #include "web/template_set.h"
@@ -39,6 +41,13 @@ struct Site {
   const SiteOptions options;
   internal::TemplateSet templates;
   internal::StaticFiles statics;
+  // Posts as rendered for any reader with the same rights over them (see PostHtml in pages.cc).
+  // 16 MB holds about 5,000 posts, the pages read in any recent stretch of a busy forum.
+  static constexpr std::size_t kPostFragmentBytes = std::size_t{16} << 20;
+  mutable internal::FragmentCache post_fragments{kPostFragmentBytes};
+  // Cached posts carry this in place of the reader's CSRF token, replaced as the page is served:
+  // random per process, so no text a member writes can contain it.
+  const std::string csrf_stand_in = forum::NewToken();
 
   // The fields every page template may use: csrf, site_name, signed_in.
   Data Base(const forum::Viewer& viewer) const;
@@ -168,8 +177,7 @@ std::string AuthorPlain(store::AuthorState state, const std::string& name);
 // The post partial's fields for how `post` shows to this reader: "visible" or "hidden" (the
 // placeholder), a note for its writer and moderators while it is hidden, and "fold" with its
 // summary for a muted word or a content warning (a <details>, so it opens without script).
-void SetPostDisplay(Data& item, const forum::Viewer& viewer, const store::PostRow& post,
-                    const forum::PostDisplay& display);
+void SetPostDisplay(Data& item, const store::PostRow& post, const forum::PostDisplay& display);
 
 // "1 post from someone you blocked is not shown."
 std::string BlockedPostsText(std::int64_t count);
@@ -191,7 +199,8 @@ Result<std::string> PersonalControlsHtml(const Site& site, const forum::Viewer& 
 void SetSlowModeControls(Data& data, const store::TopicRow& topic);
 // "slow_mode_text", the note every reader sees while a topic is in slow mode (absent when off).
 void SetSlowModeNote(Data& data, const store::TopicRow& topic);
-// "reveal_url" on an anonymous post, for moderators only (the reveal asks for a reason, logged).
-void SetRevealControl(Data& item, const forum::Viewer& viewer, const store::PostRow& post);
+// Whether the post shows moderators "Reveal who wrote this" (an anonymous post not their own;
+// the reveal asks for a reason and is logged).
+bool ShowsRevealControl(const forum::Viewer& viewer, const store::PostRow& post);
 
 }  // namespace kindred::web

@@ -81,8 +81,7 @@ void SetAuthor(Data& data, store::AuthorState state, const std::string& name, bo
   data.set("author_linked", true);
 }
 
-void SetPostDisplay(Data& item, const forum::Viewer& viewer, const store::PostRow& post,
-                    const forum::PostDisplay& display) {
+void SetPostDisplay(Data& item, const store::PostRow& post, const forum::PostDisplay& display) {
   if (post.deleted_at) return;  // the partial shows "deleted" and nothing else
   if (display.hidden) {
     item.set("hidden", true);

@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { apiMember, askApi, csrfFrom, replyApi, visibleText, withForum } from './harness.mjs';
+import { apiMember, askApi, csrfFrom, formMember, replyApi, visibleText, withForum } from './harness.mjs';
 
 const kCacheHeader = 'x-kindred-page-cache';
 
@@ -95,6 +95,45 @@ describe('visitors\' search pages', () => {
         if (!found) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.ok(found, 'the new question is found once the index has it, not held back by the cache');
+    });
+  });
+});
+
+// Members' pages are rendered each time, but each post in them is rendered once for everyone who
+// may do the same with it (src/web/fragment_cache.h); the reader's own token and reactions must
+// still be theirs, and an edit must show at once.
+describe('posts rendered once for members', () => {
+  test('each member gets their own token and reactions in a shared rendering, and edits show at once', async () => {
+    await withForum(async ({ server, category }) => {
+      const asker = await apiMember(server, 'asker');
+      const { topic } = await askApi(server, asker.token, category.id, 'Crying after every session', 'Is that normal?');
+      const helper = await apiMember(server, 'helper');
+      const reply = await replyApi(server, helper.token, topic.id, 'Therapy hangover is real.');
+      const one = await formMember(server, 'reader');
+      const two = await formMember(server, 'reader');
+      const reactionTokens = (html) =>
+        [...html.matchAll(/action="\/p\/\d+\/react"><input type="hidden" name="_csrf" value="([^"]*)"/g)].map((m) => m[1]);
+
+      const pageOne = (await one.get(`/t/${topic.id}`)).text;
+      const pageTwo = (await two.get(`/t/${topic.id}`)).text;
+      assert.equal(reactionTokens(pageOne).length, 2, 'a reaction form on the question and on the reply');
+      const tokenOne = await one.csrfToken();
+      const tokenTwo = await two.csrfToken();
+      assert.notEqual(tokenOne, tokenTwo);
+      assert.deepEqual(reactionTokens(pageOne), [tokenOne, tokenOne], 'reader one\'s own token in every form');
+      assert.deepEqual(reactionTokens(pageTwo), [tokenTwo, tokenTwo], 'reader two\'s own token in every form');
+
+      const reacted = await one.postForm(`/p/${reply.id}/react`, { react: 'hug:add' });
+      assert.equal(reacted.status, 303, `react: ${reacted.status}`);
+      const pressed = (html) => (html.match(/aria-pressed="true"/g) ?? []).length;
+      assert.equal(pressed((await one.get(`/t/${topic.id}`)).text), 1, 'reader one sees their hug');
+      assert.equal(pressed((await two.get(`/t/${topic.id}`)).text), 0, 'reader two did not give one');
+
+      const edited = await server.client().api('PATCH', `/api/v1/posts/${reply.id}`, { body: 'Be gentle with yourself afterwards.' }, { token: helper.token });
+      assert.equal(edited.status, 200, `edit: ${edited.status}`);
+      const afterEdit = visibleText((await two.get(`/t/${topic.id}`)).text);
+      assert.match(afterEdit, /Be gentle with yourself afterwards/);
+      assert.doesNotMatch(afterEdit, /Therapy hangover is real/);
     });
   });
 });
