@@ -44,11 +44,16 @@ constexpr int kIterations = 3000;
 // A feature seen in fewer training posts is noise on a set of a few hundred posts.
 constexpr int kMinFeatureCount = 2;
 constexpr int kFolds = 5;
-// Threshold rule: rules and model together may flag at most this share of the training "none"
-// posts, out of fold. The issue allows 5% on unseen posts; on the sets held out while choosing
-// (train_c, train_d) 4% out of fold gave 3.8% and 13% (train_d is written to mirror crisis posts
-// with safe ones, and the model had seen none like it then; it has now).
-constexpr double kMaxNoneFlaggedShare = 0.04;
+// Threshold rule, after the issue's goal (crisis recall first; at least 85% of risk posts caught;
+// at most 5% of "none" posts flagged): the most crisis posts read as crisis while rules and model
+// together flag at most kMaxNoneFlaggedShare of the training "none" posts and catch at least
+// kMinAnyRecall of the risk posts, out of fold. The first two versions allowed 4% and maximised
+// crisis plus risk hits; the blind sets then flagged only 0.8-1.8% of "none" (the training "none"
+// posts are mostly hard negatives and safe twins of crisis posts, far harder than a forum's), so
+// the cap is the issue's own 5%. The recall floor is the goal's 0.85 plus a point: out-of-fold
+// crisis-or-concern recall has come within about a point of the blind sets' (lexicon/README.md).
+constexpr double kMaxNoneFlaggedShare = 0.05;
+constexpr double kMinAnyRecall = 0.86;
 // Never raise on a coin flip, however clean the training sets look.
 constexpr double kMinThreshold = 0.5;
 // Weights smaller than this change no probability visibly; leaving them out keeps the file readable.
@@ -193,64 +198,81 @@ void PrintFigures(const char* title, const std::vector<Post>& posts, const std::
               none ? 1.0 * none_flag / none : 0.0, none_flag, none);
 }
 
-// The most hits (crisis posts read as crisis, plus risk posts read as any risk) for each number
-// of "none" posts flagged, over a 0.01 grid of threshold pairs no lower than kMinThreshold, on the
-// posts of one length class; among equals, the higher (more precise) pair.
-struct Frontier {
-  std::vector<int> hits;  // indexed by flags; -1 where no pair flags exactly that many
-  std::vector<std::pair<double, double>> pair;
+// One threshold pair's reading of the posts of one length class, out of fold.
+struct Operating {
+  int crisis_hits = 0;  // crisis posts read as crisis
+  int any_hits = 0;     // crisis or concern posts read as either
+  std::pair<double, double> pair = {1.0, 1.0};
 };
+
+// For each number of "none" posts flagged, the threshold pairs (a 0.01 grid no lower than
+// kMinThreshold) that no other pair flagging as many beats on both crisis and any hits, on the
+// posts of one length class; among equals, the higher (more precise) pair.
+using Frontier = std::vector<std::vector<Operating>>;  // indexed by flags
 
 Frontier BestPairs(const std::vector<Post>& posts, const std::vector<int>& use, const std::vector<double>& p_crisis,
                    const std::vector<double>& p_any, bool is_short) {
-  Frontier out;
-  out.hits.assign(posts.size() + 1, -1);
-  out.pair.assign(posts.size() + 1, {1.0, 1.0});
-  const int lowest = static_cast<int>(kMinThreshold * 100);
+  Frontier out(posts.size() + 1);
+  const int lowest = static_cast<int>(std::lround(kMinThreshold * 100));
   for (int tc = 100; tc >= lowest; --tc) {
     for (int ta = 100; ta >= lowest; --ta) {
       Thresholds t;
       (is_short ? t.short_crisis : t.crisis) = tc / 100.0;
       (is_short ? t.short_any : t.any) = ta / 100.0;
-      int flagged = 0, hits = 0;
+      int flagged = 0;
+      Operating o{0, 0, {tc / 100.0, ta / 100.0}};
       for (int i : use) {
         Level got = Cascade(posts[i], p_crisis[i], p_any[i], t);
         flagged += posts[i].label == Level::kNone && got != Level::kNone;
-        hits += (posts[i].label == Level::kCrisis && got == Level::kCrisis) +
-                (posts[i].label != Level::kNone && got != Level::kNone);
+        o.crisis_hits += posts[i].label == Level::kCrisis && got == Level::kCrisis;
+        o.any_hits += posts[i].label != Level::kNone && got != Level::kNone;
       }
-      if (hits > out.hits[flagged]) {
-        out.hits[flagged] = hits;
-        out.pair[flagged] = {tc / 100.0, ta / 100.0};
-      }
+      auto& points = out[flagged];
+      auto dominates = [](const Operating& a, const Operating& b) {
+        return a.crisis_hits >= b.crisis_hits && a.any_hits >= b.any_hits;
+      };
+      if (std::any_of(points.begin(), points.end(), [&](const Operating& q) { return dominates(q, o); })) continue;
+      std::erase_if(points, [&](const Operating& q) { return dominates(o, q); });
+      points.push_back(o);
     }
   }
   return out;
 }
 
-// All four thresholds: the long-post pair and the short-post pair that together catch the most
-// out of fold while rules and model flag at most kMaxNoneFlaggedShare of the "none" posts. Long
-// and short posts are disjoint, so each class's frontier is computed alone and the budget is
-// split between them where it buys the most.
+// All four thresholds: the long-post pair and the short-post pair that together read the most
+// crisis posts as crisis while rules and model flag at most kMaxNoneFlaggedShare of the "none"
+// posts and catch at least kMinAnyRecall of the risk posts, all out of fold (when no pair keeps
+// that recall, the most risk posts caught). Long and short posts are disjoint, so each class's
+// frontier is computed alone and the budget is split between them where it buys the most.
 Thresholds ChooseThresholds(const std::vector<Post>& posts, const std::vector<double>& p_crisis,
                             const std::vector<double>& p_any) {
-  int none = 0;
+  int none = 0, risk = 0;
   std::vector<int> long_posts, short_posts;
   for (int i = 0; i < static_cast<int>(posts.size()); ++i) {
     none += posts[i].label == Level::kNone;
+    risk += posts[i].label != Level::kNone;
     (IsShortPost(posts[i].reading.words) ? short_posts : long_posts).push_back(i);
   }
   Frontier l = BestPairs(posts, long_posts, p_crisis, p_any, false);
   Frontier s = BestPairs(posts, short_posts, p_crisis, p_any, true);
   const int budget = static_cast<int>(kMaxNoneFlaggedShare * none);
+  const int min_any = static_cast<int>(std::ceil(kMinAnyRecall * risk));
   Thresholds best;
-  int best_hits = -1;
-  for (int fl = 0; fl <= budget && fl < static_cast<int>(l.hits.size()); ++fl) {
-    if (l.hits[fl] < 0) continue;
-    for (int fs = 0; fl + fs <= budget && fs < static_cast<int>(s.hits.size()); ++fs) {
-      if (s.hits[fs] < 0 || l.hits[fl] + s.hits[fs] <= best_hits) continue;
-      best_hits = l.hits[fl] + s.hits[fs];
-      best = {l.pair[fl].first, l.pair[fl].second, s.pair[fs].first, s.pair[fs].second};
+  // Ranked by (meets the recall floor, crisis hits, any hits), or by any hits below the floor.
+  auto rank = [&](int crisis_hits, int any_hits) {
+    return any_hits >= min_any ? std::pair(1, crisis_hits * (risk + 1) + any_hits) : std::pair(0, any_hits);
+  };
+  std::pair<int, int> best_rank = {-1, -1};
+  for (int fl = 0; fl <= budget && fl < static_cast<int>(l.size()); ++fl) {
+    for (int fs = 0; fl + fs <= budget && fs < static_cast<int>(s.size()); ++fs) {
+      for (const Operating& a : l[fl]) {
+        for (const Operating& b : s[fs]) {
+          auto r = rank(a.crisis_hits + b.crisis_hits, a.any_hits + b.any_hits);
+          if (r <= best_rank) continue;
+          best_rank = r;
+          best = {a.pair.first, a.pair.second, b.pair.first, b.pair.second};
+        }
+      }
     }
   }
   return best;
