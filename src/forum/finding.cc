@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
 
 #include "forum/forum.h"
 #include "forum/limits.h"
@@ -11,6 +13,11 @@
 
 namespace kindred::forum {
 namespace {
+
+// How long the writer's page after posting waits for their reply's misplaced check. A check
+// takes tens of milliseconds; a second covers a short queue on a busy node, and past it the
+// page shows without the note rather than keep a person waiting (moderators still see the item).
+constexpr std::chrono::milliseconds kPlacementCheckWait{1000};
 
 Error SearchUnavailable() {
   return Error{ErrorCode::kUnavailable, "search_unavailable",
@@ -99,8 +106,17 @@ Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic) {
   return shown;
 }
 
+void Forum::AttachSearchIndex(search::SearchIndex* index) {
+  placement_.reset();  // lets a check against the previous index finish first
+  index_ = index;
+  if (index_) placement_ = std::make_unique<PlacementChecker>([this](const store::PostRow& reply) { CheckPlacement(reply); });
+}
+
 void Forum::CheckPlacement(const store::PostRow& reply) {
   if (!index_) return;
+  // The reply may have gone or been hidden while it waited for its turn.
+  auto current = store_.FindPost(reply.id);
+  if (!current || current->deleted_at || current->hidden_at) return;
   auto check = index_->CheckMisplaced(reply.topic_id, reply.body_markdown);
   if (!check) {
     spdlog::warn("could not check where reply {} belongs: {}", reply.id.value, check.error().message);
@@ -127,6 +143,8 @@ Result<std::optional<MisplacedSuggestion>> Forum::MisplacedFor(const Viewer& vie
   if (!post) return std::move(post).error();
   if (!viewer.is(post->user_id) || post->deleted_at) return std::optional<MisplacedSuggestion>();
   if (clock_.Now() - post->created_at > kMoveWindowSeconds) return std::optional<MisplacedSuggestion>();
+  // The writer's page right after posting: their reply's check may still be running.
+  if (placement_) placement_->AwaitChecked(post_id, kPlacementCheckWait);
   auto items = store_.ListReviewItemsForPost(post_id);
   if (!items) return std::move(items).error();
   for (const auto& item : *items) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "forum/placement_checker.h"
 #include "forum/rate_limiter.h"
 #include "forum/viewer.h"
 #include "safety/detector.h"
@@ -355,7 +357,9 @@ class Forum {
 
   // Finding what is already there (forum/finding.cc). Without an attached index these answer
   // kUnavailable (search) or nothing (suggestions), so the forum works before its index does.
-  void AttachSearchIndex(search::SearchIndex* index) { index_ = index; }
+  // Attaching also starts the background misplaced-reply check (forum/placement_checker.h).
+  // Call it before serving: unlike the methods above, it may not run alongside them.
+  void AttachSearchIndex(search::SearchIndex* index);
   // Keeps rate limits in the store, for several nodes on one database (PostgreSQL); one node
   // keeps them in memory, which costs no write. The keys are hashed with a secret kept in the
   // store's settings (made on first use), so that every node hashes alike.
@@ -416,7 +420,8 @@ class Forum {
   // After a post is saved: assess it and, when it may speak of risk, put it in front of a human.
   // Never fails the post: a problem here is logged, and the post stands.
   void AfterPostSaved(const store::PostRow& post, std::string_view title);
-  // After a reply is saved: does it read as belonging to another conversation? Never blocks.
+  // After a reply is saved: does it read as belonging to another conversation? Runs on
+  // placement_'s thread, after the reply's response. Never fails the reply.
   void CheckPlacement(const store::PostRow& reply);
   void Notify(const std::vector<store::UserRow>& people, const store::NewNotice& notice);
   // After an account is erased: drops what this Forum caches that might still name its topics.
@@ -439,6 +444,8 @@ class Forum {
   };
   std::mutex related_mutex_;
   std::unordered_map<std::int64_t, RelatedAnswer> related_cache_;  // GUARDED_BY(related_mutex_)
+  // Last, so that its thread (which calls CheckPlacement) stops before anything it uses goes.
+  std::unique_ptr<PlacementChecker> placement_;  // set with the index
 };
 
 // Reaction kinds by their API names ("helpful", "hug", "me_too").

@@ -64,7 +64,8 @@ Result<store::PostRow> Forum::Reply(const Viewer& viewer, TopicId topic_id, cons
   if (reply) {
     AfterPostSaved(*reply, "");
     AfterScreenedPostSaved(viewer, *reply, *screening);
-    if (!reply->hidden_at) CheckPlacement(*reply);
+    // After the response, not before it: the check is most of a reply's cost (placement_checker.h).
+    if (!reply->hidden_at && placement_) placement_->Enqueue(*reply);
   }
   return reply;
 }

@@ -775,6 +775,107 @@ TEST_P(StoreTest, FailedImportLeavesNothing) {
   EXPECT_EQ(Must(store().ListCategories(true))[0].topic_count, 0);
 }
 
+// Many writers at once: on SQLite they share commits (group commit), and each must still get
+// its own answer, a failing write must take nothing else with it, and whatever was acknowledged
+// must be on disk. Broken imports fail after their first rows are written, so their undoing is
+// real work in the middle of others' changes.
+TEST_P(StoreTest, ConcurrentWritersEachGetTheirOwnResultAndKeepIt) {
+  constexpr int kWriters = 8;
+  constexpr int kWritesEach = 24;
+  UserRow asker = MakeUser("asker");
+  CategoryRow category = MakeCategory("Busy");
+  TopicId open = MakeTopic(category.id, asker.id, "Open", kT0).first.id;
+  TopicId closed = MakeTopic(category.id, asker.id, "Closed", kT0).first.id;
+  Must(store().SetTopicState(closed, false, /*closed=*/true, category.id));
+  std::vector<UserId> writers;
+  for (int w = 0; w < kWriters; ++w) writers.push_back(MakeUser(std::string("writer").append(std::to_string(w))).id);
+  auto count_reply_events = [&] {
+    int count = 0;
+    for (const EventRow& event : AllEvents()) count += event.kind == events::kPostCreated ? 1 : 0;
+    return count;
+  };
+  const int reply_events_before = count_reply_events();
+
+  struct Outcome {
+    std::string body;
+    Result<PostRow> reply = Error::Internal("not run");
+  };
+  std::vector<std::vector<Outcome>> outcomes(kWriters, std::vector<Outcome>(kWritesEach));
+  std::vector<int> failed_imports(kWriters, 0);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      ++ready;
+      while (ready.load() < kWriters) std::this_thread::yield();  // start together
+      for (int i = 0; i < kWritesEach; ++i) {
+        Outcome& outcome = outcomes[w][i];
+        outcome.body = std::string("reply ").append(std::to_string(w)).append(".").append(std::to_string(i));
+        // Every fourth write cannot succeed: a closed topic, or an import whose second reply
+        // names no one.
+        if (i % 4 == 1) {
+          outcome.reply = store().CreateReply({closed, writers[w], std::nullopt, outcome.body, "<p>x</p>", kT0 + i});
+          continue;
+        }
+        if (i % 4 == 3) {
+          std::vector<NewPost> replies = {
+              {TopicId(), writers[w], std::nullopt, "fine", "<p>fine</p>", kT0 + 1},
+              {TopicId(), UserId(424242), std::nullopt, "unknown author", "<p>x</p>", kT0 + 2},
+          };
+          Result<TopicRow> imported = store().ImportThread(
+              {category.id, writers[w], "Broken " + outcome.body, "q", "<p>q</p>", kT0, false}, replies);
+          if (!imported.ok() && imported.error().code == ErrorCode::kNotFound) ++failed_imports[w];
+          outcome.body.clear();  // not a reply: checked through failed_imports
+          continue;
+        }
+        outcome.reply = store().CreateReply(
+            {open, writers[w], std::nullopt, outcome.body, "<p>" + outcome.body + "</p>", kT0 + i});
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  std::set<int> numbers;
+  int acknowledged = 0;
+  for (int w = 0; w < kWriters; ++w) {
+    EXPECT_EQ(failed_imports[w], kWritesEach / 4) << "every broken import failed, as itself";
+    for (int i = 0; i < kWritesEach; ++i) {
+      const Outcome& outcome = outcomes[w][i];
+      if (outcome.body.empty()) continue;
+      if (i % 4 == 1) {
+        ASSERT_FALSE(outcome.reply.ok()) << outcome.body;
+        EXPECT_EQ(outcome.reply.error().key, "topic_closed") << outcome.body;
+        continue;
+      }
+      ASSERT_TRUE(outcome.reply.ok()) << outcome.body << ": " << outcome.reply.error().message;
+      // Its own row, not a neighbour's from the same batch.
+      EXPECT_EQ(outcome.reply->body_markdown, outcome.body);
+      EXPECT_EQ(outcome.reply->user_id, writers[w]);
+      EXPECT_EQ(outcome.reply->topic_id, open);
+      EXPECT_TRUE(numbers.insert(outcome.reply->number).second) << "number " << outcome.reply->number << " twice";
+      ++acknowledged;
+    }
+  }
+  ASSERT_EQ(acknowledged, kWriters * kWritesEach / 2);
+
+  Reopen();  // what was acknowledged was committed, not just kept in memory
+  EXPECT_EQ(Must(store().CountPosts(open)), acknowledged + 1);
+  EXPECT_EQ(Must(store().FindTopic(open)).reply_count, acknowledged);
+  EXPECT_EQ(Must(store().CountPosts(closed)), 1);
+  EXPECT_EQ(Must(store().ListTopics(std::nullopt, 0, 10)).total, 2) << "no broken import left a topic";
+  for (int w = 0; w < kWriters; ++w) {
+    for (int i = 0; i < kWritesEach; ++i) {
+      const Outcome& outcome = outcomes[w][i];
+      if (outcome.body.empty() || !outcome.reply.ok()) continue;
+      PostRow saved = Must(store().FindPost(outcome.reply->id));
+      EXPECT_EQ(saved.body_markdown, outcome.body);
+      EXPECT_EQ(saved.number, outcome.reply->number);
+    }
+  }
+  // One event per acknowledged reply, and none from the failed writes.
+  EXPECT_EQ(count_reply_events() - reply_events_before, acknowledged);
+}
+
 // --- Demo content ------------------------------------------------------------------------------
 
 TEST_P(StoreTest, DeleteDemoContentRemovesItAndWhatHangsOffIt) {

@@ -5,11 +5,18 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <system_error>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "core/text.h"
 #include "store/rate_buckets_internal.h"
@@ -37,6 +44,12 @@ namespace {
 // Read connections kept open. Page views are short and mostly wait on the CPU, so on this
 // 2-core target four lets readers overlap a writer and each other without idle file handles.
 constexpr int kReaderConnections = 4;
+
+// The most writes one batch commits together (group commit, SqliteStore::Submit). A batch is
+// only as large as the writes that queued while the previous one committed, which is at most
+// the server's request threads (4 by default, tens at the most); the cap only bounds how long
+// one batch holds the write lock if many more ever queue.
+constexpr std::size_t kMaxWritesPerBatch = 64;
 
 // The most rows one list call returns, whatever it asks: guards against a negative or huge
 // limit (SQLite reads a negative LIMIT as "no limit"). Pages show 20-50; exports page through.
@@ -122,6 +135,10 @@ constexpr std::string_view kBegin = "BEGIN";
 constexpr std::string_view kBeginImmediate = "BEGIN IMMEDIATE";
 constexpr std::string_view kCommit = "COMMIT";
 constexpr std::string_view kRollback = "ROLLBACK";
+// Each body of a batched write runs inside this savepoint, so that it can be undone alone.
+constexpr std::string_view kSavepoint = "SAVEPOINT batched_write";
+constexpr std::string_view kReleaseSavepoint = "RELEASE batched_write";
+constexpr std::string_view kRollbackToSavepoint = "ROLLBACK TO batched_write";
 
 constexpr std::string_view kInsertEvent = "INSERT INTO events (kind, subject_id, created_at) VALUES (?1, ?2, ?3)";
 // For changes whose method is given no time: the database's clock.
@@ -1901,16 +1918,134 @@ class SqliteStore final : public Store {
     return InTransaction(*lease, kBegin, std::forward<Body>(body));
   }
 
-  // Runs `body` on the write connection inside BEGIN IMMEDIATE ... COMMIT: all of it or none.
-  // Followers of the change feed in this process are woken once it has committed.
+  // Runs `body` on the write connection inside a write transaction: all of it or none, and
+  // committed to disk (synchronous=FULL) before this returns. Writes that arrive while another
+  // batch is being committed share the next COMMIT, and so its one fsync (group commit: the
+  // sync, not the SQL, is what a reply waits for); see RunBatch for how a batch keeps each body
+  // apart. Followers of the change feed in this process are woken once it has committed.
   template <typename Body>
   auto Write(Body&& body) -> std::invoke_result_t<Body, Connection&> {
-    auto result = [&] {
-      std::lock_guard lock(writer_mutex_);
-      return InTransaction(*writer_, kBeginImmediate, std::forward<Body>(body));
-    }();
-    if (result.ok()) committed_.Notify();
-    return result;
+    using Outcome = std::invoke_result_t<Body, Connection&>;
+    std::optional<Outcome> outcome;  // written by whichever thread runs the batch
+    PendingWrite pending;
+    pending.run = [&](Connection& db) -> bool {
+      outcome.emplace(body(db));
+      return outcome->ok();
+    };
+    Result<void> committed = Submit(pending);
+    if (!committed.ok()) return std::move(committed).error();
+    return std::move(*outcome);
+  }
+
+  // One body waiting for its batch. Lives on the waiting caller's stack; the leader runs the
+  // body on its own thread (bodies touch only the connection and what they captured) and fills
+  // in `committed` before it sets `done`; the caller reads it after seeing `done`.
+  struct PendingWrite {
+    std::function<bool(Connection&)> run;  // runs the body, keeps its result, says whether it succeeded
+    Result<void> committed;  // an error when the body's own success was lost (its COMMIT failed)
+    bool done = false;       // GUARDED_BY(batch_mutex_)
+  };
+
+  // Queues `pending` and returns once its batch has been committed or has failed. The first
+  // writer to find no batch in progress leads: it takes everything queued so far (its own body
+  // included), runs it, hands each waiter its outcome, and wakes the next leader if more queued
+  // meanwhile. No one waits for company: a lone write commits at once, and a batch is only as
+  // large as the writes that arrived during the previous commit.
+  Result<void> Submit(PendingWrite& pending) {
+    std::unique_lock lock(batch_mutex_);
+    queue_.push_back(&pending);
+    while (true) {
+      batch_changed_.wait(lock, [&] { return pending.done || !leading_; });
+      if (pending.done) return std::move(pending.committed);
+      leading_ = true;
+      // Oldest first; past the cap, the rest (perhaps this writer's own) go in the next batch.
+      const auto taken = static_cast<std::ptrdiff_t>(std::min(queue_.size(), kMaxWritesPerBatch));
+      std::vector<PendingWrite*> batch(queue_.begin(), queue_.begin() + taken);
+      queue_.erase(queue_.begin(), queue_.begin() + taken);
+      lock.unlock();
+
+      if (RunBatch(batch)) committed_.Notify();
+
+      lock.lock();
+      for (PendingWrite* write : batch) write->done = true;
+      leading_ = false;
+      // Every waiter rechecks: those in this batch leave, and one of the rest (if any) leads next.
+      batch_changed_.notify_all();
+    }
+  }
+
+  // Runs `batch` in one BEGIN IMMEDIATE ... COMMIT, each body inside its own SAVEPOINT: a body
+  // that fails is rolled back to its savepoint alone, so the others' changes stand and it has
+  // no effect on them (each body sees the ones before it, exactly as if they had run one after
+  // another). One COMMIT then makes all the successful ones durable together; if that COMMIT
+  // fails, every one of them fails with its error, and none was acknowledged before it. Sets
+  // each write's `committed`; returns whether anything was committed.
+  bool RunBatch(std::span<PendingWrite* const> batch) {
+    std::lock_guard lock(writer_mutex_);
+    bool any_committed = false;
+    while (!batch.empty()) {
+      const std::size_t ran = RunTransaction(batch, any_committed);
+      batch = batch.subspan(ran);
+    }
+    return any_committed;
+  }
+
+  // One transaction over the front of `batch`; returns how many writes it settled. That is all
+  // of them unless SQLite gave up the whole transaction under a body (a full disk, an I/O error):
+  // then the writes up to that body fail, since their changes went with it, and the rest are
+  // left for a fresh transaction. REQUIRES: writer_mutex_ is held.
+  std::size_t RunTransaction(std::span<PendingWrite* const> batch, bool& any_committed) {
+    Connection& db = *writer_;
+    if (Result<void> begun = RunSimple(db, kBeginImmediate); !begun.ok()) {
+      for (PendingWrite* write : batch) write->committed = begun.error();
+      return batch.size();
+    }
+    std::vector<PendingWrite*> succeeded;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      PendingWrite* write = batch[i];
+      if (Result<void> saved = RunSimple(db, kSavepoint); !saved.ok()) {
+        write->committed = std::move(saved).error();
+        continue;
+      }
+      bool ok = false;
+      try {
+        ok = write->run(db);
+      } catch (const std::exception& e) {
+        // A body throwing (out of memory, say) must not leave the other waiters hanging.
+        write->committed = Error::Internal(std::string("A write failed unexpectedly: ") + e.what());
+      }
+      if (sqlite3_get_autocommit(db.raw()) != 0) {
+        Error lost{ErrorCode::kUnavailable,
+                   "store_unavailable",
+                   "The forum could not save this just now. Please try again shortly.",
+                   {},
+                   0};
+        for (PendingWrite* earlier : succeeded) earlier->committed = lost;
+        if (ok) write->committed = lost;
+        return i + 1;
+      }
+      if (ok) {
+        (void)RunSimple(db, kReleaseSavepoint);
+        succeeded.push_back(write);
+      } else {
+        // Undo this body alone; ROLLBACK TO keeps the savepoint open, so RELEASE ends it.
+        (void)RunSimple(db, kRollbackToSavepoint);
+        (void)RunSimple(db, kReleaseSavepoint);
+      }
+    }
+    if (succeeded.empty()) {
+      (void)RunSimple(db, kRollback);
+      return batch.size();
+    }
+    Result<void> commit = RunSimple(db, kCommit);
+    if (!commit.ok()) {
+      // SQLite may have rolled back already (a full disk, say); then this fails harmlessly.
+      (void)RunSimple(db, kRollback);
+      for (PendingWrite* write : succeeded) write->committed = commit.error();
+      return batch.size();
+    }
+    any_committed = true;
+    return batch.size();
   }
 
   template <typename Body>
@@ -1934,8 +2069,14 @@ class SqliteStore final : public Store {
     return statement.Run();
   }
 
-  // The one connection that writes. Every write holds writer_mutex_ from BEGIN to COMMIT, so
-  // writers in this process queue here instead of spinning on SQLITE_BUSY.
+  // Writes waiting for their batch, oldest first, and whether a leader is running one. Writers
+  // in this process queue here instead of spinning on SQLITE_BUSY.
+  std::mutex batch_mutex_;
+  std::condition_variable batch_changed_;
+  std::deque<PendingWrite*> queue_;  // GUARDED_BY(batch_mutex_)
+  bool leading_ = false;             // GUARDED_BY(batch_mutex_)
+  // The one connection that writes. A batch holds writer_mutex_ from BEGIN to COMMIT (and the
+  // checkpoints hold it too).
   std::mutex writer_mutex_;
   std::atomic<std::uint64_t> rate_calls_{0};  // TakeRateToken calls, for the idle sweep
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(writer_mutex_)
