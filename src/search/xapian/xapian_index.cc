@@ -822,7 +822,6 @@ Result<MisplacedCheck> XapianIndex::Impl::MisplacedIn(Xapian::Database& db, Topi
   // reply itself if it is already indexed (the check may run before or after the indexer).
   struct Cover {
     std::unordered_set<std::string> terms;
-    std::string title;
   };
   std::unordered_map<std::int64_t, Cover> covers;
   auto collect = [&](const Xapian::Query& filter, Xapian::doccount count) {
@@ -830,10 +829,12 @@ Result<MisplacedCheck> XapianIndex::Impl::MisplacedIn(Xapian::Database& db, Topi
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, filter));
     Xapian::MSet mset = enquire.get_mset(0, count);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      PostData d = ParseData(it.get_document().get_data());
-      if (d.body == plain) continue;
-      Cover& cover = covers[d.topic];
-      cover.title = d.title;
+      Xapian::Document doc = it.get_document();
+      const std::int64_t doc_topic = std::stoll(doc.get_value(kSlotTopic));
+      // Only the reply's own topic can hold the reply itself; parsing every candidate's stored
+      // data was most of the check's cost.
+      if (doc_topic == topic.value && ParseData(doc.get_data()).body == plain) continue;
+      Cover& cover = covers[doc_topic];
       for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t)
         cover.terms.insert(*t);
     }
@@ -864,7 +865,10 @@ Result<MisplacedCheck> XapianIndex::Impl::MisplacedIn(Xapian::Database& db, Topi
   check.score = std::clamp(best - own, 0.0, 1.0);
   if (best_topic != 0 && best >= kMisplacedMinCoverage && best - own >= kMisplacedMargin) {
     check.likely_topic = TopicId(best_topic);
-    check.likely_title = covers[best_topic].title;
+    const std::string key = TopicKey(TopicId(best_topic));
+    if (auto posting = db.postlist_begin(key); posting != db.postlist_end(key)) {
+      check.likely_title = ParseData(db.get_document(*posting).get_data()).title;
+    }
   }
   return check;
 }
