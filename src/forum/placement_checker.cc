@@ -1,12 +1,11 @@
 #include "forum/placement_checker.h"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <utility>
 
 #include <spdlog/spdlog.h>
+
+#include "core/thread_priority.h"
 
 namespace kindred::forum {
 namespace {
@@ -54,8 +53,7 @@ void PlacementChecker::AwaitChecked(PostId post, std::chrono::milliseconds at_mo
 }
 
 void PlacementChecker::Run() {
-  // Per thread on Linux: the thread id names this thread alone. Best effort.
-  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNiceness);
+  LowerThisThreadPriority(kNiceness);
   std::unique_lock lock(mutex_);
   while (true) {
     changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

@@ -146,8 +146,8 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("POST", "/api/v1/posts/{id}/flags", &A::FlagPost);
   Json("POST", "/api/v1/posts/{id}/move", &A::MovePost);
   Json("GET", "/api/v1/search", &A::Search);
-  Json("GET", "/api/v1/similar", &A::Similar);
-  Json("GET", "/api/v1/topics/{id}/related", &A::Related);
+  Json("GET", "/api/v1/similar", &A::Similar, Lane::kBackground);
+  Json("GET", "/api/v1/topics/{id}/related", &A::Related, Lane::kBackground);
   Json("POST", "/api/v1/safety/check", &A::CheckSafety);
   Json("GET", "/api/v1/helplines", &A::Helplines);
   Json("GET", "/api/v1/review", &A::ReviewQueue);
@@ -199,13 +199,20 @@ std::optional<std::string> RouteTable::VisitorPageKey(const Request& request) co
   return key;
 }
 
-void RouteTable::Json(const char* method, const char* pattern, api::Api::Handler handler) {
+void RouteTable::Json(const char* method, const char* pattern, api::Api::Handler handler, Lane lane) {
   router_.Add(method, pattern,
               Route{Kind::kJson,
                     [this, handler](const Request& request, const forum::Viewer& viewer) {
                       return (api_.*handler)(request, viewer);
                     },
-                    kMaxJsonBytes});
+                    kMaxJsonBytes, false, false, lane == Lane::kBackground});
+}
+
+bool RouteTable::MayTakeLong(const Request& request) const {
+  // Only Json() routes take a lane, and they all live under /api/: pages skip a second lookup.
+  if (!request.path.starts_with("/api/")) return false;
+  auto match = router_.Find(request.method, request.path);
+  return match.target != nullptr && match.target->may_take_long;
 }
 
 forum::Viewer RouteTable::IdentifyViewer(const Request& request, bool& is_bearer) const {

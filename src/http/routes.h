@@ -39,6 +39,9 @@ class RouteTable {
   RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, RouteOptions options);
 
   Response Dispatch(Request& request) const;
+  // True for the routes that query the search index at length (similar questions, related
+  // topics): the server answers them on its background lane (http/background_lane.h).
+  bool MayTakeLong(const Request& request) const;
 
  private:
   enum class Kind { kHtml, kJson };
@@ -49,11 +52,13 @@ class RouteTable {
     std::size_t max_body_bytes;
     bool same_for_every_visitor = false;  // its visitors' page may come from the page cache
     bool follows_index = false;           // ...and is valid only at the index position it was made at
+    bool may_take_long = false;
   };
   enum class Caching { kNever, kForVisitors, kForVisitorsAtIndexPosition };
 
   void Html(const char* method, const char* pattern, web::Pages::Handler handler, Caching caching = Caching::kNever);
-  void Json(const char* method, const char* pattern, api::Api::Handler handler);
+  enum class Lane { kServing, kBackground };
+  void Json(const char* method, const char* pattern, api::Api::Handler handler, Lane lane = Lane::kServing);
 
   Response Handle(Request& request, forum::Viewer& viewer, bool& set_visitor_csrf) const;
   // The page-cache key of a visitor's request for a cacheable page (path, query and whether it

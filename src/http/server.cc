@@ -11,6 +11,8 @@
 #include <restinio/all.hpp>
 #include <vector>
 
+#include "http/background_lane.h"
+
 namespace kindred::http {
 namespace {
 
@@ -213,6 +215,15 @@ restinio::request_handling_status_t Respond(const restinio::request_handle_t& ra
   return builder.done();
 }
 
+Response DispatchGuarded(const Dispatcher& dispatcher, Request& request) {
+  try {
+    return dispatcher(request);
+  } catch (const std::exception&) {
+    // The dispatcher maps expected failures itself; this is the last guard.
+    return Response::Html("<!doctype html><title>Error</title><p>Something went wrong on our side.</p>", 500);
+  }
+}
+
 }  // namespace
 
 Result<void> Serve(const ServerOptions& options, Dispatcher dispatcher) {
@@ -225,6 +236,7 @@ Result<void> Serve(const ServerOptions& options, Dispatcher dispatcher) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   AllowManyConnections();
   StreamRegistry streams;  // outlives the server below, whose handler refers to it
+  BackgroundLane lane(options.threads, kBackgroundNiceness);  // likewise; stopped before the server
 
   auto settings = restinio::server_settings_t<Traits>{}
                       .address(options.host)
@@ -237,17 +249,16 @@ Result<void> Serve(const ServerOptions& options, Dispatcher dispatcher) {
                                                     .max_field_value_size(kMaxHeaderValueBytes)
                                                     .max_field_count(kMaxHeaderCount)
                                                     .max_body_size(options.max_body_bytes))
-                      .request_handler([dispatcher = std::move(dispatcher), &streams](const restinio::request_handle_t& raw) {
+                      .request_handler([&](const restinio::request_handle_t& raw) {
                         Request request = ToRequest(raw);
-                        Response response;
-                        try {
-                          response = dispatcher(request);
-                        } catch (const std::exception&) {
-                          // The dispatcher maps expected failures itself; this is the last guard.
-                          response = Response::Html(
-                              "<!doctype html><title>Error</title><p>Something went wrong on our side.</p>", 500);
+                        if (options.may_take_long && options.may_take_long(request)) {
+                          // RESTinio lets any thread answer; the connection waits meanwhile.
+                          lane.Post([&, raw, request = std::move(request)]() mutable {
+                            Respond(raw, DispatchGuarded(dispatcher, request), streams);
+                          });
+                          return restinio::request_accepted();
                         }
-                        return Respond(raw, std::move(response), streams);
+                        return Respond(raw, DispatchGuarded(dispatcher, request), streams);
                       });
   if (options.host.find(':') != std::string::npos) settings.address(restinio::asio_ns::ip::make_address(options.host));
 
@@ -269,6 +280,8 @@ Result<void> Serve(const ServerOptions& options, Dispatcher dispatcher) {
   // Open event streams would otherwise keep their connections until the event loop is torn down;
   // ending them first lets each client see a clean end and reconnect (to another node, say).
   streams.CloseAll();
+  // Answers the requests it holds while the connections are still open.
+  lane.Stop();
   server->stop();
   server->wait();
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);

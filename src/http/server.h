@@ -1,5 +1,6 @@
 // Server: the HTTP listener (RESTinio underneath, kept to server.cc) that hands each request to
-// a Dispatcher on a thread pool and writes back its Response. A Response with on_stream (Server-
+// a Dispatcher on a thread pool (or, for requests that may take long, on a background lane: see
+// background_lane.h) and writes back its Response. A Response with on_stream (Server-
 // Sent Events) is kept open instead: its connection goes to the stream as an http::StreamSink and
 // idles in the event loop, holding no worker thread.
 // Thread-safety: Serve blocks the calling thread until SIGINT or SIGTERM, then ends every open
@@ -23,6 +24,9 @@ struct ServerOptions {
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   // Called once the socket listens (the demo prints the address then).
   std::function<void()> on_listening;
+  // Requests this says may take long are answered from a BackgroundLane of as many threads as
+  // `threads`, at lower CPU priority, so that they never hold the threads serving pages.
+  std::function<bool(const Request&)> may_take_long;
 };
 
 using Dispatcher = std::function<Response(Request&)>;
