@@ -168,7 +168,7 @@ int RunServe(const Config& config) {
   });
   indexing.Start();
 
-  options.may_take_long = [&routes](const http::Request& request) { return routes.MayTakeLong(request); };
+  options.lane_for = [&routes](const http::Request& request) { return routes.LaneFor(request); };
   auto served = http::Serve(options, [&routes](http::Request& request) { return routes.Dispatch(request); });
   live_hub.Stop();
   waiting_for_reply.Stop();

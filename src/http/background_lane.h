@@ -1,11 +1,10 @@
-// BackgroundLane: a few worker threads, at a lower CPU priority than the threads that serve
-// pages, for requests that can take long.
+// BackgroundLane: worker threads, at a CPU priority of their own, that answer the requests which
+// would otherwise hold the server's threads for long (http::Lane says which).
 //
 // Why: a similar-questions lookup runs two rankings over every post, tens of milliseconds at a
-// million posts (bench/run, issue 7), while a page takes well under one. On the server's own
-// threads a burst of lookups (people typing questions) held every thread, and pages queued behind
-// them for hundreds of milliseconds. Here the lookups queue among themselves, and when the cores
-// are busy the scheduler gives them the smaller share.
+// million posts, and a reply waits milliseconds for its fsync, while a page takes well under one.
+// On the server's own threads a burst of either held every thread, and pages queued behind them
+// for hundreds of milliseconds (bench/run, issue 7). Here they queue among themselves.
 //
 // The queue is not bounded here: each connection has at most one request in flight, so the
 // server's connection and request time limits bound it.
@@ -21,10 +20,6 @@
 #include <vector>
 
 namespace kindred::http {
-
-// nice 10: against the serving threads (nice 0) a lane thread gets about a tenth of a busy core
-// (the kernel's weights, 110 to 1024), and all of an idle one.
-inline constexpr int kBackgroundNiceness = 10;
 
 class BackgroundLane {
  public:

@@ -13,16 +13,18 @@
 namespace kindred::http {
 namespace {
 
+constexpr int kNiceness = 10;
+
 TEST(BackgroundLaneTest, RunsTasksAtTheLanesLowerPriority) {
-  BackgroundLane lane(2, kBackgroundNiceness);
+  BackgroundLane lane(2, kNiceness);
   std::promise<int> niceness;
   lane.Post([&] { niceness.set_value(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()))); });
-  EXPECT_EQ(niceness.get_future().get(), kBackgroundNiceness);
+  EXPECT_EQ(niceness.get_future().get(), kNiceness);
   EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), 0) << "the posting thread keeps its priority";
 }
 
 TEST(BackgroundLaneTest, TasksRunSideBySideOnEveryThread) {
-  BackgroundLane lane(2, kBackgroundNiceness);
+  BackgroundLane lane(2, kNiceness);
   // Each task waits for the other: this finishes only when both run at once.
   std::latch both_running(2);
   std::promise<void> first, second;
@@ -34,7 +36,7 @@ TEST(BackgroundLaneTest, TasksRunSideBySideOnEveryThread) {
 
 TEST(BackgroundLaneTest, StopAnswersWhatIsQueuedThenIgnoresNewTasks) {
   std::atomic<int> ran{0};
-  BackgroundLane lane(1, kBackgroundNiceness);
+  BackgroundLane lane(1, kNiceness);
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   lane.Post([&, released] { released.wait(); ++ran; });

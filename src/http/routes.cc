@@ -146,8 +146,8 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("POST", "/api/v1/posts/{id}/flags", &A::FlagPost);
   Json("POST", "/api/v1/posts/{id}/move", &A::MovePost);
   Json("GET", "/api/v1/search", &A::Search);
-  Json("GET", "/api/v1/similar", &A::Similar, Lane::kBackground);
-  Json("GET", "/api/v1/topics/{id}/related", &A::Related, Lane::kBackground);
+  Json("GET", "/api/v1/similar", &A::Similar, Lane::kSearching);
+  Json("GET", "/api/v1/topics/{id}/related", &A::Related, Lane::kSearching);
   Json("POST", "/api/v1/safety/check", &A::CheckSafety);
   Json("GET", "/api/v1/helplines", &A::Helplines);
   Json("GET", "/api/v1/review", &A::ReviewQueue);
@@ -205,14 +205,15 @@ void RouteTable::Json(const char* method, const char* pattern, api::Api::Handler
                     [this, handler](const Request& request, const forum::Viewer& viewer) {
                       return (api_.*handler)(request, viewer);
                     },
-                    kMaxJsonBytes, false, false, lane == Lane::kBackground});
+                    kMaxJsonBytes, false, false, lane == Lane::kSearching});
 }
 
-bool RouteTable::MayTakeLong(const Request& request) const {
-  // Only Json() routes take a lane, and they all live under /api/: pages skip a second lookup.
-  if (!request.path.starts_with("/api/")) return false;
+Lane RouteTable::LaneFor(const Request& request) const {
+  if (request.method != "GET" && request.method != "HEAD") return Lane::kWriting;
+  // Only Json() routes search at length, and they all live under /api/: pages skip a second lookup.
+  if (!request.path.starts_with("/api/")) return Lane::kServing;
   auto match = router_.Find(request.method, request.path);
-  return match.target != nullptr && match.target->may_take_long;
+  return match.target != nullptr && match.target->ranks_whole_index ? Lane::kSearching : Lane::kServing;
 }
 
 forum::Viewer RouteTable::IdentifyViewer(const Request& request, bool& is_bearer) const {

@@ -12,6 +12,7 @@
 #include "http/message.h"
 #include "http/page_cache.h"
 #include "http/router.h"
+#include "http/server.h"
 #include "web/pages.h"
 
 namespace kindred::http {
@@ -39,9 +40,9 @@ class RouteTable {
   RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, RouteOptions options);
 
   Response Dispatch(Request& request) const;
-  // True for the routes that query the search index at length (similar questions, related
-  // topics): the server answers them on its background lane (http/background_lane.h).
-  bool MayTakeLong(const Request& request) const;
+  // Which of the server's lanes answers the request: writes go to the writing lane, the routes
+  // that rank the whole search index to the searching lane, and the rest are served at once.
+  Lane LaneFor(const Request& request) const;
 
  private:
   enum class Kind { kHtml, kJson };
@@ -52,12 +53,11 @@ class RouteTable {
     std::size_t max_body_bytes;
     bool same_for_every_visitor = false;  // its visitors' page may come from the page cache
     bool follows_index = false;           // ...and is valid only at the index position it was made at
-    bool may_take_long = false;
+    bool ranks_whole_index = false;  // answered on Lane::kSearching
   };
   enum class Caching { kNever, kForVisitors, kForVisitorsAtIndexPosition };
 
   void Html(const char* method, const char* pattern, web::Pages::Handler handler, Caching caching = Caching::kNever);
-  enum class Lane { kServing, kBackground };
   void Json(const char* method, const char* pattern, api::Api::Handler handler, Lane lane = Lane::kServing);
 
   Response Handle(Request& request, forum::Viewer& viewer, bool& set_visitor_csrf) const;

@@ -1,6 +1,6 @@
 // Server: the HTTP listener (RESTinio underneath, kept to server.cc) that hands each request to
-// a Dispatcher on a thread pool (or, for requests that may take long, on a background lane: see
-// background_lane.h) and writes back its Response. A Response with on_stream (Server-
+// a Dispatcher on a thread pool (or, for writes and long lookups, on a background lane: see
+// Lane) and writes back its Response. A Response with on_stream (Server-
 // Sent Events) is kept open instead: its connection goes to the stream as an http::StreamSink and
 // idles in the event loop, holding no worker thread.
 // Thread-safety: Serve blocks the calling thread until SIGINT or SIGTERM, then ends every open
@@ -15,6 +15,19 @@
 
 namespace kindred::http {
 
+// The threads that answer a request. Pages are answered on the server's own threads; the two
+// kinds of request that would hold those threads for long each have a background lane
+// (background_lane.h), so that readers never queue behind them.
+enum class Lane {
+  kServing,
+  // Writes wait for their commit to reach the disk. Many wait together on their lane and share
+  // one fsync (the store's group commit) while the serving threads go on answering readers.
+  kWriting,
+  // Lookups that rank the whole search index (similar questions, related topics): tens of
+  // milliseconds at a million posts. Their lane runs at a lower CPU priority.
+  kSearching,
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
@@ -24,9 +37,8 @@ struct ServerOptions {
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   // Called once the socket listens (the demo prints the address then).
   std::function<void()> on_listening;
-  // Requests this says may take long are answered from a BackgroundLane of as many threads as
-  // `threads`, at lower CPU priority, so that they never hold the threads serving pages.
-  std::function<bool(const Request&)> may_take_long;
+  // Which threads answer a request (see Lane). Unset, every request is served directly.
+  std::function<Lane(const Request&)> lane_for;
 };
 
 using Dispatcher = std::function<Response(Request&)>;
