@@ -40,15 +40,41 @@ class XapianIndexTest : public ::testing::Test {
     }
   }
 
+  struct ForumTopic {
+    std::int64_t id;
+    std::string title, body;
+    std::vector<std::string> replies;
+    std::int64_t category;
+    std::string author;
+  };
+  static const std::vector<ForumTopic>& Forum() {
+    static const std::vector<ForumTopic> kForum = {
+        {1,
+         "Is it normal to cry after therapy?",
+         "I cry on the bus home after every counselling session.",
+         {"Very normal, people call it a therapy hangover.", "I felt the same after my sessions."},
+         1,
+         "lena-m"},
+        {2,
+         "Waking up at 3am every night",
+         "I wake up early and can't get back to sleep.",
+         {"Get up and read until you're sleepy."},
+         2,
+         "quietfern"},
+        {3, "Anxiety gets worse at night", "When I go to bed my anxiety spikes and I worry.", {}, 3, "lena-m"},
+        // "today" is far more frequent than "therapy" here, as it is in ordinary English.
+        {4,
+         "What helped you today?",
+         "Today I went for a walk. Today was better than yesterday, today I smiled.",
+         {"Today I rested.", "Today was okay.", "I had a calm day today."},
+         1,
+         "lena-m"},
+    };
+    return kForum;
+  }
+
   void AddForum() {
-    AddTopic(1, "Is it normal to cry after therapy?", "I cry on the bus home after every counselling session.",
-             {"Very normal, people call it a therapy hangover.", "I felt the same after my sessions."});
-    AddTopic(2, "Waking up at 3am every night", "I wake up early and can't get back to sleep.",
-             {"Get up and read until you're sleepy."}, 2, "quietfern");
-    AddTopic(3, "Anxiety gets worse at night", "When I go to bed my anxiety spikes and I worry.", {}, 3);
-    // "today" is far more frequent than "therapy" here, as it is in ordinary English.
-    AddTopic(4, "What helped you today?", "Today I went for a walk. Today was better than yesterday, today I smiled.",
-             {"Today I rested.", "Today was okay.", "I had a calm day today."}, 1);
+    for (const auto& t : Forum()) AddTopic(t.id, t.title, t.body, t.replies, t.category, t.author);
     ASSERT_TRUE(index_->Commit(7).ok());
   }
 
@@ -66,6 +92,50 @@ class XapianIndexTest : public ::testing::Test {
   testutil::TempDir dir_;
   std::unique_ptr<XapianIndex> index_;
 };
+
+TEST_F(XapianIndexTest, RepliesAddedCommitByCommitRankExactlyAsATopicBuiltWhole) {
+  AddForum();  // one commit: every topic document built from all its posts
+  auto whole = std::move(index_);  // it keeps its directory; the second index lives beside it
+  auto opened = XapianIndex::Open(dir_.path() / "commit-by-commit");
+  ASSERT_TRUE(opened.ok());
+  index_ = std::move(opened).value();
+  // The same posts, a commit after each: every reply is added to its topic's document.
+  std::int64_t seq = 0;
+  for (const auto& t : Forum()) {
+    AddTopic(t.id, t.title, t.body, {}, t.category, t.author);
+    ASSERT_TRUE(index_->Commit(++seq).ok());
+    for (std::size_t i = 0; i < t.replies.size(); ++i) {
+      IndexedPost reply;
+      reply.topic = TopicId(t.id);
+      reply.category = CategoryId(t.category);
+      reply.topic_title = t.title;
+      reply.author_name = "sam_r";
+      reply.number = static_cast<int>(i) + 2;
+      reply.post = PostId(t.id * 100 + reply.number);
+      reply.body_markdown = t.replies[i];
+      ASSERT_TRUE(index_->Upsert(reply).ok());
+      ASSERT_TRUE(index_->Commit(++seq).ok());
+    }
+  }
+  for (const auto& [title, body] : std::vector<std::pair<std::string, std::string>>{
+           {"Why do I cry after counselling?", ""},
+           {"Can't sleep, awake at 3am", "I wake up and read"},
+           {"Is a therapy hangover normal today?", "I rested and cried"}}) {
+    auto expected = whole->Similar(title, body, 5, std::nullopt);
+    auto got = index_->Similar(title, body, 5, std::nullopt);
+    ASSERT_TRUE(expected.ok() && got.ok());
+    ASSERT_EQ(got->size(), expected->size()) << title;
+    for (std::size_t i = 0; i < got->size(); ++i) {
+      EXPECT_EQ((*got)[i].topic, (*expected)[i].topic) << title;
+      EXPECT_DOUBLE_EQ((*got)[i].score, (*expected)[i].score) << title;
+    }
+  }
+  auto expected = whole->CheckMisplaced(TopicId(4), "I wake up at 3am every night and can't get back to sleep");
+  auto got = index_->CheckMisplaced(TopicId(4), "I wake up at 3am every night and can't get back to sleep");
+  ASSERT_TRUE(expected.ok() && got.ok());
+  EXPECT_EQ(got->likely_topic, expected->likely_topic);
+  EXPECT_DOUBLE_EQ(got->score, expected->score);
+}
 
 TEST_F(XapianIndexTest, StemmingFindsOtherFormsOfAWord) {
   AddForum();
