@@ -297,19 +297,28 @@ struct XapianIndex::Impl {
     return tg;
   }
 
-  void IndexTitle(Xapian::TermGenerator& tg, const std::string& title, bool is_question) {
-    if (is_question) {
-      tg.index_text(title, options.title_weighting ? kTitleWdf : 1);
+  // Positions serve phrase searches and snippets, which read post documents only. A topic
+  // document has none: adding a reply to it then leaves the positions of every word of the
+  // thread untouched, which Xapian would otherwise rewrite on each change.
+  enum class Positions { kKept, kNone };
+  static void IndexText(Xapian::TermGenerator& tg, const std::string& text, Positions positions,
+                        Xapian::termcount wdf = 1, const std::string& prefix = {}) {
+    if (positions == Positions::kKept) {
+      tg.index_text(text, wdf, prefix);
       tg.increase_termpos();
-      if (options.title_weighting) {
-        tg.index_text(title, 1, kTitlePrefix);
-        tg.increase_termpos();
-      }
+    } else {
+      tg.index_text_without_positions(text, wdf, prefix);
+    }
+  }
+
+  void IndexTitle(Xapian::TermGenerator& tg, const std::string& title, bool is_question, Positions positions) {
+    if (is_question) {
+      IndexText(tg, title, positions, options.title_weighting ? kTitleWdf : 1);
+      if (options.title_weighting) IndexText(tg, title, positions, 1, kTitlePrefix);
     } else if (options.title_weighting) {
       // A reply answers its title: "hangover" in a reply under "...cry after therapy?" should
       // find it for "therapy hangover". Once, so the question post still ranks first for the title.
-      tg.index_text(title, 1);
-      tg.increase_termpos();
+      IndexText(tg, title, positions);
     }
   }
 
@@ -345,11 +354,8 @@ struct XapianIndex::Impl {
     std::sort(posts.begin(), posts.end(), [](const PostData& a, const PostData& b) { return a.number < b.number; });
     Xapian::Document doc;
     auto tg = Generator(doc);
-    IndexTitle(tg, posts.front().title, true);
-    for (const auto& p : posts) {
-      tg.index_text(p.body);
-      tg.increase_termpos();
-    }
+    IndexTitle(tg, posts.front().title, true, Positions::kNone);
+    for (const auto& p : posts) IndexText(tg, p.body, Positions::kNone);
     doc.add_boolean_term(TopicKey(topic));
     doc.add_boolean_term(kKindTopic);
     doc.add_boolean_term(term);
@@ -365,8 +371,7 @@ struct XapianIndex::Impl {
   }
 
   // REQUIRES: write_mu held. Adds replies to the topic's aggregate document. Term frequencies and
-  // the document's length come out as a rebuild would make them, and those are all the ranking
-  // reads (positions differ, and no query of topic documents uses them).
+  // the document's length come out exactly as a rebuild would make them.
   void AddToTopic(std::int64_t topic_id, const std::vector<std::string>& replies) {
     const std::string key = TopicKey(TopicId(topic_id));
     auto posting = wdb.postlist_begin(key);
@@ -377,10 +382,7 @@ struct XapianIndex::Impl {
     const Xapian::docid id = *posting;
     Xapian::Document doc = wdb.get_document(id);
     auto tg = Generator(doc);
-    for (const auto& body : replies) {
-      tg.index_text(body);
-      tg.increase_termpos();
-    }
+    for (const auto& body : replies) IndexText(tg, body, Positions::kNone);
     wdb.replace_document(id, doc);
   }
 
@@ -983,7 +985,7 @@ Result<void> XapianIndex::Upsert(const IndexedPost& post) {
     }
     Xapian::Document doc;
     auto tg = m.Generator(doc);
-    m.IndexTitle(tg, post.topic_title, is_question);
+    m.IndexTitle(tg, post.topic_title, is_question, Impl::Positions::kKept);
     tg.index_text(body);
     doc.add_boolean_term(key);
     doc.add_boolean_term(kKindPost);
