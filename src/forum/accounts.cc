@@ -75,6 +75,9 @@ Viewer Forum::Authenticate(std::string_view token, std::string client_address) {
   viewer.client_address = std::move(client_address);
   if (token.empty() || token.size() > 128) return viewer;
   std::string token_hash = HashToken(token);
+  // The session and its member: one read transaction, and a session ended meanwhile is not
+  // joined to a member read after it.
+  std::unique_ptr<store::ReadScope> together = store_.ShareReads();
   auto session = store_.FindSession(token_hash, clock_.Now());
   if (!session) return viewer;
   auto user = store_.FindUserById(session->user_id);

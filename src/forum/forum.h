@@ -234,6 +234,11 @@ class Forum {
         const safety::Detector& detector = safety::Detector::Default());
   void SetModerationRules(const NewMemberRules& new_members, const FlagRules& flags);
 
+  // For a page that reads several things to show together: while the scope lives, this thread's
+  // reads share one store read transaction (store::Store::ShareReads). Open it only around
+  // reads that may come from one snapshot; a write on the thread ends the sharing by itself.
+  [[nodiscard]] std::unique_ptr<store::ReadScope> ShareReads() { return store_.ShareReads(); }
+
   // Accounts.
   Result<store::UserRow> Register(const Viewer& viewer, const RegisterInput& input);
   Result<SignedIn> LogIn(const Viewer& viewer, std::string_view username, std::string_view password);

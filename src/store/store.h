@@ -21,9 +21,26 @@
 
 namespace kindred::store {
 
+// A span of reads that belong together, such as the reads of one page (Store::ShareReads).
+// Ending it (destroying it) ends what it shares. Belongs to the thread that made it.
+class ReadScope {
+ public:
+  virtual ~ReadScope() = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Reads that belong together: while the returned scope lives, the reads this thread makes on
+  // this store may share one read transaction, so they see one snapshot and pay for one
+  // transaction and one pooled connection instead of one each (a signed-in topic page reads
+  // about ten times). A write on this thread ends the shared transaction before it runs, so a read
+  // after it sees it. Scopes do not nest: one opened inside another (of any store) on the same
+  // thread shares nothing itself. Destroy it on the thread that made it, before the store.
+  // Keep it to reads that the page shows together: the transaction stays open while it lives.
+  // This default shares nothing (every read is its own transaction), which is always correct.
+  [[nodiscard]] virtual std::unique_ptr<ReadScope> ShareReads() { return std::make_unique<ReadScope>(); }
 
   // Accounts.
   virtual Result<UserRow> CreateUser(const NewUser& user) = 0;  // kConflict on "username"

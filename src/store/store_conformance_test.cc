@@ -237,6 +237,30 @@ TEST_P(StoreTest, SessionsLiveUntilTheyExpire) {
   EXPECT_EQ(store().FindSession("hash-2", kT0).error().code, ErrorCode::kNotFound);
 }
 
+// --- Reads that belong together ------------------------------------------------------------------
+
+// Whatever a backend shares inside a scope, this thread's own writes show at once, and a scope
+// leaves nothing held behind it.
+TEST_P(StoreTest, ReadsInAScopeSeeThisThreadsWrites) {
+  UserRow kim = MakeUser("kim");
+  {
+    std::unique_ptr<ReadScope> scope = store().ShareReads();
+    EXPECT_EQ(Must(store().FindUserById(kim.id)).role, Role::kMember);
+    EXPECT_EQ(store().FindUserByName("sam").error().code, ErrorCode::kNotFound);
+    Must(store().SetRole(kim.id, Role::kModerator));
+    EXPECT_EQ(Must(store().FindUserById(kim.id)).role, Role::kModerator);
+    MakeUser("sam");
+    EXPECT_TRUE(store().FindUserByName("sam").ok());
+    std::unique_ptr<ReadScope> inner = store().ShareReads();  // does not nest; harmless
+    EXPECT_EQ(Must(store().CountUsers()), 2);
+  }
+  // More scopes, one after another, than any backend keeps connections: none is kept.
+  for (int i = 0; i < 20; ++i) {
+    std::unique_ptr<ReadScope> scope = store().ShareReads();
+    EXPECT_EQ(Must(store().CountUsers()), 2);
+  }
+}
+
 TEST_P(StoreTest, SessionOfUnknownUserIsNotFound) {
   Result<void> created = store().CreateSession({"hash", UserId(77), "csrf", kT0, kT0 + 1});
   ASSERT_FALSE(created.ok());

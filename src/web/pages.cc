@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
 
 #include "core/time_format.h"
 #include "forum/guardian.h"
@@ -59,12 +61,20 @@ Data Site::Time(UnixSeconds at) const {
 }
 
 Result<http::Response> Site::Render(const forum::Viewer& viewer, const PageInfo& info, std::string_view template_name,
-                                    const Data& data) const {
-  auto content = templates.Render(template_name, data);
-  if (!content.ok()) return std::move(content).error();
+                                    const Data& data, std::string_view content) const {
+  // The page's own template, whole, or in halves around `content`.
+  std::pair<std::string, std::string> page;
+  if (templates.HasSlot(template_name)) {
+    auto halves = templates.RenderHalves(template_name, data);
+    if (!halves.ok()) return std::move(halves).error();
+    page = std::move(halves).value();
+  } else {
+    auto whole = templates.Render(template_name, data);
+    if (!whole.ok()) return std::move(whole).error();
+    page.first = std::move(whole).value();
+  }
 
   Data layout = Base(viewer);
-  layout.set("content", std::move(content).value());
   layout.set("page_title", info.title.empty() ? options.site_name : info.title + " · " + options.site_name);
   if (!info.nav.empty()) layout.set("nav_" + std::string(info.nav), true);
   layout.set("css_url", statics.Url("kindred.css"));
@@ -91,9 +101,12 @@ Result<http::Response> Site::Render(const forum::Viewer& viewer, const PageInfo&
   } else if (!info.path_for_next.empty() && info.path_for_next != "/") {
     layout.set("login_next", "?next=" + http::UrlEncode(info.path_for_next));
   }
-  auto html = templates.Render("layout", layout);
-  if (!html.ok()) return std::move(html).error();
-  return http::Response::Html(std::move(html).value(), info.status);
+  auto frame = templates.RenderHalves("layout", layout);
+  if (!frame.ok()) return std::move(frame).error();
+  std::string html;
+  html.reserve(frame->first.size() + page.first.size() + content.size() + page.second.size() + frame->second.size());
+  html.append(frame->first).append(page.first).append(content).append(page.second).append(frame->second);
+  return http::Response::Html(std::move(html), info.status);
 }
 
 Result<http::Response> Site::RenderFailedForm(const forum::Viewer& viewer, PageInfo info,
@@ -154,6 +167,7 @@ Result<std::string> PagerHtml(const Site& impl, std::string_view base, const for
 }  // namespace
 
 Result<http::Response> Pages::Home(const http::Request& request, const forum::Viewer& viewer) const {
+  std::unique_ptr<store::ReadScope> together = forum_.ShareReads();  // the lists and the header's counts
   auto categories = forum_.Categories(viewer, false);
   if (!categories.ok()) return std::move(categories).error();
   auto latest = forum_.LatestTopics(1, forum::kLatestOnHome);
@@ -180,6 +194,7 @@ Result<http::Response> Pages::Home(const http::Request& request, const forum::Vi
 Result<http::Response> Pages::Category(const http::Request& request, const forum::Viewer& viewer) const {
   auto page = PageParam(request);
   if (!page.ok()) return std::move(page).error();
+  std::unique_ptr<store::ReadScope> together = forum_.ShareReads();  // the list and the header's counts
   auto category = forum_.CategoryBySlug(request.Param("slug"));
   if (!category.ok()) return std::move(category).error();
   auto topics = forum_.CategoryTopics(category->id, *page);
@@ -239,7 +254,8 @@ struct PostInputs {
   const forum::PostDisplay& display;
   const std::array<bool, store::kReactionKindCount>& own;  // the reactions the reader gave
   PostControls controls;
-  std::string created_iso, created_human, created_relative;
+  // The one time text that changes as the post ages; its exact times follow from created_at.
+  std::string created_relative;
 };
 
 Data PostData(const PostInputs& in) {
@@ -252,8 +268,8 @@ Data PostData(const PostInputs& in) {
   SetAuthor(item, post.author_state, post.author_name, in.display.own);
   item.set("kind_label", post.number == 1 ? "Question" : "Reply");
   Data created;
-  created.set("iso", in.created_iso);
-  created.set("human", in.created_human);
+  created.set("iso", FormatIso8601(post.created_at));
+  created.set("human", FormatHuman(post.created_at));
   created.set("relative", in.created_relative);
   item.set("created", created);
   item.set("deleted", post.deleted_at.has_value());
@@ -300,15 +316,19 @@ Data PostData(const PostInputs& in) {
 std::string PostKey(const PostInputs& in) {
   std::string key;
   key.reserve(in.post.body_html.size() + 256);
-  auto text = [&key](std::string_view s) {
-    key += std::to_string(s.size());
-    key += ':';
+  // to_chars into a buffer rather than std::to_string: this runs for every post on every
+  // signed-in page, and the temporaries showed in the profile.
+  auto append_number = [&key](std::int64_t n, char end) {
+    char buffer[24];  // an int64 in decimal is at most 20 characters
+    auto [last, ignored] = std::to_chars(std::begin(buffer), std::end(buffer), n);
+    key.append(buffer, last);
+    key += end;
+  };
+  auto text = [&](std::string_view s) {
+    append_number(static_cast<std::int64_t>(s.size()), ':');
     key += s;
   };
-  auto number = [&key](std::int64_t n) {
-    key += std::to_string(n);
-    key += ';';
-  };
+  auto number = [&](std::int64_t n) { append_number(n, ';'); };
   auto optional_time = [&number](const std::optional<UnixSeconds>& t) { number(t ? *t : -1); };
   const store::PostRow& p = in.post;
   number(p.id.value);
@@ -337,8 +357,6 @@ std::string PostKey(const PostInputs& in) {
   for (bool may : {c.revisions_link, c.can_edit, c.can_delete, c.can_quote, c.can_worry, c.can_flag, c.can_react,
                    c.can_reveal})
     number(may);
-  text(in.created_iso);
-  text(in.created_human);
   text(in.created_relative);
   return key;
 }
@@ -346,16 +364,10 @@ std::string PostKey(const PostInputs& in) {
 // One post as the topic page shows it: the page renders each with this, and live updates send
 // the same for a new reply, so both look alike. Rendered once for everyone who may do the same
 // with it, and kept (Site::post_fragments); the reader's CSRF token goes in as it is served.
-Result<std::string> PostHtml(const Site& site, const forum::Viewer& viewer, const store::PostRow& post,
-                             const std::array<bool, store::kReactionKindCount>& own,
-                             const forum::PostDisplay& display) {
-  PostInputs in{post,
-                display,
-                own,
-                ControlsFor(viewer, post),
-                FormatIso8601(post.created_at),
-                FormatHuman(post.created_at),
-                FormatRelative(post.created_at, site.Now())};
+Result<void> AppendPostHtml(const Site& site, const forum::Viewer& viewer, const store::PostRow& post,
+                            const std::array<bool, store::kReactionKindCount>& own, const forum::PostDisplay& display,
+                            std::string& out) {
+  PostInputs in{post, display, own, ControlsFor(viewer, post), FormatRelative(post.created_at, site.Now())};
   std::string key = PostKey(in);
   std::shared_ptr<const std::string> html = site.post_fragments.Find(key);
   if (!html) {
@@ -366,11 +378,21 @@ Result<std::string> PostHtml(const Site& site, const forum::Viewer& viewer, cons
     html = std::make_shared<const std::string>(std::move(rendered).value());
     site.post_fragments.Put(std::move(key), html);
   }
-  std::string out = *html;
-  for (auto at = out.find(site.csrf_stand_in); at != std::string::npos;
-       at = out.find(site.csrf_stand_in, at + viewer.csrf_token.size())) {
-    out.replace(at, site.csrf_stand_in.size(), viewer.csrf_token);
+  // Copied out once, with the reader's token in place of the stand-in on the way.
+  std::string_view rest = *html;
+  for (auto at = rest.find(site.csrf_stand_in); at != std::string_view::npos; at = rest.find(site.csrf_stand_in)) {
+    out.append(rest.substr(0, at)).append(viewer.csrf_token);
+    rest.remove_prefix(at + site.csrf_stand_in.size());
   }
+  out.append(rest);
+  return {};
+}
+
+Result<std::string> PostHtml(const Site& site, const forum::Viewer& viewer, const store::PostRow& post,
+                             const std::array<bool, store::kReactionKindCount>& own,
+                             const forum::PostDisplay& display) {
+  std::string out;
+  KINDRED_TRY(AppendPostHtml(site, viewer, post, own, display, out));
   return out;
 }
 
@@ -384,6 +406,12 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   auto query = http::Params::Parse(request.query);
   if (!query.ok()) return std::move(query).error();
   const std::int64_t live_position = live_ ? live_->cursor() : 0;  // before the posts: see "live" below
+  const long long posted = query->GetInt("posted", 0);
+  // The topic, its posts, the reader's reactions and blocks, the related topics and the header's
+  // counts: about ten reads, one snapshot. Opened after the live position is read, so that the
+  // snapshot is no older than it. Not on the writer's page right after posting: the
+  // misplaced-reply check it waits for commits on another thread, after the snapshot would begin.
+  std::unique_ptr<store::ReadScope> together = posted > 0 ? nullptr : forum_.ShareReads();
   auto view = forum_.ShowTopic(viewer, id, *page);
   if (!view.ok()) return std::move(view).error();
   const store::TopicRow& topic = view->topic;
@@ -391,7 +419,7 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   Data data = impl_->Base(viewer);
   // Right after posting: the writer's private support panel, when their words may speak of
   // risk. SupportFor answers only to the post's own writer, so a shared link shows nothing.
-  if (long long posted = query->GetInt("posted", 0); posted > 0) {
+  if (posted > 0) {
     auto panel = SupportPanelForPost(*impl_, viewer, request, *view, PostId(posted));
     if (!panel.ok()) return std::move(panel).error();
     SetIfPresent(data, "support_panel", *panel);
@@ -411,16 +439,23 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   data.set("closed", topic.closed);
   SetSlowModeNote(data, topic);  // moderation_pages.cc
 
-  Data posts{Data::type::list};
+  // The posts go into the page as one string, around the template engine (TemplateSet::kSlot).
+  std::string posts;
+  // A page of posts is about 30 KB; one allocation instead of a dozen doublings.
+  constexpr std::size_t kPostsReserveBytes = 64 * 1024;
+  posts.reserve(kPostsReserveBytes);
   // Posts by someone the reader blocked are left out; each run of them leaves one quiet line,
   // so the conversation still reads in order.
   std::int64_t blocked_run = 0;
-  auto end_blocked_run = [&] {
-    if (blocked_run == 0) return;
-    Data item;
-    item.set("blocked_text", BlockedPostsText(blocked_run));
-    posts.push_back(item);
+  auto end_blocked_run = [&]() -> Result<void> {
+    if (blocked_run == 0) return {};
+    Data note;
+    note.set("blocked_text", BlockedPostsText(blocked_run));
     blocked_run = 0;
+    auto html = impl_->templates.Render("blocked_note", note);
+    if (!html.ok()) return std::move(html).error();
+    posts += *html;
+    return {};
   };
   for (std::size_t i = 0; i < view->posts.size(); ++i) {
     forum::PostDisplay display;
@@ -429,17 +464,12 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
       ++blocked_run;
       continue;
     }
-    end_blocked_run();
+    KINDRED_TRY(end_blocked_run());
     std::array<bool, store::kReactionKindCount> own{};
     if (i < view->own_reactions.size()) own = view->own_reactions[i];
-    auto html = PostHtml(*impl_, viewer, view->posts[i], own, display);
-    if (!html.ok()) return std::move(html).error();
-    Data item;
-    item.set("html", std::move(html).value());
-    posts.push_back(item);
+    KINDRED_TRY(AppendPostHtml(*impl_, viewer, view->posts[i], own, display, posts));
   }
-  end_blocked_run();
-  data.set("posts", posts);
+  KINDRED_TRY(end_blocked_run());
   // New replies arrive live on the last page, where they belong; the stream starts from the feed
   // position read before the posts were, so nothing written meanwhile is missed (and the script
   // skips a reply already on the page).
@@ -480,7 +510,7 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
 
   std::string title = topic.title;
   if (view->page.number > 1) title += " (page " + ToString(view->page.number) + ")";
-  return impl_->Render(viewer, {title, "", PathAndQuery(request), 200}, "topic", data);
+  return impl_->Render(viewer, {title, "", PathAndQuery(request), 200}, "topic", data, posts);
 }
 
 Result<http::Response> Pages::TopicEvents(const http::Request& request, const forum::Viewer& viewer) const {

@@ -51,9 +51,11 @@ struct Site {
 
   // The fields every page template may use: csrf, site_name, signed_in.
   Data Base(const forum::Viewer& viewer) const;
-  // Renders `template_name` with `data` and wraps it in the layout.
+  // Renders `template_name` with `data` and wraps it in the layout. A template with a
+  // TemplateSet::kSlot gets `content` there, joined in as it is rather than through the engine
+  // (the topic page's posts).
   Result<http::Response> Render(const forum::Viewer& viewer, const PageInfo& info, std::string_view template_name,
-                                const Data& data) const;
+                                const Data& data, std::string_view content = {}) const;
   // A form that failed: the same page again, with the status for the error (and Retry-After).
   Result<http::Response> RenderFailedForm(const forum::Viewer& viewer, PageInfo info, std::string_view template_name,
                                           const Data& data, const Error& error) const;

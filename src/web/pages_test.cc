@@ -47,9 +47,31 @@ TEST(TemplateSetTest, EveryTemplateParses) {
        {"layout",           "home",         "category",      "topic",       "topic_list", "pager",     "login",
         "register",         "new_topic",    "reply",         "edit",        "delete",     "revisions", "profile",
         "admin_categories", "error",        "support_panel", "help",        "guidelines", "worry",     "notices",
-        "account",          "review_queue", "modlog",        "admin_safety"}) {
+        "account",          "review_queue", "modlog",        "admin_safety", "blocked_note"}) {
     EXPECT_TRUE(templates.Has(name)) << name;
   }
+}
+
+// The page joined from the halves around {{{content}}} is the page the engine would make with
+// the content passed in as data.
+TEST(TemplateSetTest, HalvesAroundTheSlotMakeTheWholePage) {
+  internal::TemplateSet templates;
+  EXPECT_TRUE(templates.HasSlot("layout"));
+  EXPECT_TRUE(templates.HasSlot("topic"));
+  EXPECT_FALSE(templates.HasSlot("home"));
+  internal::Data data;
+  data.set("title", "Sleep <again> & again");
+  data.set("page_title", "Sleep <again> & again");
+  const std::string content = "<article>the posts</article>";
+  data.set("content", content);
+  for (const char* name : {"layout", "topic"}) {
+    auto whole = templates.Render(name, data);
+    auto halves = templates.RenderHalves(name, data);
+    ASSERT_TRUE(whole.ok() && halves.ok()) << name;
+    EXPECT_EQ(halves->first + content + halves->second, *whole) << name;
+    EXPECT_NE(halves->first.find("Sleep &lt;again&gt; &amp; again"), std::string::npos) << name;
+  }
+  EXPECT_FALSE(templates.RenderHalves("home", data).ok());
 }
 
 TEST(TemplateSetTest, RenderEscapesByDefault) {

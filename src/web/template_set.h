@@ -9,8 +9,14 @@
 // costs one short mutex lock; the copy is paid once per extra concurrent renderer, not per page.
 //
 // We use no mustache partials: kainjow re-parses a partial on every render. Pieces shared by
-// several pages (the layout, the pager, the topic list) are rendered on their own and passed
-// into the outer template as an already-escaped HTML string ({{{content}}}).
+// several pages (the pager, the topic list) are rendered on their own and passed into the outer
+// template as an already-escaped HTML string ({{{topic_list}}}).
+//
+// The big piece goes around the engine instead: a template with one top-level {{{content}}}
+// (kSlot: the layout, the topic page) is also kept as the two halves around it, and
+// RenderHalves renders those, so the caller joins halves and content once. Passed as data, a
+// topic page's 30 KB of posts was copied into the data tree, out of it, through a string stream
+// and back about eight times, a tenth of a signed-in page's time.
 //
 // Thread-safety: Render may be called from any thread at once.
 #pragma once
@@ -21,6 +27,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -39,8 +46,15 @@ class TemplateSet {
   TemplateSet(const TemplateSet&) = delete;
   TemplateSet& operator=(const TemplateSet&) = delete;
 
+  // The slot a template may hold once, at its top level (not inside a {{#section}}).
+  static constexpr std::string_view kSlot = "{{{content}}}";
+
   // `name` is the file name without ".mustache" ("topic").
   Result<std::string> Render(std::string_view name, const Data& data) const;
+  // The template rendered in two: what comes before its kSlot and what comes after. kInternal
+  // for a template without the slot.
+  Result<std::pair<std::string, std::string>> RenderHalves(std::string_view name, const Data& data) const;
+  bool HasSlot(std::string_view name) const;
 
   bool Has(std::string_view name) const;
   // "name: message" for each template that failed to parse.
@@ -51,6 +65,8 @@ class TemplateSet {
 
   std::unique_ptr<Parsed> Borrow() const;
   void GiveBack(std::unique_ptr<Parsed> copy) const;
+  // Renders master_[name] on the borrowed `set`.
+  Result<std::string> RenderOn(Parsed& set, std::string_view name, const Data& data) const;
 
   Parsed master_;  // never rendered, only copied: stays pristine
   std::vector<std::string> errors_;

@@ -260,9 +260,12 @@ constexpr std::string_view kAdjustReactionCount =
     " hug_count = hug_count + (CASE WHEN ?2 = 1 THEN ?3 ELSE 0 END),"
     " me_too_count = me_too_count + (CASE WHEN ?2 = 2 THEN ?3 ELSE 0 END) WHERE id = ?1";
 // ?2 is a JSON array of post ids: one statement for any number of posts.
+// A join, not `post_id IN (SELECT ...)`: an IN list is built into a temporary b-tree on every
+// call, which cost more than the lookups themselves on each signed-in topic page. CROSS JOIN keeps
+// the page's few ids outside, so each is one index lookup however many reactions the member gave.
 constexpr std::string_view kSelectOwnReactions =
-    "SELECT post_id, kind FROM reactions WHERE user_id = ?1"
-    " AND post_id IN (SELECT value FROM json_each(?2)) ORDER BY post_id, kind";
+    "SELECT r.post_id, r.kind FROM json_each(?2) j CROSS JOIN reactions r"
+    " ON r.user_id = ?1 AND r.post_id = j.value ORDER BY r.post_id, r.kind";
 
 constexpr std::string_view kInsertReviewItem =
     "INSERT INTO review_items (kind, post_id, priority, level, reasons, suggested_topic, score, reporter_id,"
@@ -381,8 +384,11 @@ constexpr std::string_view kUpdatePersonalControls =
 constexpr std::string_view kInsertBlock =
     "INSERT OR IGNORE INTO blocks (blocker_id, blocked_id, created_at) VALUES (?1, ?2, ?3)";
 constexpr std::string_view kDeleteBlock = "DELETE FROM blocks WHERE blocker_id = ?1 AND blocked_id = ?2";
+// Joined rather than `id IN (SELECT ...)`, which builds a temporary b-tree on every call (see
+// kSelectOwnReactions); the subquery exposes only blocked_id, so the user columns stay unambiguous.
 constexpr std::string_view kSelectBlocked =
-    KINDRED_USER_SELECT "WHERE id IN (SELECT blocked_id FROM blocks WHERE blocker_id = ?1) ORDER BY username_key, id";
+    KINDRED_USER_SELECT "JOIN (SELECT blocked_id FROM blocks WHERE blocker_id = ?1) b ON b.blocked_id = users.id"
+    " ORDER BY username_key, id";
 constexpr std::string_view kSelectIsBlocked = "SELECT 1 FROM blocks WHERE blocker_id = ?1 AND blocked_id = ?2";
 
 // Watched words. pattern_key is the pattern lower-cased: one rule per word whatever its case, and
@@ -1576,6 +1582,11 @@ class SqliteStore final : public Store {
   //   reported or resolved stays, without that name. A demo user's modlog entries are deleted.
   // Demo users' reactions on real posts go too, with the counters corrected. One event per topic
   // and per post removed lets the search index and caches forget them.
+  std::unique_ptr<ReadScope> ShareReads() override {
+    if (shared_read_ != nullptr) return std::make_unique<ReadScope>();  // the outer scope shares
+    return std::make_unique<SharedReadScope>(*this);
+  }
+
   Result<void> DeleteDemoContent() override {
     KINDRED_TRY(Write([&](Connection& db) -> Result<void> {
       // Events first: they are computed from rows that the deletes below remove.
@@ -1906,16 +1917,68 @@ class SqliteStore final : public Store {
   // already committed, and if a long read holds the log this time, the next checkpoint (at the
   // latest when the store closes) scrubs it.
   void ScrubLog() {
+    // The checkpoint waits for every reader: not for this thread's own.
+    if (SharedRead* shared = SharedReadOf(this)) EndSharedRead(*shared);
     std::lock_guard lock(writer_mutex_);
     (void)writer_->Execute("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 
   // Runs `body` on a read connection inside one read transaction, so that a method reading
-  // twice (a page and its total) sees one snapshot.
+  // twice (a page and its total) sees one snapshot. Inside this thread's ReadScope the
+  // transaction is the scope's, begun by its first read and kept for the next.
   template <typename Body>
   auto Read(Body&& body) -> std::invoke_result_t<Body, Connection&> {
+    if (SharedRead* shared = SharedReadOf(this)) {
+      if (!shared->in_transaction) {
+        if (!shared->lease) shared->lease.emplace(readers_.Acquire());
+        KINDRED_TRY(RunSimple(**shared->lease, kBegin));
+        shared->in_transaction = true;
+      }
+      auto result = body(**shared->lease);
+      // SQLite ends a transaction itself on some errors; the next read begins afresh rather than
+      // guess whether this one still stands.
+      if (!result.ok()) EndSharedRead(*shared);
+      return result;
+    }
     ReaderPool::Lease lease = readers_.Acquire();
     return InTransaction(*lease, kBegin, std::forward<Body>(body));
+  }
+
+  // The read transaction that one thread's ReadScope shares: leased and begun at the scope's
+  // first read, ended (and the connection returned) when the scope ends or this thread writes.
+  struct SharedRead {
+    const SqliteStore* store = nullptr;
+    std::optional<ReaderPool::Lease> lease = {};
+    bool in_transaction = false;
+  };
+
+  class SharedReadScope final : public ReadScope {
+   public:
+    explicit SharedReadScope(const SqliteStore& store) {
+      shared_.store = &store;
+      shared_read_ = &shared_;
+    }
+    ~SharedReadScope() override {
+      EndSharedRead(shared_);
+      shared_read_ = nullptr;
+    }
+    SharedReadScope(const SharedReadScope&) = delete;
+    SharedReadScope& operator=(const SharedReadScope&) = delete;
+
+   private:
+    SharedRead shared_;
+  };
+
+  static SharedRead* SharedReadOf(const SqliteStore* store) {
+    return shared_read_ != nullptr && shared_read_->store == store ? shared_read_ : nullptr;
+  }
+
+  // Nothing was written in a read transaction, so its COMMIT only lets go of the snapshot; should
+  // it fail, the ROLLBACK does the same.
+  static void EndSharedRead(SharedRead& shared) {
+    if (shared.in_transaction && !RunSimple(**shared.lease, kCommit).ok()) (void)RunSimple(**shared.lease, kRollback);
+    shared.in_transaction = false;
+    shared.lease.reset();
   }
 
   // Runs `body` on the write connection inside a write transaction: all of it or none, and
@@ -1925,6 +1988,8 @@ class SqliteStore final : public Store {
   // apart. Followers of the change feed in this process are woken once it has committed.
   template <typename Body>
   auto Write(Body&& body) -> std::invoke_result_t<Body, Connection&> {
+    // This thread's reads after the write must see it: let go of the older snapshot first.
+    if (SharedRead* shared = SharedReadOf(this)) EndSharedRead(*shared);
     using Outcome = std::invoke_result_t<Body, Connection&>;
     std::optional<Outcome> outcome;  // written by whichever thread runs the batch
     PendingWrite pending;
@@ -2082,6 +2147,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(writer_mutex_)
   ReaderPool readers_;                  // thread-safe itself
   EventSignal committed_;               // thread-safe itself
+  // This thread's ReadScope, of whichever store made it (SharedReadOf checks which).
+  inline static thread_local SharedRead* shared_read_ = nullptr;
 };
 
 }  // namespace

@@ -41,6 +41,32 @@ class RawDatabase {
   sqlite3* db_ = nullptr;
 };
 
+// A ReadScope shares one read transaction: its reads see one snapshot, whatever other threads
+// commit meanwhile, until this thread writes or the scope ends.
+TEST(SqliteStoreTest, ReadsInAScopeSeeOneSnapshot) {
+  testutil::TempDir dir;
+  Result<std::unique_ptr<Store>> opened = OpenSqliteStore(dir.path() / "kindred.db");
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Store& store = **opened;
+  auto make_user = [&store](const std::string& name) {
+    return store.CreateUser({name, name + "@example.org", "hash", Role::kMember, 1'700'000'000, false});
+  };
+  ASSERT_TRUE(make_user("kim").ok());
+  {
+    std::unique_ptr<ReadScope> scope = store.ShareReads();
+    ASSERT_EQ(*store.CountUsers(), 1);
+    std::thread other([&] { ASSERT_TRUE(make_user("sam").ok()); });
+    other.join();
+    EXPECT_EQ(*store.CountUsers(), 1) << "a read in the scope left its snapshot";
+    // Other threads read on, with their own transactions, while the scope holds one connection.
+    std::thread reader([&] { EXPECT_EQ(*store.CountUsers(), 2); });
+    reader.join();
+    ASSERT_TRUE(make_user("lee").ok());  // this thread writes: the next read starts afresh
+    EXPECT_EQ(*store.CountUsers(), 3);
+  }
+  EXPECT_EQ(*store.CountUsers(), 3);
+}
+
 TEST(SqliteStoreTest, CreatesTheFileAndItsDirectory) {
   testutil::TempDir dir;
   fs::path file = dir.path() / "nested" / "deeper" / "kindred.db";
