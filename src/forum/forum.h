@@ -363,7 +363,9 @@ class Forum {
   // Finding what is already there (forum/finding.cc). Without an attached index these answer
   // kUnavailable (search) or nothing (suggestions), so the forum works before its index does.
   // Attaching also starts the background misplaced-reply check (forum/placement_checker.h).
-  // Call it before serving: unlike the methods above, it may not run alongside them.
+  // Call it before serving: unlike the methods above, it may not run alongside them. The index
+  // must outlive this Forum, or be detached first (AttachSearchIndex(nullptr), which waits for
+  // the check in progress): the checker's thread may be using it until then.
   void AttachSearchIndex(search::SearchIndex* index);
   // Keeps rate limits in the store, for several nodes on one database (PostgreSQL); one node
   // keeps them in memory, which costs no write. The keys are hashed with a secret kept in the
