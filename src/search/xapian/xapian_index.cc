@@ -32,6 +32,14 @@ const std::string kMetaFormat = "kindred.format";
 // that MSet::snippet recognises them; a prefixed stem is "Z" + prefix + stem.
 const std::string kTitlePrefix = "S";
 std::string TitleTermOf(const std::string& z_term) { return "Z" + kTitlePrefix + z_term.substr(1); }
+// A topic document's words (and title words) carry prefixes of their own, so that a word's posting
+// list for topics holds topic documents only. Sharing the posts' terms, ranking topics walked and
+// filtered every post with the word: most of a similar-question lookup at a million posts
+// (bench/run, issue 7).
+const std::string kThreadPrefix = "T";
+const std::string kThreadTitlePrefix = "U";
+std::string ThreadTermOf(const std::string& z_term) { return "Z" + kThreadPrefix + z_term.substr(1); }
+std::string ThreadTitleTermOf(const std::string& z_term) { return "Z" + kThreadTitlePrefix + z_term.substr(1); }
 const std::string kKindPost = "XKpost";
 const std::string kKindTopic = "XKtopic";
 const std::string kQuestionTerm = "XQ";  // the first post of a topic
@@ -71,6 +79,17 @@ constexpr double kSimilarTitleScale = 3.0;
 constexpr double kSimilarBodyScale = 0.6;
 constexpr std::size_t kSimilarBodyTerms = 24;
 constexpr Xapian::doccount kSimilarCandidates = 20;
+// The post ranking looks only at the posts of the topic ranking's first 100 topics: a thread whose
+// one reply answers the question holds that reply's words in its topic document too, so it ranks
+// there as well. Ranking every post cost 50-90 ms at a million posts; checked against the
+// unrestricted ranking in docs/search.md.
+constexpr Xapian::doccount kSimilarTopicPool = 100;
+// A word in more than one document in five says next to nothing about which topic answers (BM25
+// weighs it near nothing), yet walking its topic postings was most of the topic ranking's work:
+// "help", "day", "go" and "lie" held 55% of the postings for bench/run's question at a million
+// posts. The topic ranking leaves such words out (their title forms stay); that changed no result
+// on tests/search, search_more or search_blind. The post ranking keeps them: there it did.
+constexpr double kSimilarCommonShare = 0.2;
 // Two rankings are fused by reciprocal rank (Cormack et al. 2009): the topic documents with title
 // weight and synonyms, and plain BM25 over single posts (the baseline, which generalised better to
 // question sets not tuned on). The offset 20 and the post ranking's double share were chosen on
@@ -177,9 +196,35 @@ std::map<std::string, Xapian::termcount> SpellingWords(const std::string& text) 
   return counts;
 }
 
-double Idf(const Xapian::Database& db, const std::string& term) {
+// How rare a word of the posts is among all documents, topic documents (which hold it under their
+// own prefix) included: the similar-question threshold and the misplaced-reply margins were
+// calibrated on that count.
+double Idf(const Xapian::Database& db, const std::string& z_term) {
   double n = db.get_doccount();
-  return std::log((n + 1) / (db.get_termfreq(term) + 0.5));
+  double holding = db.get_termfreq(z_term) + db.get_termfreq(ThreadTermOf(z_term));
+  return std::log((n + 1) / (holding + 0.5));
+}
+
+// Xapian 1.4's BM25 term weight for a term that `holding` of `documents` documents contain
+// (weight/bm25weight.cc), leaving out the factors that do not depend on the term.
+double Bm25TermWeight(double documents, double holding) {
+  double tw = (documents - holding + 0.5) / (holding + 0.5);
+  if (tw < 2) tw = tw * 0.5 + 1;
+  return std::log(tw);
+}
+
+// `term`, weighted as if its posting list also held the documents that have `partner`, the same
+// word in the other kind of document (a post's word and a topic document's, see ThreadTermOf).
+// Posts and topic documents shared their terms until topic documents got prefixes of their own;
+// the similar-question ranking, its fusion and its threshold were calibrated with those shared
+// counts, and a word's rarity is better judged over every document than over topics alone.
+Xapian::Query WeighedAsShared(const Xapian::Database& db, const std::string& term, const std::string& partner) {
+  const double own = db.get_termfreq(term);
+  if (own == 0) return Xapian::Query(term);
+  const double documents = db.get_doccount();
+  const double shared = own + db.get_termfreq(partner);
+  return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term),
+                       Bm25TermWeight(documents, shared) / Bm25TermWeight(documents, own));
 }
 
 }  // namespace
@@ -311,14 +356,15 @@ struct XapianIndex::Impl {
     }
   }
 
-  void IndexTitle(Xapian::TermGenerator& tg, const std::string& title, bool is_question, Positions positions) {
+  void IndexTitle(Xapian::TermGenerator& tg, const std::string& title, bool is_question, Positions positions,
+                  const std::string& words_prefix = {}, const std::string& title_prefix = kTitlePrefix) {
     if (is_question) {
-      IndexText(tg, title, positions, options.title_weighting ? kTitleWdf : 1);
-      if (options.title_weighting) IndexText(tg, title, positions, 1, kTitlePrefix);
+      IndexText(tg, title, positions, options.title_weighting ? kTitleWdf : 1, words_prefix);
+      if (options.title_weighting) IndexText(tg, title, positions, 1, title_prefix);
     } else if (options.title_weighting) {
       // A reply answers its title: "hangover" in a reply under "...cry after therapy?" should
       // find it for "therapy hangover". Once, so the question post still ranks first for the title.
-      IndexText(tg, title, positions);
+      IndexText(tg, title, positions, 1, words_prefix);
     }
   }
 
@@ -354,8 +400,8 @@ struct XapianIndex::Impl {
     std::sort(posts.begin(), posts.end(), [](const PostData& a, const PostData& b) { return a.number < b.number; });
     Xapian::Document doc;
     auto tg = Generator(doc);
-    IndexTitle(tg, posts.front().title, true, Positions::kNone);
-    for (const auto& p : posts) IndexText(tg, p.body, Positions::kNone);
+    IndexTitle(tg, posts.front().title, true, Positions::kNone, kThreadPrefix, kThreadTitlePrefix);
+    for (const auto& p : posts) IndexText(tg, p.body, Positions::kNone, 1, kThreadPrefix);
     doc.add_boolean_term(TopicKey(topic));
     doc.add_boolean_term(kKindTopic);
     doc.add_boolean_term(term);
@@ -382,7 +428,7 @@ struct XapianIndex::Impl {
     const Xapian::docid id = *posting;
     Xapian::Document doc = wdb.get_document(id);
     auto tg = Generator(doc);
-    for (const auto& body : replies) IndexText(tg, body, Positions::kNone);
+    for (const auto& body : replies) IndexText(tg, body, Positions::kNone, 1, kThreadPrefix);
     wdb.replace_document(id, doc);
   }
 
@@ -652,14 +698,22 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
   }
   if (title_terms.empty() && body_terms.empty()) return out;
 
-  // Each word of the question, its title form, and at a discount its synonyms.
+  // Each word of the question in topic documents, its title form, and at a discount its synonyms.
+  auto thread_word = [&](const std::string& t) {
+    const double holding = db.get_termfreq(t) + db.get_termfreq(ThreadTermOf(t));
+    if (holding > kSimilarCommonShare * db.get_doccount()) return Xapian::Query();  // matches nothing: left out
+    return WeighedAsShared(db, ThreadTermOf(t), t);
+  };
+  auto thread_title_word = [&](const std::string& t) {
+    return WeighedAsShared(db, ThreadTitleTermOf(t), TitleTermOf(t));
+  };
   auto concept_query = [&](const std::string& t, bool with_title) {
-    std::vector<Xapian::Query> own = {Xapian::Query(t)};
-    if (with_title) own.emplace_back(TitleTermOf(t));
+    std::vector<Xapian::Query> own = {thread_word(t)};
+    if (with_title) own.push_back(thread_title_word(t));
     std::vector<Xapian::Query> others;
     for (const auto& s : SynonymsOf(t)) {
-      others.emplace_back(s);
-      if (with_title) others.emplace_back(TitleTermOf(s));
+      others.push_back(thread_word(s));
+      if (with_title) others.push_back(thread_title_word(s));
     }
     Xapian::Query q(Xapian::Query::OP_OR, own.begin(), own.end());
     if (others.empty()) return q;
@@ -674,22 +728,30 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
   }
   for (const auto& t : body_terms)
     parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, concept_query(t, false), kSimilarBodyScale);
+  // Only topic documents hold the prefixed words, so no filter is needed.
   Xapian::Enquire topics_enquire(db);
-  topics_enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()),
-                                         Xapian::Query(kKindTopic)));
-  Xapian::MSet by_topic = topics_enquire.get_mset(0, kSimilarCandidates);
+  topics_enquire.set_query(Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()));
+  Xapian::MSet by_topic = topics_enquire.get_mset(0, kSimilarTopicPool);
+  if (by_topic.empty()) return out;
+  std::vector<std::int64_t> pool;
+  std::vector<Xapian::Query> pool_terms;
+  for (auto it = by_topic.begin(); it != by_topic.end(); ++it) {
+    pool.push_back(std::stoll(it.get_document().get_value(kSlotTopic)));
+    pool_terms.emplace_back(TopicTerm(TopicId(pool.back())));
+  }
 
   // The second opinion: every word of the question, plainly, against single posts, so a thread
-  // whose one reply says it all is found even when the rest of the thread wanders.
-  std::vector<std::string> all_terms = title_terms;
-  all_terms.insert(all_terms.end(), body_terms.begin(), body_terms.end());
+  // whose one reply says it all ranks high even when the rest of the thread wanders. The pool's
+  // topic terms also mark their topic documents, which hold none of these unprefixed words.
+  std::vector<Xapian::Query> all_terms;
+  for (const auto& t : title_terms) all_terms.push_back(WeighedAsShared(db, t, ThreadTermOf(t)));
+  for (const auto& t : body_terms) all_terms.push_back(WeighedAsShared(db, t, ThreadTermOf(t)));
   Xapian::Enquire posts_enquire(db);
   posts_enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
                                         Xapian::Query(Xapian::Query::OP_OR, all_terms.begin(), all_terms.end()),
-                                        Xapian::Query(kKindPost)));
+                                        Xapian::Query(Xapian::Query::OP_OR, pool_terms.begin(), pool_terms.end())));
   posts_enquire.set_collapse_key(kSlotTopic, 1);
   Xapian::MSet by_post = posts_enquire.get_mset(0, kSimilarCandidates);
-  if (by_topic.empty() && by_post.empty()) return out;
 
   // Reciprocal rank fusion: robust to the two rankings' weights being on different scales.
   struct Candidate {
@@ -698,13 +760,12 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
   };
   std::map<std::int64_t, Candidate> candidates;
   {
-    int rank = 0;
-    for (auto it = by_topic.begin(); it != by_topic.end(); ++it, ++rank) {
-      auto& c = candidates[std::stoll(it.get_document().get_value(kSlotTopic))];
+    for (std::size_t rank = 0; rank < pool.size() && rank < kSimilarCandidates; ++rank) {
+      auto& c = candidates[pool[rank]];
       c.fused += kFusionTopicRanking / (kFusionRankOffset + rank);
       if (rank == 0) ++c.firsts;
     }
-    rank = 0;
+    int rank = 0;
     for (auto it = by_post.begin(); it != by_post.end(); ++it, ++rank) {
       auto& c = candidates[std::stoll(it.get_collapse_key())];
       c.fused += kFusionPostRanking / (kFusionRankOffset + rank);
@@ -718,16 +779,16 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
   // of the topic document's term list, in sorted order.
   std::vector<std::string> wanted;
   for (const auto& t : title_terms) {
-    wanted.push_back(t);
-    wanted.push_back(TitleTermOf(t));
+    wanted.push_back(ThreadTermOf(t));
+    wanted.push_back(ThreadTitleTermOf(t));
     for (const auto& syn : SynonymsOf(t)) {
-      wanted.push_back(syn);
-      wanted.push_back(TitleTermOf(syn));
+      wanted.push_back(ThreadTermOf(syn));
+      wanted.push_back(ThreadTitleTermOf(syn));
     }
   }
   for (const auto& t : body_terms) {
-    wanted.push_back(t);
-    for (const auto& syn : SynonymsOf(t)) wanted.push_back(syn);
+    wanted.push_back(ThreadTermOf(t));
+    for (const auto& syn : SynonymsOf(t)) wanted.push_back(ThreadTermOf(syn));
   }
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
@@ -762,9 +823,9 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
     }
     // A word counts as covered when it or one of its synonyms is there.
     auto covered = [&](const std::string& t, bool in_title) {
-      if (present.contains(in_title ? TitleTermOf(t) : t)) return true;
+      if (present.contains(in_title ? ThreadTitleTermOf(t) : ThreadTermOf(t))) return true;
       for (const auto& syn : SynonymsOf(t)) {
-        if (present.contains(in_title ? TitleTermOf(syn) : syn)) return true;
+        if (present.contains(in_title ? ThreadTitleTermOf(syn) : ThreadTermOf(syn))) return true;
       }
       return false;
     };
@@ -828,8 +889,10 @@ Result<MisplacedCheck> XapianIndex::Impl::MisplacedIn(Xapian::Database& db, Topi
 
   if (!options.calibrated_similar) {
     // Baseline: flag whenever another topic's aggregate document outranks the reply's own.
+    std::vector<std::string> thread_terms;
+    for (const auto& t : terms) thread_terms.push_back(ThreadTermOf(t));
     Xapian::Enquire enquire(db);
-    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(kKindTopic)));
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_OR, thread_terms.begin(), thread_terms.end()));
     Xapian::MSet mset = enquire.get_mset(0, 1);
     if (mset.empty()) return check;
     PostData d = ParseData(mset.begin().get_document().get_data());

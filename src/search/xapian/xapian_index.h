@@ -24,7 +24,7 @@ namespace kindred::search {
 
 // Bumped whenever what is indexed, or how, changes; an index written with another version must be
 // rebuilt from the store (NeedsRebuild()).
-inline constexpr int kXapianIndexFormatVersion = 1;
+inline constexpr int kXapianIndexFormatVersion = 2;
 
 // What the ranking uses. The defaults are the tuned behaviour; `Baseline()` is plain BM25 over the
 // same documents (no title weighting, no typo correction, no confidence threshold), kept so the
