@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <shared_mutex>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -31,15 +32,26 @@ const std::string kMetaFormat = "kindred.format";
 // Title words, as well as unprefixed. Terms are stemmed with Xapian's "Z" marker (STEM_ALL_Z) so
 // that MSet::snippet recognises them; a prefixed stem is "Z" + prefix + stem.
 const std::string kTitlePrefix = "S";
-std::string TitleTermOf(const std::string& z_term) { return "Z" + kTitlePrefix + z_term.substr(1); }
+// Built by appending: GCC 12 at -O3 warns (-Wrestrict, a false positive) on "Z" + std::string.
+std::string ZTerm(std::string_view prefix, std::string_view stem) {
+  std::string term;
+  term.reserve(1 + prefix.size() + stem.size());
+  term += 'Z';
+  term += prefix;
+  term += stem;
+  return term;
+}
+std::string TitleTermOf(const std::string& z_term) { return ZTerm(kTitlePrefix, std::string_view(z_term).substr(1)); }
 // A topic document's words (and title words) carry prefixes of their own, so that a word's posting
 // list for topics holds topic documents only. Sharing the posts' terms, ranking topics walked and
 // filtered every post with the word: most of a similar-question lookup at a million posts
 // (bench/run, issue 7).
 const std::string kThreadPrefix = "T";
 const std::string kThreadTitlePrefix = "U";
-std::string ThreadTermOf(const std::string& z_term) { return "Z" + kThreadPrefix + z_term.substr(1); }
-std::string ThreadTitleTermOf(const std::string& z_term) { return "Z" + kThreadTitlePrefix + z_term.substr(1); }
+std::string ThreadTermOf(const std::string& z_term) { return ZTerm(kThreadPrefix, std::string_view(z_term).substr(1)); }
+std::string ThreadTitleTermOf(const std::string& z_term) {
+  return ZTerm(kThreadTitlePrefix, std::string_view(z_term).substr(1));
+}
 const std::string kKindPost = "XKpost";
 const std::string kKindTopic = "XKtopic";
 const std::string kQuestionTerm = "XQ";  // the first post of a topic
@@ -129,7 +141,7 @@ const std::unordered_map<std::string, std::vector<std::string>>& Synonyms() {
     for (const auto& group : internal::SynonymGroups()) {
       std::vector<std::string> stems;
       for (const auto& w : group) {
-        std::string s = "Z" + stem(w);
+        std::string s = ZTerm({}, stem(w));
         if (std::find(stems.begin(), stems.end(), s) == stems.end()) stems.push_back(s);
       }
       for (const auto& s : stems) {
@@ -465,7 +477,7 @@ struct XapianIndex::Impl {
 
   bool Known(Xapian::Database& db, const std::string& folded) {
     // Every word of the vocabulary is indexed, so its stem being a term is the test.
-    return db.term_exists("Z" + stem()(folded));
+    return db.term_exists(ZTerm({}, stem()(folded)));
   }
 
   // Share of the query's information (idf of its terms) that the best of the top documents holds,
@@ -570,7 +582,7 @@ struct XapianIndex::Impl {
         auto candidates = vocabulary->Candidates(word, 1);
         if (!candidates.empty()) word = candidates.front().word;
       }
-      std::string term = "Z" + stem()(word);
+      std::string term = ZTerm({}, stem()(word));
       if (seen.insert(term).second) terms.push_back(term);
     }
     return terms;
