@@ -894,8 +894,11 @@ Result<MisplacedCheck> XapianIndex::Impl::MisplacedIn(Xapian::Database& db, Topi
     if (db.term_exists(t)) terms.push_back(t);
   }
   if (terms.size() < kMisplacedMinTerms) return check;
+  // Each word's rarity is two B-tree lookups; read once, not at every comparison of the sort.
+  std::unordered_map<std::string, double> idf;
+  for (const auto& t : terms) idf[t] = Idf(db, t);
   std::stable_sort(terms.begin(), terms.end(),
-                   [&](const std::string& a, const std::string& b) { return Idf(db, a) > Idf(db, b); });
+                   [&](const std::string& a, const std::string& b) { return idf[a] > idf[b]; });
   if (terms.size() > kMisplacedQueryTerms) terms.resize(kMisplacedQueryTerms);
   Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 
@@ -916,9 +919,8 @@ Result<MisplacedCheck> XapianIndex::Impl::MisplacedIn(Xapian::Database& db, Topi
     return check;
   }
 
-  std::unordered_map<std::string, double> idf;
   double total = 0;
-  for (const auto& t : terms) total += idf[t] = Idf(db, t);
+  for (const auto& t : terms) total += idf[t];
 
   // Coverage of the reply's words by each topic: the union over the topic's posts, leaving out the
   // reply itself if it is already indexed (the check may run before or after the indexer).
