@@ -70,25 +70,44 @@ Result<SignedIn> Forum::LogIn(const Viewer& viewer, std::string_view username, s
   return signed_in;
 }
 
+// What a cached session holds, roughly: its strings and the containers' overhead.
+std::size_t Forum::BytesOf(const SessionMember& known) {
+  constexpr std::size_t kFixed = 256;
+  return kFixed + known.session.token_hash.size() + known.session.csrf_token.size() +
+         known.member.username.size() + known.member.suspended_reason.size();
+}
+
 Viewer Forum::Authenticate(std::string_view token, std::string client_address) {
   Viewer viewer;
   viewer.client_address = std::move(client_address);
   if (token.empty() || token.size() > 128) return viewer;
   std::string token_hash = HashToken(token);
+  const UnixSeconds now = clock_.Now();
   // The session and its member: one read transaction, and a session ended meanwhile is not
   // joined to a member read after it.
   std::unique_ptr<store::ReadScope> together = store_.ShareReads();
-  auto session = store_.FindSession(token_hash, clock_.Now());
-  if (!session) return viewer;
-  auto user = store_.FindUserById(session->user_id);
-  if (!user) return viewer;
-  viewer.member = Member{user->id, user->username, user->role, user->trust_level, std::nullopt, ""};
-  if (user->suspended_at(clock_.Now())) {
-    viewer.member->suspended_until = user->suspended_until;
-    viewer.member->suspended_reason = user->suspended_reason;
+  auto position = store_.LatestEventSeq();
+  std::shared_ptr<const SessionMember> known = position ? sessions_.Find(token_hash, *position) : nullptr;
+  if (!known) {
+    auto session = store_.FindSession(token_hash, now);
+    if (!session) return viewer;
+    auto user = store_.FindUserById(session->user_id);
+    if (!user) return viewer;
+    Member member{user->id, user->username, user->role, user->trust_level, user->suspended_until,
+                  user->suspended_reason};
+    auto fresh = std::make_shared<const SessionMember>(
+        SessionMember{std::move(session).value(), std::move(member)});
+    if (position) sessions_.Keep(token_hash, *position, fresh, BytesOf(*fresh));
+    known = std::move(fresh);
+  }
+  if (known->session.expires_at <= now) return viewer;
+  viewer.member = known->member;
+  if (!viewer.member->suspended_until || *viewer.member->suspended_until <= now) {
+    viewer.member->suspended_until.reset();
+    viewer.member->suspended_reason.clear();
   }
   viewer.session_token_hash = std::move(token_hash);
-  viewer.csrf_token = session->csrf_token;
+  viewer.csrf_token = known->session.csrf_token;
   return viewer;
 }
 

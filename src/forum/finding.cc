@@ -98,7 +98,7 @@ Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic) {
   for (auto& other : *related) {
     if (other.topic == topic) continue;
     auto row = store_.FindTopic(other.topic);
-    if (!row) continue;
+    if (!row || row->hidden_at) continue;
     other.title = row->title;
     other.reply_count = row->reply_count;
     shown.push_back(std::move(other));

@@ -7,7 +7,15 @@ namespace kindred::forum {
 
 Forum::Forum(store::Store& store, const Clock& clock, RateLimits limits, SafetyOptions safety,
              const safety::Detector& detector)
-    : store_(store), clock_(clock), limits_(limits), safety_(std::move(safety)), detector_(detector), limiter_(clock) {}
+    : store_(store),
+      clock_(clock),
+      limits_(limits),
+      safety_(std::move(safety)),
+      detector_(detector),
+      limiter_(clock),
+      topic_pages_(kTopicPageCacheBytes, std::chrono::seconds(kForumCacheMaxAgeSeconds)),
+      sessions_(kSessionCacheBytes, std::chrono::seconds(kForumCacheMaxAgeSeconds)),
+      reading_controls_(kSessionCacheBytes, std::chrono::seconds(kForumCacheMaxAgeSeconds)) {}
 
 Result<void> Forum::ShareRateLimitsThroughStore() {
   auto secret = store_.SettingOr("rate_limit_key_secret", NewToken(), clock_.Now());

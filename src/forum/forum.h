@@ -12,9 +12,12 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/feed_cache.h"
 #include "core/result.h"
 #include "forum/placement_checker.h"
 #include "forum/rate_limiter.h"
@@ -423,6 +426,18 @@ class Forum {
   // Whether the asker of `topic` blocked the viewer (forum/personal.cc). Never for an anonymous
   // question: refusing the reply would tell the blocked member who asked it.
   Result<bool> AskerBlocked(const Viewer& viewer, const store::TopicRow& topic);
+  // What a member set for their own reading, as DisplayFor applies it.
+  struct ReadingControls {
+    std::vector<std::pair<std::string, std::string>> muted_words;  // {as typed, lowered}
+    bool show_warned_posts = false;
+    std::unordered_set<std::int64_t> blocked;  // the members they blocked, by user id
+  };
+  // The viewer's controls (empty for a visitor), kept in reading_controls_ at the feed's
+  // `position` when it is known.
+  Result<std::shared_ptr<const ReadingControls>> ReadingControlsOf(const Viewer& viewer,
+                                                                    std::optional<std::int64_t> position);
+  Result<std::vector<PostDisplay>> DisplayFor(const Viewer& viewer, std::vector<store::PostRow>& posts,
+                                              std::optional<std::int64_t> position);
   Result<void> TakePostingToken(const Viewer& viewer);
   // After a post is saved: assess it and, when it may speak of risk, put it in front of a human.
   // Never fails the post: a problem here is logged, and the post stands.
@@ -451,6 +466,28 @@ class Forum {
   };
   std::mutex related_mutex_;
   std::unordered_map<std::int64_t, RelatedAnswer> related_cache_;  // GUARDED_BY(related_mutex_)
+  // Kept while the change feed has not moved (FeedCache): what every reader of a page of a topic
+  // shares, and what a session stands for. With both, a signed-in member's topic page reads
+  // the feed position and their own reactions instead of about ten things. Whatever either holds
+  // appends to the feed when it changes (events::kMemberChanged for sessions, roles and blocks).
+  struct TopicPageRows {
+    store::TopicRow topic;
+    std::vector<store::PostRow> posts;
+    Page page;
+  };
+  struct SessionMember {
+    store::SessionRow session;
+    Member member;
+  };
+  static std::size_t BytesOf(const TopicPageRows& rows);
+  static std::size_t BytesOf(const ReadingControls& controls);
+  // A page of a topic as every reader shares it, from topic_pages_ (at the feed's `position`) or
+  // the store; the page number already checked against the topic's length.
+  Result<std::shared_ptr<const TopicPageRows>> TopicPage(TopicId id, int page, std::optional<std::int64_t> position);
+  static std::size_t BytesOf(const SessionMember& known);
+  FeedCache<TopicPageRows> topic_pages_;
+  FeedCache<SessionMember> sessions_;
+  FeedCache<ReadingControls> reading_controls_;
   // Last, so that its thread (which calls CheckPlacement) stops before anything it uses goes.
   std::unique_ptr<PlacementChecker> placement_;  // set with the index
 };

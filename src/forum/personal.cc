@@ -62,21 +62,53 @@ std::vector<std::pair<std::string, std::string>> MutedList(std::string_view stor
 
 }  // namespace
 
-Result<std::vector<PostDisplay>> Forum::DisplayFor(const Viewer& viewer, std::vector<store::PostRow>& posts) {
-  std::vector<PostDisplay> display(posts.size());
-  std::unordered_set<std::int64_t> blocked;
-  std::vector<std::pair<std::string, std::string>> muted;
-  bool show_warned = false;
-  if (viewer.signed_in()) {
-    // Two small reads per page for a member; visitors need none.
-    auto me = store_.FindUserById(viewer.member->id);
-    if (!me) return std::move(me).error();
-    muted = MutedList(me->muted_words);
-    show_warned = me->show_warned_posts;
-    auto list = store_.ListBlocked(viewer.member->id);
-    if (!list) return std::move(list).error();
-    for (const auto& user : *list) blocked.insert(user.id.value);
+std::size_t Forum::BytesOf(const ReadingControls& controls) {
+  constexpr std::size_t kFixed = 128;
+  constexpr std::size_t kPerBlocked = 32;  // a hash-set node
+  std::size_t bytes = kFixed + controls.blocked.size() * kPerBlocked;
+  for (const auto& [typed, lowered] : controls.muted_words) bytes += typed.size() + lowered.size();
+  return bytes;
+}
+
+Result<std::shared_ptr<const Forum::ReadingControls>> Forum::ReadingControlsOf(const Viewer& viewer,
+                                                                               std::optional<std::int64_t> position) {
+  static const auto kVisitors = std::make_shared<const ReadingControls>();
+  if (!viewer.signed_in()) return kVisitors;
+  const std::string key = std::to_string(viewer.member->id.value);
+  if (position) {
+    if (auto known = reading_controls_.Find(key, *position)) return known;
   }
+  auto me = store_.FindUserById(viewer.member->id);
+  if (!me) return std::move(me).error();
+  auto controls = std::make_shared<ReadingControls>();
+  controls->muted_words = MutedList(me->muted_words);
+  controls->show_warned_posts = me->show_warned_posts;
+  auto list = store_.ListBlocked(viewer.member->id);
+  if (!list) return std::move(list).error();
+  for (const auto& blocked : *list) controls->blocked.insert(blocked.id.value);
+  if (position) reading_controls_.Keep(key, *position, controls, BytesOf(*controls));
+  return std::shared_ptr<const ReadingControls>(std::move(controls));
+}
+
+Result<std::vector<PostDisplay>> Forum::DisplayFor(const Viewer& viewer, std::vector<store::PostRow>& posts) {
+  // Live pages call this with a viewer made when they opened: the controls are looked up anew,
+  // so a block made meanwhile in another tab applies to what arrives next.
+  std::optional<std::int64_t> position;
+  if (viewer.signed_in()) {
+    auto latest = store_.LatestEventSeq();
+    if (latest) position = *latest;
+  }
+  return DisplayFor(viewer, posts, position);
+}
+
+Result<std::vector<PostDisplay>> Forum::DisplayFor(const Viewer& viewer, std::vector<store::PostRow>& posts,
+                                                   std::optional<std::int64_t> position) {
+  std::vector<PostDisplay> display(posts.size());
+  auto controls = ReadingControlsOf(viewer, position);
+  if (!controls) return std::move(controls).error();
+  const auto& blocked = (*controls)->blocked;
+  const auto& muted = (*controls)->muted_words;
+  const bool show_warned = (*controls)->show_warned_posts;
 
   for (std::size_t i = 0; i < posts.size(); ++i) {
     store::PostRow& post = posts[i];

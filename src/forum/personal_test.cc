@@ -109,6 +109,29 @@ TEST_F(PersonalTest, AnAnonymousQuestionOrReplyIsNeverLeftOutForABlock) {
   EXPECT_FALSE(Show(ann, asked->first.id).display[1].blocked_author);
 }
 
+// Pages and the reader's controls are kept between changes: a block or a muted word applies to
+// the very next page, through a session signed in before it.
+TEST_F(PersonalTest, ControlsApplyToTheNextPageAfterTheyChange) {
+  Viewer ann = Member("ann"), bob = Member("bob");
+  TopicId topic = AskSomething(ann);
+  ASSERT_TRUE(forum_->Reply(bob, topic, {"The rent went up again"}).ok());
+  ASSERT_TRUE(forum_->Register(Visitor(), {"cyd", "a long enough password", ""}).ok());
+  auto signed_in = forum_->LogIn(Visitor(), "cyd", "a long enough password");
+  ASSERT_TRUE(signed_in.ok());
+  auto viewer_now = [&] { return forum_->Authenticate(signed_in->token, "127.0.0.1"); };
+
+  EXPECT_FALSE(Show(viewer_now(), topic).display[1].blocked_author);
+  EXPECT_FALSE(Show(viewer_now(), topic).display[1].blocked_author) << "read again, from what was kept";
+  ASSERT_TRUE(forum_->SetMutedWords(viewer_now(), {"rent"}).ok());
+  EXPECT_EQ(Show(viewer_now(), topic).display[1].muted_word, "rent");
+  ASSERT_TRUE(forum_->Block(viewer_now(), "bob").ok());
+  EXPECT_TRUE(Show(viewer_now(), topic).display[1].blocked_author);
+  ASSERT_TRUE(forum_->Unblock(viewer_now(), "bob").ok());
+  EXPECT_FALSE(Show(viewer_now(), topic).display[1].blocked_author);
+  ASSERT_TRUE(forum_->LogOut(viewer_now()).ok());
+  EXPECT_FALSE(viewer_now().signed_in());
+}
+
 TEST_F(PersonalTest, MutedWordsMatchWholeWordsIgnoringCase) {
   Viewer ann = Member("ann"), bob = Member("bob");
   TopicId topic = AskSomething(bob);

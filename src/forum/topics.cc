@@ -1,5 +1,6 @@
 // Topics: asking a question, reading threads and lists, and moderating a topic's state.
 #include <algorithm>
+#include <string>
 
 #include "forum/forum.h"
 #include "forum/guardian.h"
@@ -47,23 +48,50 @@ Result<TopicListView> Forum::CategoryTopics(CategoryId category, int page) {
   return TopicListView{std::move(list->topics), *paging};
 }
 
-Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
+std::size_t Forum::BytesOf(const TopicPageRows& rows) {
+  constexpr std::size_t kPerRow = 256;  // the fixed fields and the strings' own overhead
+  std::size_t bytes = kPerRow + rows.topic.title.size();
+  for (const auto& post : rows.posts) {
+    bytes += kPerRow + post.body_markdown.size() + post.body_html.size() + post.content_warning.size() +
+             post.author_name.size() + post.hidden_reason.size();
+  }
+  return bytes;
+}
+
+Result<std::shared_ptr<const Forum::TopicPageRows>> Forum::TopicPage(TopicId id, int page,
+                                                                    std::optional<std::int64_t> position) {
+  const std::string key = std::to_string(id.value) + ":" + std::to_string(page);
+  if (position) {
+    if (auto known = topic_pages_.Find(key, *position)) return known;
+  }
   auto topic = store_.FindTopic(id);
   if (!topic) return topic.error().code == ErrorCode::kNotFound ? TopicNotFound() : std::move(topic).error();
-  // A hidden or held question takes its whole conversation with it, title and all: only its
-  // writer and the moderators can open it meanwhile.
-  if (topic->hidden_at && !viewer.is(topic->user_id) && !viewer.is_moderator()) {
-    return Error::NotFound("topic_hidden", "This conversation is hidden while a moderator looks at it.");
-  }
   auto total = store_.CountPosts(id);
   if (!total) return std::move(total).error();
   auto paging = PageFor(page, *total, kPostsPerPage);
   if (!paging) return std::move(paging).error();
   auto posts = store_.ListPosts(id, (paging->number - 1) * kPostsPerPage, kPostsPerPage);
   if (!posts) return std::move(posts).error();
+  auto rows = std::make_shared<const TopicPageRows>(
+      TopicPageRows{std::move(topic).value(), std::move(posts).value(), *paging});
+  if (position) topic_pages_.Keep(key, *position, rows, BytesOf(*rows));
+  return rows;
+}
 
-  TopicView view{std::move(topic).value(), std::move(posts).value(), {}, {}, *paging};
-  auto display = DisplayFor(viewer, view.posts);
+Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
+  // Read before the rows: a write that lands meanwhile moves the feed past what they are kept at.
+  std::optional<std::int64_t> position;
+  if (auto latest = store_.LatestEventSeq()) position = *latest;
+  auto rows = TopicPage(id, page, position);
+  if (!rows) return std::move(rows).error();
+  const store::TopicRow& topic = (*rows)->topic;
+  // A hidden or held question takes its whole conversation with it, title and all: only its
+  // writer and the moderators can open it meanwhile.
+  if (topic.hidden_at && !viewer.is(topic.user_id) && !viewer.is_moderator()) {
+    return Error::NotFound("topic_hidden", "This conversation is hidden while a moderator looks at it.");
+  }
+  TopicView view{topic, (*rows)->posts, {}, {}, (*rows)->page};
+  auto display = DisplayFor(viewer, view.posts, position);
   if (!display) return std::move(display).error();
   view.display = std::move(display).value();
   std::vector<PostId> ids;

@@ -242,7 +242,8 @@ Response RouteTable::Dispatch(Request& request) const {
   Response response;
   const std::optional<std::string> cache_key = VisitorPageKey(request);
   // Read before rendering: a write that lands meanwhile moves the feed past the stored position.
-  const std::optional<std::int64_t> position = cache_key ? page_cache_->Position() : std::nullopt;
+  std::optional<std::int64_t> position;
+  if (cache_key) position = page_cache_->Position();
   std::optional<Response> cached = position ? page_cache_->Find(*cache_key, *position) : std::nullopt;
   if (cached) {
     response = std::move(*cached);

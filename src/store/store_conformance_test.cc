@@ -1862,6 +1862,30 @@ TEST_P(StoreTest, SlowModeIsSavedWithAnEvent) {
   EXPECT_EQ(store().SetSlowMode(topic.id, -1).error().code, ErrorCode::kInvalidInput);
 }
 
+// What a signed-in member's pages are built from is cached until the feed moves (forum's
+// FeedCaches), so every change to it must append to the feed, on every backend.
+TEST_P(StoreTest, ChangesToWhatAMembersPagesShowAppendToTheFeed) {
+  UserRow me = MakeUser("me");
+  UserRow zed = MakeUser("zed");
+  Must(store().CreateSession({"hash-1", me.id, "csrf-1", kT0, kT0 + 100}));
+  auto appends_member_changed = [&](const std::function<Result<void>()>& change, std::int64_t subject) {
+    const std::int64_t before = Must(store().LatestEventSeq());
+    Must(change());
+    std::vector<EventRow> after = Must(store().ReadEvents(before, 10));
+    return after.size() == 1 && after[0].kind == events::kMemberChanged && after[0].subject_id == subject;
+  };
+  EXPECT_TRUE(appends_member_changed([&] { return store().AddBlock(me.id, zed.id, kT0); }, me.id.value));
+  EXPECT_TRUE(appends_member_changed([&] { return store().RemoveBlock(me.id, zed.id); }, me.id.value));
+  EXPECT_TRUE(appends_member_changed([&] { return store().SetPersonalControls(me.id, "rent", true); }, me.id.value));
+  EXPECT_TRUE(appends_member_changed([&] { return store().SetRole(me.id, Role::kModerator); }, me.id.value));
+  EXPECT_TRUE(appends_member_changed([&] { return store().SetTrust(me.id, TrustLevel::kTrusted, true); }, me.id.value));
+  EXPECT_TRUE(
+      appends_member_changed([&] { return store().SetSuspension(me.id, kT0 + 50, "a pause"); }, me.id.value));
+  EXPECT_TRUE(appends_member_changed([&] { return store().DeleteSession("hash-1"); }, 0));
+  Must(store().CreateSession({"hash-2", me.id, "csrf-2", kT0, kT0 + 100}));
+  EXPECT_TRUE(appends_member_changed([&] { return store().DeleteUserSessions(me.id); }, me.id.value));
+}
+
 TEST_P(StoreTest, BlocksAreOneWayAndIdempotent) {
   UserRow me = MakeUser("me");
   UserRow zed = MakeUser("Zed");

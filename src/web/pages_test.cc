@@ -1185,9 +1185,9 @@ TEST_F(FindingPagesTest, TopicFootListsPeopleAlsoAskedOnlyWhenThereAreAny) {
   ASSERT_TRUE(alone.ok());
   EXPECT_EQ(alone->body.find("People also asked"), std::string::npos);
 
-  TopicId second = AskIndexed(sam, "Crying in the car after therapy sessions",
-                              "I always cry in the car after my therapy session. Is this normal?")
-                       .first.id;
+  auto [second_topic, second_question] = AskIndexed(sam, "Crying in the car after therapy sessions",
+                                                    "I always cry in the car after my therapy session. Is this normal?");
+  TopicId second = second_topic.id;
   // The list is reworked every few minutes, not on every view.
   auto still = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), Visitor());
   ASSERT_TRUE(still.ok());
@@ -1198,6 +1198,13 @@ TEST_F(FindingPagesTest, TopicFootListsPeopleAlsoAskedOnlyWhenThereAreAny) {
   ExpectWellFormedPage(page->body);
   EXPECT_NE(page->body.find("<h2 id=\"h-related\">People also asked</h2>"), std::string::npos) << page->body;
   EXPECT_NE(page->body.find("<a href=\"/t/" + std::to_string(second.value) + "\">"), std::string::npos);
+
+  // Hidden a moment later, while the list is still the one worked out above: no longer offered.
+  ASSERT_TRUE(store_->SetPostHidden(second_question.id, clock_.Now(), "moderator").ok());
+  auto after_hiding = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), Visitor());
+  ASSERT_TRUE(after_hiding.ok());
+  EXPECT_EQ(after_hiding->body.find("<a href=\"/t/" + std::to_string(second.value) + "\">"), std::string::npos)
+      << "a hidden question's title is not shown under another topic";
 }
 
 TEST_F(FindingPagesTest, TopicPageWithTwentyRepliesAndRelatedQuestionsStaysUnderBudget) {

@@ -897,7 +897,7 @@ class PostgresStore final : public Store {
     return Write([&](Connection& db) -> Result<void> {
       KINDRED_QUERY(updated, db, kUpdateRole, id, static_cast<int>(role));
       if (updated.affected() == 0) return UserNotFound();
-      return Ok();
+      return AppendEventNow(db, kMemberChanged, id.value);
     });
   }
 
@@ -948,11 +948,17 @@ class PostgresStore final : public Store {
 
   // kNotFound when either member does not exist.
   Result<void> AddBlock(UserId blocker, UserId blocked, UnixSeconds at) override {
-    return Write([&](Connection& db) -> Result<void> { return db.Run(kInsertBlock, blocker, blocked, at); });
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_TRY(db.Run(kInsertBlock, blocker, blocked, at));
+      return AppendEventNow(db, kMemberChanged, blocker.value);
+    });
   }
 
   Result<void> RemoveBlock(UserId blocker, UserId blocked) override {
-    return Write([&](Connection& db) -> Result<void> { return db.Run(kDeleteBlock, blocker, blocked); });
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_TRY(db.Run(kDeleteBlock, blocker, blocked));
+      return AppendEventNow(db, kMemberChanged, blocker.value);
+    });
   }
 
   Result<std::vector<UserRow>> ListBlocked(UserId blocker) override {
@@ -1100,11 +1106,17 @@ class PostgresStore final : public Store {
   }
 
   Result<void> DeleteSession(std::string_view token_hash) override {
-    return Write([&](Connection& db) -> Result<void> { return db.Run(kDeleteSession, token_hash); });
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_TRY(db.Run(kDeleteSession, token_hash));
+      return AppendEventNow(db, kMemberChanged, 0);
+    });
   }
 
   Result<void> DeleteUserSessions(UserId user_id) override {
-    return Write([&](Connection& db) -> Result<void> { return db.Run(kDeleteUserSessions, user_id); });
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_TRY(db.Run(kDeleteUserSessions, user_id));
+      return AppendEventNow(db, kMemberChanged, user_id.value);
+    });
   }
 
   // Categories --------------------------------------------------------------------------------
@@ -1710,7 +1722,7 @@ class PostgresStore final : public Store {
     return Write([&](Connection& db) -> Result<void> {
       KINDRED_QUERY(updated, db, sql, id, args...);
       if (updated.affected() == 0) return UserNotFound();
-      return Ok();
+      return AppendEventNow(db, kMemberChanged, id.value);
     });
   }
 

@@ -890,7 +890,7 @@ class SqliteStore final : public Store {
       KINDRED_SQL(update, db, kUpdateRole);
       KINDRED_TRY(update.Bind(id, static_cast<int>(role)).Run());
       if (db.Changes() == 0) return UserNotFound();
-      return Ok();
+      return AppendEventNow(db, kMemberChanged, id.value);
     });
   }
 
@@ -940,14 +940,16 @@ class SqliteStore final : public Store {
   Result<void> DeleteSession(std::string_view token_hash) override {
     return Write([&](Connection& db) -> Result<void> {
       KINDRED_SQL(remove, db, kDeleteSession);
-      return remove.Bind(token_hash).Run();
+      KINDRED_TRY(remove.Bind(token_hash).Run());
+      return AppendEventNow(db, kMemberChanged, 0);
     });
   }
 
   Result<void> DeleteUserSessions(UserId user_id) override {
     return Write([&](Connection& db) -> Result<void> {
       KINDRED_SQL(remove, db, kDeleteUserSessions);
-      return remove.Bind(user_id).Run();
+      KINDRED_TRY(remove.Bind(user_id).Run());
+      return AppendEventNow(db, kMemberChanged, user_id.value);
     });
   }
 
@@ -1630,14 +1632,16 @@ class SqliteStore final : public Store {
   Result<void> AddBlock(UserId blocker, UserId blocked, UnixSeconds at) override {
     return Write([&](Connection& db) -> Result<void> {
       KINDRED_SQL(insert, db, kInsertBlock);
-      return insert.Bind(blocker, blocked, at).Run();
+      KINDRED_TRY(insert.Bind(blocker, blocked, at).Run());
+      return AppendEventNow(db, kMemberChanged, blocker.value);
     });
   }
 
   Result<void> RemoveBlock(UserId blocker, UserId blocked) override {
     return Write([&](Connection& db) -> Result<void> {
       KINDRED_SQL(remove, db, kDeleteBlock);
-      return remove.Bind(blocker, blocked).Run();
+      KINDRED_TRY(remove.Bind(blocker, blocked).Run());
+      return AppendEventNow(db, kMemberChanged, blocker.value);
     });
   }
 
@@ -1855,7 +1859,7 @@ class SqliteStore final : public Store {
       KINDRED_SQL(update, db, sql);
       KINDRED_TRY(update.Bind(id, values...).Run());
       if (db.Changes() == 0) return UserNotFound();
-      return Ok();
+      return AppendEventNow(db, kMemberChanged, id.value);
     });
   }
 

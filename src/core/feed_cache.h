@@ -1,0 +1,83 @@
+// FeedCache: values computed from the store, kept while the store has not changed since.
+//
+// Correctness comes from the change feed, not from timers: every entry records the feed's
+// position (Store::LatestEventSeq) read before its value was read, and is served only while the
+// feed is still there. Every change a reader could see appends to the feed in the same
+// transaction, so a value is never served after a write it does not show, even a write a moment
+// ago on another node. An age limit bounds what the feed does not describe (the clock).
+// Values are shared, immutable once kept: a hit costs a lookup and a reference count, and the
+// copy a caller may need is made outside the lock.
+// Thread-safety: every method may be called from any thread at once.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace kindred {
+
+template <typename Value>
+class FeedCache {
+ public:
+  FeedCache(std::size_t max_bytes, std::chrono::seconds max_age) : max_bytes_(max_bytes), max_age_(max_age) {}
+
+  // The value for `key` if it was read at `position` (the current one) and is young enough.
+  std::shared_ptr<const Value> Find(const std::string& key, std::int64_t position) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return nullptr;
+    if (it->second.position != position || std::chrono::steady_clock::now() - it->second.made > max_age_) {
+      Evict(it);
+      return nullptr;
+    }
+    least_recent_.splice(least_recent_.end(), least_recent_, it->second.in_order);
+    return it->second.value;
+  }
+
+  // `bytes` is what the value holds, roughly; one over an eighth of the budget is not kept, so
+  // that it cannot push out everything else.
+  void Keep(const std::string& key, std::int64_t position, std::shared_ptr<const Value> value, std::size_t bytes) {
+    bytes += key.size();
+    if (bytes > max_bytes_ / 8 || !value) return;
+    std::lock_guard lock(mutex_);
+    if (auto old = entries_.find(key); old != entries_.end()) Evict(old);
+    while (bytes_ + bytes > max_bytes_ && !least_recent_.empty()) Evict(entries_.find(least_recent_.front()));
+    least_recent_.push_back(key);
+    entries_.emplace(key, Entry{position, std::chrono::steady_clock::now(), std::move(value), bytes,
+                                std::prev(least_recent_.end())});
+    bytes_ += bytes;
+  }
+
+  std::size_t bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
+  }
+
+ private:
+  struct Entry {
+    std::int64_t position = 0;
+    std::chrono::steady_clock::time_point made = {};
+    std::shared_ptr<const Value> value = {};
+    std::size_t bytes = 0;
+    std::list<std::string>::iterator in_order = {};  // place in least_recent_
+  };
+  void Evict(typename std::unordered_map<std::string, Entry>::iterator it) {  // REQUIRES: mutex_ held
+    bytes_ -= it->second.bytes;
+    least_recent_.erase(it->second.in_order);
+    entries_.erase(it);
+  }
+
+  const std::size_t max_bytes_;
+  const std::chrono::seconds max_age_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;  // GUARDED_BY(mutex_)
+  std::list<std::string> least_recent_;             // GUARDED_BY(mutex_): front is the next to go
+  std::size_t bytes_ = 0;                           // GUARDED_BY(mutex_)
+};
+
+}  // namespace kindred
