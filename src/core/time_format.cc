@@ -7,13 +7,6 @@
 namespace kindred {
 namespace {
 
-std::tm ToUtc(UnixSeconds at) {
-  std::time_t t = static_cast<std::time_t>(at);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return tm;
-}
-
 // Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm), so parsing
 // never depends on the process time zone the way mktime does.
 long long DaysFromCivil(long long y, unsigned m, unsigned d) {
@@ -23,6 +16,36 @@ long long DaysFromCivil(long long y, unsigned m, unsigned d) {
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<long long>(doe) - 719468;
+}
+
+// The UTC calendar fields of a moment, by the inverse of DaysFromCivil. Not gmtime_r: glibc's
+// takes the process-wide time-zone lock on every call, and a topic page formats a few dozen
+// times, so under load the server's threads queued on it.
+std::tm ToUtc(UnixSeconds at) {
+  constexpr long long kSecondsPerDay = 86400;
+  long long days = at / kSecondsPerDay;
+  long long seconds = at % kSecondsPerDay;
+  if (seconds < 0) {
+    seconds += kSecondsPerDay;
+    --days;
+  }
+  days += 719468;
+  const long long era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  const long long year = static_cast<long long>(yoe) + era * 400 + (month <= 2);
+  std::tm tm{};
+  tm.tm_year = static_cast<int>(year - 1900);
+  tm.tm_mon = static_cast<int>(month - 1);
+  tm.tm_mday = static_cast<int>(day);
+  tm.tm_hour = static_cast<int>(seconds / 3600);
+  tm.tm_min = static_cast<int>(seconds / 60 % 60);
+  tm.tm_sec = static_cast<int>(seconds % 60);
+  return tm;
 }
 
 bool ReadDigits(std::string_view text, std::size_t& pos, std::size_t count, int& out) {
@@ -52,7 +75,7 @@ std::string FormatIso8601(UnixSeconds at) {
 
 std::optional<UnixSeconds> ParseIso8601(std::string_view text) {
   std::size_t pos = 0;
-  int year, month, day, hour = 0, minute = 0, second = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!ReadDigits(text, pos, 4, year)) return std::nullopt;
   if (pos >= text.size() || text[pos++] != '-') return std::nullopt;
   if (!ReadDigits(text, pos, 2, month)) return std::nullopt;

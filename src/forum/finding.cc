@@ -78,11 +78,18 @@ Result<std::vector<search::SimilarTopic>> Forum::SimilarQuestions(std::string_vi
 Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic) {
   if (!index_) return std::vector<search::SimilarTopic>();
   const UnixSeconds now = clock_.Now();
+  std::optional<std::int64_t> position;
+  if (auto latest = store_.LatestEventSeq()) position = *latest;
   std::optional<std::vector<search::SimilarTopic>> related;
+  UnixSeconds answered_at = now;
   {
     std::lock_guard lock(related_mutex_);
     auto cached = related_cache_.find(topic.value);
-    if (cached != related_cache_.end() && now - cached->second.at < kRelatedFreshSeconds) related = cached->second.topics;
+    if (cached != related_cache_.end() && now - cached->second.at < kRelatedFreshSeconds) {
+      if (position && cached->second.checked_at == position) return cached->second.shown;
+      related = cached->second.topics;
+      answered_at = cached->second.at;
+    }
   }
   if (!related) {
     auto answer = index_->Related(topic, kSimilarShown);
@@ -92,16 +99,26 @@ Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic) {
     related_cache_[topic.value] = {now, *answer};
     related = std::move(answer).value();
   }
-  // Titles, counts and existence come from the store on every view: a topic deleted or hidden a
-  // moment ago is never offered, whatever the cache holds.
+  // Titles, counts and existence come from the store, checked again whenever the feed has moved:
+  // a topic deleted or hidden a moment ago is never offered, whatever the cache holds.
   std::vector<search::SimilarTopic> shown;
+  bool all_read = true;  // a read that failed leaves its topic out this once, not until the next write
   for (auto& other : *related) {
     if (other.topic == topic) continue;
     auto row = store_.FindTopic(other.topic);
+    if (!row && row.error().code != ErrorCode::kNotFound) all_read = false;
     if (!row || row->hidden_at) continue;
     other.title = row->title;
     other.reply_count = row->reply_count;
     shown.push_back(std::move(other));
+  }
+  if (position && all_read) {
+    std::lock_guard lock(related_mutex_);
+    auto cached = related_cache_.find(topic.value);
+    if (cached != related_cache_.end() && cached->second.at == answered_at) {
+      cached->second.checked_at = position;
+      cached->second.shown = shown;
+    }
   }
   return shown;
 }

@@ -463,6 +463,10 @@ class Forum {
   struct RelatedAnswer {
     UnixSeconds at = 0;
     std::vector<search::SimilarTopic> topics;
+    // `topics` as last checked against the store (titles, counts, still there and not hidden),
+    // and the feed position it was checked at: while the feed stays there, so does the check.
+    std::optional<std::int64_t> checked_at = {};
+    std::vector<search::SimilarTopic> shown = {};
   };
   std::mutex related_mutex_;
   std::unordered_map<std::int64_t, RelatedAnswer> related_cache_;  // GUARDED_BY(related_mutex_)
@@ -481,6 +485,9 @@ class Forum {
   };
   static std::size_t BytesOf(const TopicPageRows& rows);
   static std::size_t BytesOf(const ReadingControls& controls);
+  // The reactions the viewer gave to the posts of `view`, from own_reactions_ or the store.
+  Result<std::vector<OwnReactions>> OwnReactionsOnPage(const Viewer& viewer, const TopicView& view,
+                                                       std::optional<std::int64_t> position);
   // A page of a topic as every reader shares it, from topic_pages_ (at the feed's `position`) or
   // the store; the page number already checked against the topic's length.
   Result<std::shared_ptr<const TopicPageRows>> TopicPage(TopicId id, int page, std::optional<std::int64_t> position);
@@ -488,6 +495,7 @@ class Forum {
   FeedCache<TopicPageRows> topic_pages_;
   FeedCache<SessionMember> sessions_;
   FeedCache<ReadingControls> reading_controls_;
+  FeedCache<std::vector<OwnReactions>> own_reactions_;  // a member's, on one page of a topic
   // Last, so that its thread (which calls CheckPlacement) stops before anything it uses goes.
   std::unique_ptr<PlacementChecker> placement_;  // set with the index
 };

@@ -40,10 +40,11 @@ inline constexpr int kPostsPerPage = 20;   // the issue's "20 a page"
 inline constexpr int kTopicsPerPage = 30;  // a category page a phone can scroll through
 inline constexpr int kLatestOnHome = 10;
 // What the forum keeps of the store between changes (Forum's FeedCaches): a few hundred pages of
-// posts, and some thousands of signed-in members. The age bounds only what the feed does not
-// carry, such as a suspension running out; a session's own expiry is checked on every use.
+// posts, and for each of some thousands of signed-in members their session, their reading
+// controls and their reactions on the pages they read. The age bounds only what the feed does
+// not carry, such as a suspension running out; a session's own expiry is checked on every use.
 inline constexpr std::size_t kTopicPageCacheBytes = 8u << 20;
-inline constexpr std::size_t kSessionCacheBytes = 2u << 20;
+inline constexpr std::size_t kMemberCacheBytes = 2u << 20;  // each of the three
 inline constexpr int kForumCacheMaxAgeSeconds = 30;
 // A page number past this is refused before it reaches the database (OFFSET cost grows).
 inline constexpr int kMaxPage = 100000;

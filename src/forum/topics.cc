@@ -78,6 +78,22 @@ Result<std::shared_ptr<const Forum::TopicPageRows>> Forum::TopicPage(TopicId id,
   return rows;
 }
 
+Result<std::vector<Forum::OwnReactions>> Forum::OwnReactionsOnPage(const Viewer& viewer, const TopicView& view,
+                                                                   std::optional<std::int64_t> position) {
+  std::vector<PostId> ids;
+  for (const auto& post : view.posts) ids.push_back(post.id);
+  if (!viewer.signed_in() || !position) return OwnReactionsTo(viewer, ids);
+  const std::string key = std::to_string(viewer.member->id.value) + ":" + std::to_string(view.topic.id.value) + ":" +
+                          std::to_string(view.page.number);
+  if (auto known = own_reactions_.Find(key, *position)) return *known;
+  auto own = OwnReactionsTo(viewer, ids);
+  if (!own) return std::move(own).error();
+  constexpr std::size_t kFixed = 64;
+  own_reactions_.Keep(key, *position, std::make_shared<const std::vector<OwnReactions>>(*own),
+                      kFixed + own->size() * sizeof(OwnReactions));
+  return own;
+}
+
 Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
   // Read before the rows: a write that lands meanwhile moves the feed past what they are kept at.
   std::optional<std::int64_t> position;
@@ -94,9 +110,7 @@ Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
   auto display = DisplayFor(viewer, view.posts, position);
   if (!display) return std::move(display).error();
   view.display = std::move(display).value();
-  std::vector<PostId> ids;
-  for (const auto& post : view.posts) ids.push_back(post.id);
-  auto own = OwnReactionsTo(viewer, ids);
+  auto own = OwnReactionsOnPage(viewer, view, position);
   if (!own) return std::move(own).error();
   view.own_reactions = std::move(own).value();
   auto blocked = AskerBlocked(viewer, view.topic);

@@ -91,6 +91,14 @@ PageInfo SearchPage(const SearchForm& form) {
 Result<std::string> SimilarListHtml(const Site& site, const std::vector<search::SimilarTopic>& topics,
                                     const SimilarListText& text) {
   if (topics.empty()) return std::string();
+  // The list under every topic page: a function of these inputs alone, so the fragment cache keeps it.
+  constexpr std::size_t kPerTopicBytes = 100;
+  internal::FragmentKey key("similar", topics.size() * kPerTopicBytes);
+  key.Text(text.heading).Text(text.heading_id).Text(text.hint).Number(text.new_tab);
+  for (const auto& topic : topics) key.Number(topic.topic.value).Text(topic.title).Number(topic.reply_count);
+  std::string made_key = std::move(key).Take();
+  if (auto known = site.fragments.Find(made_key)) return *known;
+
   Data data;
   data.set("has_topics", true);
   data.set("heading", std::string(text.heading));
@@ -106,7 +114,10 @@ Result<std::string> SimilarListHtml(const Site& site, const std::vector<search::
     list.push_back(item);
   }
   data.set("topics", list);
-  return site.templates.Render("similar_list", data);
+  auto html = site.templates.Render("similar_list", data);
+  if (!html.ok()) return std::move(html).error();
+  site.fragments.Put(std::move(made_key), std::make_shared<const std::string>(*html));
+  return html;
 }
 
 Result<std::string> RelatedTopicsHtml(const Site& site, TopicId topic) {

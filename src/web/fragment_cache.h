@@ -11,13 +11,44 @@
 // Thread-safety: every method may be called from any thread (one mutex; lookups are short).
 #pragma once
 
+#include <charconv>
 #include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace kindred::web::internal {
+
+// A fragment's key: what kind of fragment it is, then every input it is rendered from, each
+// length-prefixed or terminated so that no two lists of inputs make the same key.
+class FragmentKey {
+ public:
+  FragmentKey(std::string_view kind, std::size_t expected_bytes) {
+    key_.reserve(kind.size() + expected_bytes + 1);
+    key_.append(kind).append(1, '\n');
+  }
+  FragmentKey& Number(std::int64_t n) {
+    // to_chars into a buffer rather than std::to_string: keys are made for every post on every
+    // signed-in page, and the temporaries showed in the profile.
+    char buffer[24];  // an int64 in decimal is at most 20 characters
+    auto [last, ignored] = std::to_chars(std::begin(buffer), std::end(buffer), n);
+    key_.append(buffer, last).append(1, ';');
+    return *this;
+  }
+  FragmentKey& Text(std::string_view text) {
+    Number(static_cast<std::int64_t>(text.size()));
+    key_.append(text);
+    return *this;
+  }
+  std::string Take() && { return std::move(key_); }
+
+ private:
+  std::string key_;
+};
 
 class FragmentCache {
  public:

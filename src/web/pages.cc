@@ -6,8 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
-#include <iterator>
 
 #include "core/time_format.h"
 #include "forum/guardian.h"
@@ -161,7 +159,16 @@ Result<std::string> TopicListHtml(const Site& impl, const std::vector<store::Top
 }
 
 Result<std::string> PagerHtml(const Site& impl, std::string_view base, const forum::Page& page) {
-  return impl.templates.Render("pager", PagerData(base, page));
+  if (page.count <= 1) return std::string();  // the template shows nothing for a single page
+  // A pager is a function of these three alone, so the fragment cache can keep it.
+  internal::FragmentKey inputs("pager", base.size());
+  inputs.Text(base).Number(page.number).Number(page.count);
+  std::string key = std::move(inputs).Take();
+  if (auto known = impl.fragments.Find(key)) return *known;
+  auto html = impl.templates.Render("pager", PagerData(base, page));
+  if (!html.ok()) return std::move(html).error();
+  impl.fragments.Put(std::move(key), std::make_shared<const std::string>(*html));
+  return html;
 }
 
 }  // namespace
@@ -312,71 +319,46 @@ Data PostData(const PostInputs& in) {
   return item;
 }
 
-// Every input of PostData, each field length-prefixed so no two input sets share a key.
+// Every input of PostData.
 std::string PostKey(const PostInputs& in) {
-  std::string key;
-  key.reserve(in.post.body_html.size() + 256);
-  // to_chars into a buffer rather than std::to_string: this runs for every post on every
-  // signed-in page, and the temporaries showed in the profile.
-  auto append_number = [&key](std::int64_t n, char end) {
-    char buffer[24];  // an int64 in decimal is at most 20 characters
-    auto [last, ignored] = std::to_chars(std::begin(buffer), std::end(buffer), n);
-    key.append(buffer, last);
-    key += end;
-  };
-  auto text = [&](std::string_view s) {
-    append_number(static_cast<std::int64_t>(s.size()), ':');
-    key += s;
-  };
-  auto number = [&](std::int64_t n) { append_number(n, ';'); };
-  auto optional_time = [&number](const std::optional<UnixSeconds>& t) { number(t ? *t : -1); };
+  constexpr std::size_t kFieldsBytes = 256;
+  internal::FragmentKey key("post", in.post.body_html.size() + kFieldsBytes);
+  auto optional_time = [&key](const std::optional<UnixSeconds>& t) { key.Number(t ? *t : -1); };
   const store::PostRow& p = in.post;
-  number(p.id.value);
-  number(p.topic_id.value);
-  number(p.user_id.value);
-  number(p.number);
-  number(p.created_at);
+  key.Number(p.id.value).Number(p.topic_id.value).Number(p.user_id.value).Number(p.number).Number(p.created_at);
   optional_time(p.edited_at);
   optional_time(p.deleted_at);
   optional_time(p.hidden_at);
-  for (std::int64_t count : p.reactions) number(count);
-  number(p.anonymous);
-  number(static_cast<int>(p.author_state));
-  text(p.author_name);
-  text(p.content_warning);
-  text(p.hidden_reason);
-  text(p.body_html);
+  for (std::int64_t count : p.reactions) key.Number(count);
+  key.Number(p.anonymous).Number(static_cast<int>(p.author_state));
+  key.Text(p.author_name).Text(p.content_warning).Text(p.hidden_reason).Text(p.body_html);
   const forum::PostDisplay& d = in.display;
-  number(d.hidden);
-  number(d.blocked_author);
-  text(d.muted_word);
-  number(d.collapsed_warning);
-  number(d.own);
-  for (bool given : in.own) number(given);
+  key.Number(d.hidden).Number(d.blocked_author).Text(d.muted_word).Number(d.collapsed_warning).Number(d.own);
+  for (bool given : in.own) key.Number(given);
   const PostControls& c = in.controls;
   for (bool may : {c.revisions_link, c.can_edit, c.can_delete, c.can_quote, c.can_worry, c.can_flag, c.can_react,
                    c.can_reveal})
-    number(may);
-  text(in.created_relative);
-  return key;
+    key.Number(may);
+  key.Text(in.created_relative);
+  return std::move(key).Take();
 }
 
 // One post as the topic page shows it: the page renders each with this, and live updates send
 // the same for a new reply, so both look alike. Rendered once for everyone who may do the same
-// with it, and kept (Site::post_fragments); the reader's CSRF token goes in as it is served.
+// with it, and kept (Site::fragments); the reader's CSRF token goes in as it is served.
 Result<void> AppendPostHtml(const Site& site, const forum::Viewer& viewer, const store::PostRow& post,
                             const std::array<bool, store::kReactionKindCount>& own, const forum::PostDisplay& display,
                             std::string& out) {
   PostInputs in{post, display, own, ControlsFor(viewer, post), FormatRelative(post.created_at, site.Now())};
   std::string key = PostKey(in);
-  std::shared_ptr<const std::string> html = site.post_fragments.Find(key);
+  std::shared_ptr<const std::string> html = site.fragments.Find(key);
   if (!html) {
     Data item = PostData(in);
     item.set("csrf", site.csrf_stand_in);  // the reaction form's
     auto rendered = site.templates.Render("post", item);
     if (!rendered.ok()) return std::move(rendered).error();
     html = std::make_shared<const std::string>(std::move(rendered).value());
-    site.post_fragments.Put(std::move(key), html);
+    site.fragments.Put(std::move(key), html);
   }
   // Copied out once, with the reader's token in place of the stand-in on the way.
   std::string_view rest = *html;
