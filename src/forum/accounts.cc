@@ -83,12 +83,12 @@ Viewer Forum::Authenticate(std::string_view token, std::string client_address) {
   if (token.empty() || token.size() > 128) return viewer;
   std::string token_hash = HashToken(token);
   const UnixSeconds now = clock_.Now();
-  // The session and its member: one read transaction, and a session ended meanwhile is not
-  // joined to a member read after it.
-  std::unique_ptr<store::ReadScope> together = store_.ShareReads();
   auto position = store_.LatestEventSeq();
   std::shared_ptr<const SessionMember> known = position ? sessions_.Find(token_hash, *position) : nullptr;
   if (!known) {
+    // The session and its member: one read transaction, and a session ended meanwhile is not
+    // joined to a member read after it. Read after the position, so kept at no newer one.
+    std::unique_ptr<store::ReadScope> together = store_.ShareReads();
     auto session = store_.FindSession(token_hash, now);
     if (!session) return viewer;
     auto user = store_.FindUserById(session->user_id);

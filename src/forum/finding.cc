@@ -75,11 +75,14 @@ Result<std::vector<search::SimilarTopic>> Forum::SimilarQuestions(std::string_vi
   return shown;
 }
 
-Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic) {
+Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic,
+                                                                std::optional<std::int64_t> feed_position) {
   if (!index_) return std::vector<search::SimilarTopic>();
   const UnixSeconds now = clock_.Now();
-  std::optional<std::int64_t> position;
-  if (auto latest = store_.LatestEventSeq()) position = *latest;
+  std::optional<std::int64_t> position = feed_position;
+  if (!position) {
+    if (auto latest = store_.LatestEventSeq()) position = *latest;
+  }
   std::optional<std::vector<search::SimilarTopic>> related;
   UnixSeconds answered_at = now;
   {

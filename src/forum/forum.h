@@ -177,6 +177,9 @@ struct TopicView {
   Page page;
   // The asker blocked the viewer: no reply form for them (Guardian::CanReply says why).
   bool reply_blocked = false;
+  // The change feed's position the posts were read at, when known: while the feed is still
+  // there, the same page of the same topic holds the same posts for every reader.
+  std::optional<std::int64_t> feed_position = {};
 };
 
 struct TopicListView {
@@ -380,8 +383,10 @@ class Forum {
   Result<SearchView> Search(const Viewer& viewer, const SearchInput& input);
   // "These questions may already have answers": at most 5, none when nothing is close enough.
   Result<std::vector<search::SimilarTopic>> SimilarQuestions(std::string_view title, std::string_view body);
-  // "People also asked", at the foot of a topic.
-  Result<std::vector<search::SimilarTopic>> RelatedTopics(TopicId topic);
+  // "People also asked", at the foot of a topic. `feed_position`, when the caller read it already
+  // (TopicView::feed_position), saves reading it again.
+  Result<std::vector<search::SimilarTopic>> RelatedTopics(TopicId topic,
+                                                           std::optional<std::int64_t> feed_position = std::nullopt);
   // The suggestion for a reply that reads as belonging elsewhere; only for its writer, and only
   // while they can still move it.
   Result<std::optional<MisplacedSuggestion>> MisplacedFor(const Viewer& viewer, PostId post);

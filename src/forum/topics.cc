@@ -107,6 +107,7 @@ Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
     return Error::NotFound("topic_hidden", "This conversation is hidden while a moderator looks at it.");
   }
   TopicView view{topic, (*rows)->posts, {}, {}, (*rows)->page};
+  view.feed_position = position;
   auto display = DisplayFor(viewer, view.posts, position);
   if (!display) return std::move(display).error();
   view.display = std::move(display).value();

@@ -120,8 +120,8 @@ Result<std::string> SimilarListHtml(const Site& site, const std::vector<search::
   return html;
 }
 
-Result<std::string> RelatedTopicsHtml(const Site& site, TopicId topic) {
-  auto related = site.forum.RelatedTopics(topic);
+Result<std::string> RelatedTopicsHtml(const Site& site, TopicId topic, std::optional<std::int64_t> feed_position) {
+  auto related = site.forum.RelatedTopics(topic, feed_position);
   if (!related.ok()) {
     spdlog::warn("related topics for {} not shown: {}", topic.value, related.error().message);
     return std::string();

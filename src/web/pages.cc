@@ -345,29 +345,61 @@ std::string PostKey(const PostInputs& in) {
 
 // One post as the topic page shows it: the page renders each with this, and live updates send
 // the same for a new reply, so both look alike. Rendered once for everyone who may do the same
-// with it, and kept (Site::fragments); the reader's CSRF token goes in as it is served.
+// with it, and kept (Site::fragments), with Site::csrf_stand_in where the reader's token goes.
+Result<std::shared_ptr<const std::string>> PostFragment(const Site& site, const PostInputs& in) {
+  std::string key = PostKey(in);
+  if (auto known = site.fragments.Find(key)) return known;
+  Data item = PostData(in);
+  item.set("csrf", site.csrf_stand_in);  // the reaction form's
+  auto rendered = site.templates.Render("post", item);
+  if (!rendered.ok()) return std::move(rendered).error();
+  auto html = std::make_shared<const std::string>(std::move(rendered).value());
+  site.fragments.Put(std::move(key), html);
+  return html;
+}
+
+// Copies kept HTML out with the reader's token in place of the stand-in.
+void AppendWithToken(const Site& site, const forum::Viewer& viewer, std::string_view html, std::string& out) {
+  for (auto at = html.find(site.csrf_stand_in); at != std::string_view::npos; at = html.find(site.csrf_stand_in)) {
+    out.append(html.substr(0, at)).append(viewer.csrf_token);
+    html.remove_prefix(at + site.csrf_stand_in.size());
+  }
+  out.append(html);
+}
+
+PostInputs InputsFor(const Site& site, const forum::Viewer& viewer, const store::PostRow& post,
+                     const std::array<bool, store::kReactionKindCount>& own, const forum::PostDisplay& display) {
+  return {post, display, own, ControlsFor(viewer, post), FormatRelative(post.created_at, site.Now())};
+}
+
 Result<void> AppendPostHtml(const Site& site, const forum::Viewer& viewer, const store::PostRow& post,
                             const std::array<bool, store::kReactionKindCount>& own, const forum::PostDisplay& display,
                             std::string& out) {
-  PostInputs in{post, display, own, ControlsFor(viewer, post), FormatRelative(post.created_at, site.Now())};
-  std::string key = PostKey(in);
-  std::shared_ptr<const std::string> html = site.fragments.Find(key);
-  if (!html) {
-    Data item = PostData(in);
-    item.set("csrf", site.csrf_stand_in);  // the reaction form's
-    auto rendered = site.templates.Render("post", item);
-    if (!rendered.ok()) return std::move(rendered).error();
-    html = std::make_shared<const std::string>(std::move(rendered).value());
-    site.fragments.Put(std::move(key), html);
-  }
-  // Copied out once, with the reader's token in place of the stand-in on the way.
-  std::string_view rest = *html;
-  for (auto at = rest.find(site.csrf_stand_in); at != std::string_view::npos; at = rest.find(site.csrf_stand_in)) {
-    out.append(rest.substr(0, at)).append(viewer.csrf_token);
-    rest.remove_prefix(at + site.csrf_stand_in.size());
-  }
-  out.append(rest);
+  auto html = PostFragment(site, InputsFor(site, viewer, post, own, display));
+  if (!html.ok()) return std::move(html).error();
+  AppendWithToken(site, viewer, **html, out);
   return {};
+}
+
+// A page's posts, as one reader sees them, from posts read at one feed position: the rows are the
+// same for every reader then, so what else each post's key holds (how it shows to this reader,
+// their reactions and rights, how long ago) is all that tells two readers' blocks apart.
+std::string PostBlockKey(const forum::TopicView& view, const std::vector<PostInputs>& inputs) {
+  constexpr std::size_t kPerPostBytes = 64;
+  internal::FragmentKey key("posts", inputs.size() * kPerPostBytes);
+  key.Number(view.topic.id.value).Number(view.page.number);
+  for (const PostInputs& in : inputs) {
+    key.Number(in.post.id.value).Number(in.post.number);
+    const forum::PostDisplay& d = in.display;
+    key.Number(d.hidden).Number(d.blocked_author).Text(d.muted_word).Number(d.collapsed_warning).Number(d.own);
+    for (bool given : in.own) key.Number(given);
+    const PostControls& c = in.controls;
+    for (bool may : {c.revisions_link, c.can_edit, c.can_delete, c.can_quote, c.can_worry, c.can_flag, c.can_react,
+                     c.can_reveal})
+      key.Number(may);
+    key.Text(in.created_relative);
+  }
+  return std::move(key).Take();
 }
 
 Result<std::string> PostHtml(const Site& site, const forum::Viewer& viewer, const store::PostRow& post,
@@ -422,36 +454,56 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   SetSlowModeNote(data, topic);  // moderation_pages.cc
 
   // The posts go into the page as one string, around the template engine (TemplateSet::kSlot).
-  std::string posts;
-  // A page of posts is about 30 KB; one allocation instead of a dozen doublings.
-  constexpr std::size_t kPostsReserveBytes = 64 * 1024;
-  posts.reserve(kPostsReserveBytes);
-  // Posts by someone the reader blocked are left out; each run of them leaves one quiet line,
-  // so the conversation still reads in order.
-  std::int64_t blocked_run = 0;
-  auto end_blocked_run = [&]() -> Result<void> {
-    if (blocked_run == 0) return {};
-    Data note;
-    note.set("blocked_text", BlockedPostsText(blocked_run));
-    blocked_run = 0;
-    auto html = impl_->templates.Render("blocked_note", note);
-    if (!html.ok()) return std::move(html).error();
-    posts += *html;
-    return {};
-  };
+  std::vector<PostInputs> inputs;
+  inputs.reserve(view->posts.size());
+  static const forum::PostDisplay kPlain;
+  static const std::array<bool, store::kReactionKindCount> kNoneGiven{};
   for (std::size_t i = 0; i < view->posts.size(); ++i) {
-    forum::PostDisplay display;
-    if (i < view->display.size()) display = view->display[i];
-    if (display.blocked_author) {
-      ++blocked_run;
-      continue;
+    inputs.push_back(InputsFor(*impl_, viewer, view->posts[i], i < view->own_reactions.size() ? view->own_reactions[i] : kNoneGiven,
+                               i < view->display.size() ? view->display[i] : kPlain));
+  }
+  std::string block_key;
+  std::shared_ptr<const std::string> block;
+  if (view->feed_position) {
+    block_key = PostBlockKey(*view, inputs);
+    block = impl_->post_blocks.Find(block_key, *view->feed_position);
+  }
+  if (!block) {
+    std::string html;
+    // A page of posts is about 30 KB; one allocation instead of a dozen doublings.
+    constexpr std::size_t kPostsReserveBytes = 64 * 1024;
+    html.reserve(kPostsReserveBytes);
+    // Posts by someone the reader blocked are left out; each run of them leaves one quiet line,
+    // so the conversation still reads in order.
+    std::int64_t blocked_run = 0;
+    auto end_blocked_run = [&]() -> Result<void> {
+      if (blocked_run == 0) return {};
+      Data note;
+      note.set("blocked_text", BlockedPostsText(blocked_run));
+      blocked_run = 0;
+      auto note_html = impl_->templates.Render("blocked_note", note);
+      if (!note_html.ok()) return std::move(note_html).error();
+      html += *note_html;
+      return {};
+    };
+    for (const PostInputs& in : inputs) {
+      if (in.display.blocked_author) {
+        ++blocked_run;
+        continue;
+      }
+      KINDRED_TRY(end_blocked_run());
+      auto fragment = PostFragment(*impl_, in);
+      if (!fragment.ok()) return std::move(fragment).error();
+      html += **fragment;
     }
     KINDRED_TRY(end_blocked_run());
-    std::array<bool, store::kReactionKindCount> own{};
-    if (i < view->own_reactions.size()) own = view->own_reactions[i];
-    KINDRED_TRY(AppendPostHtml(*impl_, viewer, view->posts[i], own, display, posts));
+    auto made = std::make_shared<const std::string>(std::move(html));
+    if (view->feed_position) impl_->post_blocks.Keep(block_key, *view->feed_position, made, made->size());
+    block = std::move(made);
   }
-  KINDRED_TRY(end_blocked_run());
+  std::string posts;
+  posts.reserve(block->size() + 1024);
+  AppendWithToken(*impl_, viewer, *block, posts);
   // New replies arrive live on the last page, where they belong; the stream starts from the feed
   // position read before the posts were, so nothing written meanwhile is missed (and the script
   // skips a reply already on the page).
@@ -464,7 +516,7 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   if (!pager.ok()) return std::move(pager).error();
   data.set("pager", std::move(pager).value());
 
-  auto related = RelatedTopicsHtml(*impl_, topic.id);
+  auto related = RelatedTopicsHtml(*impl_, topic.id, view->feed_position);
   if (!related.ok()) return std::move(related).error();
   SetIfPresent(data, "related", *related);
 

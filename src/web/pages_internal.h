@@ -4,12 +4,14 @@
 // post fragment cache, which lock; the helpers are pure.
 #pragma once
 
+#include <chrono>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/feed_cache.h"
 #include "core/result.h"
 #include "forum/forum.h"
 #include "http/message.h"
@@ -45,6 +47,12 @@ struct Site {
   // and pagers. 16 MB holds about 5,000 posts, the pages read in any recent stretch of a busy forum.
   static constexpr std::size_t kFragmentBytes = std::size_t{16} << 20;
   mutable internal::FragmentCache fragments{kFragmentBytes};
+  // A topic page's posts whole, as each kind of reader sees them (PostBlockKey in pages.cc), kept
+  // while the change feed stays where they were read; a busy forum's pages go first, and on a
+  // write their posts come back from `fragments` one by one.
+  static constexpr std::size_t kPostBlockBytes = std::size_t{8} << 20;
+  static constexpr std::chrono::seconds kPostBlockMaxAge{30};
+  mutable FeedCache<std::string> post_blocks{kPostBlockBytes, kPostBlockMaxAge};
   // Cached posts carry this in place of the reader's CSRF token, replaced as the page is served:
   // random per process, so no text a member writes can contain it. It starts with a control
   // character that rendered HTML otherwise never holds, so looking for it is one memchr over the
@@ -161,7 +169,8 @@ Result<std::string> SimilarListHtml(const Site& site, const std::vector<search::
 
 // "People also asked" for the foot of a topic, or "" when nothing is close (or the index cannot
 // say: logged, and the topic still opens).
-Result<std::string> RelatedTopicsHtml(const Site& site, TopicId topic);
+// `feed_position`: the topic page's, read with its posts (TopicView::feed_position).
+Result<std::string> RelatedTopicsHtml(const Site& site, TopicId topic, std::optional<std::int64_t> feed_position);
 
 // The private "Did you mean to reply to ...?" note for the writer of `post`, or "" when the forum
 // has no suggestion for them (not theirs, too late, already moved, nothing noticed).

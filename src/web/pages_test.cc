@@ -356,6 +356,39 @@ TEST_F(PagesTest, TopicPageShowsPostsReactionsAndTheReplyForm) {
   EXPECT_EQ(as_visitor->body.find("/moderate\""), std::string::npos);
 }
 
+// A page's posts are kept whole per kind of reader while the feed stays put: each reader still
+// gets their own rights, reactions and form token, and the next write shows at once.
+TEST_F(PagesTest, KeptPostsStayEachReadersOwn) {
+  forum::Viewer sam = Member("sam"), kim = Member("kim");
+  sam.csrf_token = "sams-token";
+  kim.csrf_token = "kims-token";
+  TopicId topic = Ask(admin_, "How do you rest after a long week?", "I find it hard to stop.");
+  auto reply = forum_->Reply(sam, topic, {"A slow walk helps me.", std::nullopt});
+  ASSERT_TRUE(reply.ok());
+  std::string id = std::to_string(topic.value);
+  std::string edit_link = "<a href=\"/p/" + std::to_string(reply->id.value) + "/edit\">Edit</a>";
+  auto page_for = [&](const forum::Viewer& viewer) {
+    auto page = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), viewer);
+    EXPECT_TRUE(page.ok());
+    return page.ok() ? page->body : std::string();
+  };
+
+  for (int twice = 0; twice < 2; ++twice) {
+    std::string as_sam = page_for(sam), as_kim = page_for(kim);
+    EXPECT_NE(as_sam.find(edit_link), std::string::npos) << "sam wrote the reply";
+    EXPECT_EQ(as_kim.find(edit_link), std::string::npos) << "kim did not";
+    EXPECT_NE(as_sam.find("sams-token"), std::string::npos);
+    EXPECT_EQ(as_sam.find("kims-token"), std::string::npos);
+    EXPECT_NE(as_kim.find("kims-token"), std::string::npos);
+    EXPECT_EQ(as_kim.find("sams-token"), std::string::npos);
+  }
+  ASSERT_TRUE(forum_->React(kim, reply->id, store::ReactionKind::kHug).ok());
+  EXPECT_NE(page_for(kim).find("aria-pressed=\"true\">Hug <span>1</span>"), std::string::npos);
+  EXPECT_EQ(page_for(sam).find("aria-pressed=\"true\">Hug"), std::string::npos);
+  ASSERT_TRUE(forum_->Reply(kim, topic, {"Tea and an early night.", std::nullopt}).ok());
+  EXPECT_NE(page_for(sam).find("Tea and an early night."), std::string::npos);
+}
+
 TEST_F(PagesTest, DeletedAndClosedAreSaidInPlace) {
   forum::Viewer sam = Member("sam");
   TopicId topic = Ask(admin_, "Is it normal to cry after therapy?", "It happens every week.");
