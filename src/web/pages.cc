@@ -319,6 +319,19 @@ Data PostData(const PostInputs& in) {
   return item;
 }
 
+// The inputs of PostData that come from the reader rather than the post: how it shows to them,
+// the reactions they gave, what they may do with it, and how long ago it was written.
+void AddReadersInputs(const PostInputs& in, internal::FragmentKey& key) {
+  const forum::PostDisplay& d = in.display;
+  key.Number(d.hidden).Number(d.blocked_author).Text(d.muted_word).Number(d.collapsed_warning).Number(d.own);
+  for (bool given : in.own) key.Number(given);
+  const PostControls& c = in.controls;
+  for (bool may : {c.revisions_link, c.can_edit, c.can_delete, c.can_quote, c.can_worry, c.can_flag, c.can_react,
+                   c.can_reveal})
+    key.Number(may);
+  key.Text(in.created_relative);
+}
+
 // Every input of PostData.
 std::string PostKey(const PostInputs& in) {
   constexpr std::size_t kFieldsBytes = 256;
@@ -332,14 +345,7 @@ std::string PostKey(const PostInputs& in) {
   for (std::int64_t count : p.reactions) key.Number(count);
   key.Number(p.anonymous).Number(static_cast<int>(p.author_state));
   key.Text(p.author_name).Text(p.content_warning).Text(p.hidden_reason).Text(p.body_html);
-  const forum::PostDisplay& d = in.display;
-  key.Number(d.hidden).Number(d.blocked_author).Text(d.muted_word).Number(d.collapsed_warning).Number(d.own);
-  for (bool given : in.own) key.Number(given);
-  const PostControls& c = in.controls;
-  for (bool may : {c.revisions_link, c.can_edit, c.can_delete, c.can_quote, c.can_worry, c.can_flag, c.can_react,
-                   c.can_reveal})
-    key.Number(may);
-  key.Text(in.created_relative);
+  AddReadersInputs(in, key);
   return std::move(key).Take();
 }
 
@@ -390,14 +396,7 @@ std::string PostBlockKey(const forum::TopicView& view, const std::vector<PostInp
   key.Number(view.topic.id.value).Number(view.page.number);
   for (const PostInputs& in : inputs) {
     key.Number(in.post.id.value).Number(in.post.number);
-    const forum::PostDisplay& d = in.display;
-    key.Number(d.hidden).Number(d.blocked_author).Text(d.muted_word).Number(d.collapsed_warning).Number(d.own);
-    for (bool given : in.own) key.Number(given);
-    const PostControls& c = in.controls;
-    for (bool may : {c.revisions_link, c.can_edit, c.can_delete, c.can_quote, c.can_worry, c.can_flag, c.can_react,
-                     c.can_reveal})
-      key.Number(may);
-    key.Text(in.created_relative);
+    AddReadersInputs(in, key);
   }
   return std::move(key).Take();
 }
