@@ -27,11 +27,14 @@ class FeedCache {
   FeedCache(std::size_t max_bytes, std::chrono::seconds max_age) : max_bytes_(max_bytes), max_age_(max_age) {}
 
   // The value for `key` if it was read at `position` (the current one) and is young enough.
+  // An entry from a later position stays: a slow request that read the feed earlier must not
+  // throw away what a newer one kept.
   std::shared_ptr<const Value> Find(const std::string& key, std::int64_t position) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
     if (it == entries_.end()) return nullptr;
-    if (it->second.position != position || std::chrono::steady_clock::now() - it->second.made > max_age_) {
+    if (it->second.position > position) return nullptr;
+    if (it->second.position < position || std::chrono::steady_clock::now() - it->second.made > max_age_) {
       Evict(it);
       return nullptr;
     }
@@ -45,7 +48,10 @@ class FeedCache {
     bytes += key.size();
     if (bytes > max_bytes_ / 8 || !value) return;
     std::lock_guard lock(mutex_);
-    if (auto old = entries_.find(key); old != entries_.end()) Evict(old);
+    if (auto old = entries_.find(key); old != entries_.end()) {
+      if (old->second.position > position) return;  // a newer request kept a newer value
+      Evict(old);
+    }
     while (bytes_ + bytes > max_bytes_ && !least_recent_.empty()) Evict(entries_.find(least_recent_.front()));
     least_recent_.push_back(key);
     entries_.emplace(key, Entry{position, std::chrono::steady_clock::now(), std::move(value), bytes,

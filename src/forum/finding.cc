@@ -66,8 +66,9 @@ Result<std::vector<search::SimilarTopic>> Forum::SimilarQuestions(std::string_vi
   if (!similar) return std::move(similar).error();
   std::vector<search::SimilarTopic> shown;
   for (auto& topic : *similar) {
+    // The index may not have taken in a hide yet: a hidden question is never offered.
     auto row = store_.FindTopic(topic.topic);
-    if (!row) continue;
+    if (!row || row->hidden_at) continue;
     topic.title = row->title;
     topic.reply_count = row->reply_count;
     shown.push_back(std::move(topic));

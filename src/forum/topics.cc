@@ -83,8 +83,10 @@ Result<std::vector<Forum::OwnReactions>> Forum::OwnReactionsOnPage(const Viewer&
   std::vector<PostId> ids;
   for (const auto& post : view.posts) ids.push_back(post.id);
   if (!viewer.signed_in() || !position) return OwnReactionsTo(viewer, ids);
-  const std::string key = std::to_string(viewer.member->id.value) + ":" + std::to_string(view.topic.id.value) + ":" +
-                          std::to_string(view.page.number);
+  // The post ids too: rows read a moment after the position may hold a newer page than another
+  // request's at the same position, and each list of reactions belongs to its own list of posts.
+  std::string key = std::to_string(viewer.member->id.value);
+  for (PostId id : ids) key.append(1, ':').append(std::to_string(id.value));
   if (auto known = own_reactions_.Find(key, *position)) return *known;
   auto own = OwnReactionsTo(viewer, ids);
   if (!own) return std::move(own).error();

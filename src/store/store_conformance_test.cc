@@ -1884,6 +1884,17 @@ TEST_P(StoreTest, ChangesToWhatAMembersPagesShowAppendToTheFeed) {
   EXPECT_TRUE(appends_member_changed([&] { return store().DeleteSession("hash-1"); }, 0));
   Must(store().CreateSession({"hash-2", me.id, "csrf-2", kT0, kT0 + 100}));
   EXPECT_TRUE(appends_member_changed([&] { return store().DeleteUserSessions(me.id); }, me.id.value));
+
+  // What changes nothing appends nothing: each event empties every cache that follows the feed.
+  const std::int64_t settled = Must(store().LatestEventSeq());
+  Must(store().DeleteSession("hash-1"));
+  Must(store().DeleteUserSessions(me.id));
+  Must(store().RemoveBlock(me.id, zed.id));
+  Must(store().AddBlock(me.id, zed.id, kT0));
+  const std::int64_t after_one_block = Must(store().LatestEventSeq());
+  EXPECT_EQ(after_one_block, settled + 1);
+  Must(store().AddBlock(me.id, zed.id, kT0));
+  EXPECT_EQ(Must(store().LatestEventSeq()), after_one_block);
 }
 
 TEST_P(StoreTest, BlocksAreOneWayAndIdempotent) {

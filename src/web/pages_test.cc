@@ -1115,6 +1115,12 @@ TEST_F(FindingPagesTest, PreviewShowsSimilarQuestionsKeepsTheTextAndPostsNothing
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->topics.size(), before->topics.size()) << "a preview asks nothing";
 
+  // Hidden a moment ago, before the index takes it in: its title is not offered.
+  ASSERT_TRUE(store_->SetPostHidden(post.id, clock_.Now(), "moderator").ok());
+  auto after_hiding = pages_->NewTopic(Post("/new", form), kim);
+  ASSERT_TRUE(after_hiding.ok());
+  EXPECT_EQ(after_hiding->body.find("href=\"/t/" + std::to_string(topic.id.value) + "\""), std::string::npos);
+
   // The other button posts as it always did.
   form.resize(form.size() - std::string("&preview=1").size());
   auto posted = pages_->NewTopic(Post("/new", form), kim);

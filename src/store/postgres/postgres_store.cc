@@ -949,14 +949,16 @@ class PostgresStore final : public Store {
   // kNotFound when either member does not exist.
   Result<void> AddBlock(UserId blocker, UserId blocked, UnixSeconds at) override {
     return Write([&](Connection& db) -> Result<void> {
-      KINDRED_TRY(db.Run(kInsertBlock, blocker, blocked, at));
+      KINDRED_QUERY(inserted, db, kInsertBlock, blocker, blocked, at);
+      if (inserted.affected() == 0) return Ok();  // blocked already
       return AppendEventNow(db, kMemberChanged, blocker.value);
     });
   }
 
   Result<void> RemoveBlock(UserId blocker, UserId blocked) override {
     return Write([&](Connection& db) -> Result<void> {
-      KINDRED_TRY(db.Run(kDeleteBlock, blocker, blocked));
+      KINDRED_QUERY(removed, db, kDeleteBlock, blocker, blocked);
+      if (removed.affected() == 0) return Ok();
       return AppendEventNow(db, kMemberChanged, blocker.value);
     });
   }
@@ -1107,14 +1109,16 @@ class PostgresStore final : public Store {
 
   Result<void> DeleteSession(std::string_view token_hash) override {
     return Write([&](Connection& db) -> Result<void> {
-      KINDRED_TRY(db.Run(kDeleteSession, token_hash));
+      KINDRED_QUERY(removed, db, kDeleteSession, token_hash);
+      if (removed.affected() == 0) return Ok();  // no such session: nothing cached ends
       return AppendEventNow(db, kMemberChanged, 0);
     });
   }
 
   Result<void> DeleteUserSessions(UserId user_id) override {
     return Write([&](Connection& db) -> Result<void> {
-      KINDRED_TRY(db.Run(kDeleteUserSessions, user_id));
+      KINDRED_QUERY(removed, db, kDeleteUserSessions, user_id);
+      if (removed.affected() == 0) return Ok();
       return AppendEventNow(db, kMemberChanged, user_id.value);
     });
   }

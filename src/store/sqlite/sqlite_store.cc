@@ -941,6 +941,7 @@ class SqliteStore final : public Store {
     return Write([&](Connection& db) -> Result<void> {
       KINDRED_SQL(remove, db, kDeleteSession);
       KINDRED_TRY(remove.Bind(token_hash).Run());
+      if (db.Changes() == 0) return Ok();  // no such session: nothing cached ends
       return AppendEventNow(db, kMemberChanged, 0);
     });
   }
@@ -949,6 +950,7 @@ class SqliteStore final : public Store {
     return Write([&](Connection& db) -> Result<void> {
       KINDRED_SQL(remove, db, kDeleteUserSessions);
       KINDRED_TRY(remove.Bind(user_id).Run());
+      if (db.Changes() == 0) return Ok();
       return AppendEventNow(db, kMemberChanged, user_id.value);
     });
   }
@@ -1633,6 +1635,7 @@ class SqliteStore final : public Store {
     return Write([&](Connection& db) -> Result<void> {
       KINDRED_SQL(insert, db, kInsertBlock);
       KINDRED_TRY(insert.Bind(blocker, blocked, at).Run());
+      if (db.Changes() == 0) return Ok();  // blocked already
       return AppendEventNow(db, kMemberChanged, blocker.value);
     });
   }
@@ -1641,6 +1644,7 @@ class SqliteStore final : public Store {
     return Write([&](Connection& db) -> Result<void> {
       KINDRED_SQL(remove, db, kDeleteBlock);
       KINDRED_TRY(remove.Bind(blocker, blocked).Run());
+      if (db.Changes() == 0) return Ok();
       return AppendEventNow(db, kMemberChanged, blocker.value);
     });
   }
