@@ -220,7 +220,9 @@ Result<http::Response> Api::TopicEvents(const http::Request& request, const foru
   // The same for every client (no own_reactions), so one rendering serves all of them: each post
   // as a visitor sees it, so a hidden or held reply is never pushed (and a post hidden later goes
   // out as its placeholder). A client that wants its own view reads the topic again.
-  auto render = [this](const live::PostChange& change) -> std::optional<live::StreamEvent> {
+  auto render = [this, topic = *id](const live::PostChange& change) -> std::optional<live::StreamEvent> {
+    // A topic hidden after the stream opened sends nothing more.
+    if (!forum_.StreamReader(forum::Viewer{}, topic).ok()) return std::nullopt;
     std::vector<store::PostRow> posts{change.post};
     auto display = forum_.DisplayFor(forum::Viewer{}, posts);
     if (!display.ok() || (display->front().hidden && change.kind == live::PostChange::Kind::kCreated)) {

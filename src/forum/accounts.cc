@@ -78,10 +78,17 @@ std::size_t Forum::BytesOf(const SessionMember& known) {
 }
 
 Viewer Forum::Authenticate(std::string_view token, std::string client_address) {
+  if (token.empty() || token.size() > 128) {
+    Viewer visitor;
+    visitor.client_address = std::move(client_address);
+    return visitor;
+  }
+  return AuthenticateTokenHash(HashToken(token), std::move(client_address));
+}
+
+Viewer Forum::AuthenticateTokenHash(std::string token_hash, std::string client_address) {
   Viewer viewer;
   viewer.client_address = std::move(client_address);
-  if (token.empty() || token.size() > 128) return viewer;
-  std::string token_hash = HashToken(token);
   const UnixSeconds now = clock_.Now();
   auto position = store_.LatestEventSeq();
   std::shared_ptr<const SessionMember> known = position ? sessions_.Find(token_hash, *position) : nullptr;

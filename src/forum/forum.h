@@ -250,6 +250,10 @@ class Forum {
   Result<SignedIn> LogIn(const Viewer& viewer, std::string_view username, std::string_view password);
   // The viewer a session or bearer token stands for; a visitor when the token is unknown or old.
   Viewer Authenticate(std::string_view token, std::string client_address);
+  // A live stream outlives the request that opened it, so at each change it asks who its reader
+  // is now: a sign-out, a new role or a suspension applies to the next event it sends, and a
+  // session that ended reads on as a visitor. kNotFound once the topic is hidden from them.
+  Result<Viewer> StreamReader(const Viewer& opened_as, TopicId topic);
   Result<void> LogOut(const Viewer& viewer);
   Result<void> LogOutEverywhere(const Viewer& viewer);
   // For `kindred admin create`: the first admin, or another. kConflict when the name is taken.
@@ -497,6 +501,8 @@ class Forum {
   // the store; the page number already checked against the topic's length.
   Result<std::shared_ptr<const TopicPageRows>> TopicPage(TopicId id, int page, std::optional<std::int64_t> position);
   static std::size_t BytesOf(const SessionMember& known);
+  // Authenticate's work once the token is hashed; streams keep only the hash.
+  Viewer AuthenticateTokenHash(std::string token_hash, std::string client_address);
   FeedCache<TopicPageRows> topic_pages_;
   FeedCache<SessionMember> sessions_;
   FeedCache<ReadingControls> reading_controls_;

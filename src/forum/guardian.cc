@@ -129,6 +129,11 @@ Result<void> Guardian::CanFlag(const Viewer& viewer, const store::PostRow& post)
   return RequireLivePost(post);
 }
 
+Result<void> Guardian::CanReadTopic(const Viewer& viewer, const store::TopicRow& topic) {
+  if (!topic.hidden_at || viewer.is(topic.user_id) || viewer.is_moderator()) return Ok();
+  return Error::NotFound("topic_hidden", "This conversation is hidden while a moderator looks at it.");
+}
+
 Result<void> Guardian::CanSeeHiddenPost(const Viewer& viewer, const store::PostRow& post) {
   if (viewer.is(post.user_id) || viewer.is_moderator()) return Ok();
   return Error::NotFound("post_hidden", "This post is hidden while a moderator looks at it.");

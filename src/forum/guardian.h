@@ -25,6 +25,9 @@ class Guardian {
   static Result<void> CanEditSafetySettings(const Viewer& viewer);  // helplines, message templates, supporters
   static Result<void> CanReportWorry(const Viewer& viewer, const store::PostRow& post);
   static Result<void> CanFlag(const Viewer& viewer, const store::PostRow& post);
+  // A hidden or held question takes its whole conversation with it, title and all: only its
+  // writer and the moderators can open it meanwhile.
+  static Result<void> CanReadTopic(const Viewer& viewer, const store::TopicRow& topic);
   // Hidden and held posts: their writer and moderators.
   static Result<void> CanSeeHiddenPost(const Viewer& viewer, const store::PostRow& post);
   static Result<void> CanRevealAnonymous(const Viewer& viewer);

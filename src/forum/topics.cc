@@ -96,6 +96,17 @@ Result<std::vector<Forum::OwnReactions>> Forum::OwnReactionsOnPage(const Viewer&
   return own;
 }
 
+Result<Viewer> Forum::StreamReader(const Viewer& opened_as, TopicId topic_id) {
+  Viewer now = opened_as;
+  if (!opened_as.session_token_hash.empty()) {
+    now = AuthenticateTokenHash(opened_as.session_token_hash, opened_as.client_address);
+  }
+  auto topic = store_.FindTopic(topic_id);
+  if (!topic) return topic.error().code == ErrorCode::kNotFound ? TopicNotFound() : std::move(topic).error();
+  KINDRED_TRY(Guardian::CanReadTopic(now, *topic));
+  return now;
+}
+
 Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
   // Read before the rows: a write that lands meanwhile moves the feed past what they are kept at.
   std::optional<std::int64_t> position;
@@ -103,11 +114,7 @@ Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
   auto rows = TopicPage(id, page, position);
   if (!rows) return std::move(rows).error();
   const store::TopicRow& topic = (*rows)->topic;
-  // A hidden or held question takes its whole conversation with it, title and all: only its
-  // writer and the moderators can open it meanwhile.
-  if (topic.hidden_at && !viewer.is(topic.user_id) && !viewer.is_moderator()) {
-    return Error::NotFound("topic_hidden", "This conversation is hidden while a moderator looks at it.");
-  }
+  KINDRED_TRY(Guardian::CanReadTopic(viewer, topic));
   TopicView view{topic, (*rows)->posts, {}, {}, (*rows)->page};
   view.feed_position = position;
   auto display = DisplayFor(viewer, view.posts, position);

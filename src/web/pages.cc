@@ -559,11 +559,15 @@ Result<http::Response> Pages::TopicEvents(const http::Request& request, const fo
   // exactly like one loaded with the page. The reader's own reactions are not looked up: a new
   // reply has none, and for an edit the script takes only the new text.
   const Site& site = *impl_;
-  auto render = [&site, viewer](const live::PostChange& change) -> std::optional<live::StreamEvent> {
+  auto render = [&site, id, opened_as = viewer](const live::PostChange& change) -> std::optional<live::StreamEvent> {
     // Moderation and the reader's own controls apply live as on the page: a hidden or held reply
     // reaches only its writer and the moderators, a blocked member's never reaches the blocker.
+    // Who the reader is and whether they may still read the topic are asked again each time.
+    auto reader = site.forum.StreamReader(opened_as, id);
+    if (!reader.ok()) return std::nullopt;
+    const forum::Viewer& reader_now = *reader;
     std::vector<store::PostRow> posts{change.post};
-    auto display = site.forum.DisplayFor(viewer, posts);
+    auto display = site.forum.DisplayFor(reader_now, posts);
     if (!display.ok()) {
       spdlog::error("a live reply could not be checked for its reader: {}", display.error().message);
       return std::nullopt;
@@ -572,7 +576,7 @@ Result<http::Response> Pages::TopicEvents(const http::Request& request, const fo
     if (shown.blocked_author) return std::nullopt;
     if (shown.hidden && change.kind == live::PostChange::Kind::kCreated) return std::nullopt;
     const store::PostRow& post = posts.front();
-    auto html = PostHtml(site, viewer, post, {}, shown);
+    auto html = PostHtml(site, reader_now, post, {}, shown);
     if (!html.ok()) {
       spdlog::error("a live reply could not be rendered: {}", html.error().message);
       return std::nullopt;

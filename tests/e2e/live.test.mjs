@@ -153,6 +153,62 @@ describe('the page event stream', () => {
     }
   });
 
+  test('a stream asks again who its reader is: a demoted moderator gets no hidden text, a signed-out one reads as a visitor', async () => {
+    const api = (method, path, body, token) => forum.server.client().api(method, path, body, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    const setRole = async (username, role) => {
+      const response = await api('PUT', `/api/v1/users/${encodeURIComponent(username)}/role`, { role }, forum.admin.token);
+      assert.equal(response.status, 200, response.text);
+    };
+    // Hides a reply the way a moderator does: a member flags it, a moderator acts on the flag.
+    const hide = async (post) => {
+      const flagger = await apiMember(forum.server, 'flagger');
+      const flagged = await api('POST', `/api/v1/posts/${post.id}/flags`, { reason: 'unkind' }, flagger.token);
+      assert.equal(flagged.status, 201, flagged.text);
+      const queue = await api('GET', '/api/v1/review?status=open', undefined, forum.admin.token);
+      const item = queue.json.items.find((i) => i.post.id === post.id);
+      assert.ok(item, 'the flag is in the queue');
+      const done = await api('POST', `/api/v1/review/${item.id}/actions`,
+        { action: 'hide', version: item.version, reason: 'Unkind to others.' }, forum.admin.token);
+      assert.equal(done.status, 200, done.text);
+    };
+    const moderator = await apiMember(forum.server, 'livemod');
+    await setRole(moderator.username, 'moderator');
+    const { topic } = await askApi(forum.server, asker.token, forum.category.id);
+    const stream = await openStream(forum.server.url(`/t/${topic.id}/events`), {
+      headers: { authorization: `Bearer ${moderator.token}` },
+    });
+    try {
+      assert.equal(stream.status, 200);
+      const seen = await replyApi(forum.server, replier.token, topic.id, 'Words only moderators may read once hidden.');
+      await stream.waitFor(1);
+      await hide(seen);
+      const [, hiddenForModerator] = await stream.waitFor(2);
+      assert.equal(hiddenForModerator.event, 'hide');
+      assert.match(JSON.parse(hiddenForModerator.data).html, /Words only moderators may read/, 'a moderator reads it');
+
+      await setRole(moderator.username, 'member');
+      const later = await replyApi(forum.server, replier.token, topic.id, 'Also unkind, and hidden after the demotion.');
+      const [, , replyAsMember] = await stream.waitFor(3);
+      assert.match(JSON.parse(replyAsMember.data).html, /name="_csrf"/, 'a member can react, through a form');
+      await hide(later);
+      const [, , , hiddenForMember] = await stream.waitFor(4);
+      assert.equal(hiddenForMember.event, 'hide');
+      assert.ok(!JSON.parse(hiddenForMember.data).html.includes('hidden after the demotion'),
+        'the demoted moderator gets the placeholder, not the text');
+
+      const signedOut = await api('DELETE', '/api/v1/sessions/current', undefined, moderator.token);
+      assert.ok(signedOut.status < 300, signedOut.text);
+      const own = await replyApi(forum.server, replier.token, topic.id, 'A kind one after the sign-out.');
+      const [, , , , afterSignOut] = await stream.waitFor(5);
+      assert.equal(JSON.parse(afterSignOut.data).id, own.id);
+      assert.ok(!/name="_csrf"/.test(JSON.parse(afterSignOut.data).html), 'no form carries the ended session');
+    } finally {
+      stream.close();
+    }
+  });
+
   test('an unknown topic is a 404 page', async () => {
     const response = await forum.server.client().get('/t/999999/events');
     assert.equal(response.status, 404);
