@@ -91,17 +91,21 @@ constexpr double kSimilarTitleScale = 3.0;
 constexpr double kSimilarBodyScale = 0.6;
 constexpr std::size_t kSimilarBodyTerms = 24;
 constexpr Xapian::doccount kSimilarCandidates = 20;
-// The post ranking looks only at the posts of the topic ranking's first 100 topics: a thread whose
+// The post ranking looks only at the posts of the topic ranking's first 50 topics: a thread whose
 // one reply answers the question holds that reply's words in its topic document too, so it ranks
 // there as well. Ranking every post cost 50-90 ms at a million posts; checked against the
-// unrestricted ranking in docs/search.md.
-constexpr Xapian::doccount kSimilarTopicPool = 100;
+// unrestricted ranking, and 50 against 100, in docs/search.md.
+constexpr Xapian::doccount kSimilarTopicPool = 50;
 // A word in more than one document in five says next to nothing about which topic answers (BM25
 // weighs it near nothing), yet walking its topic postings was most of the topic ranking's work:
 // "help", "day", "go" and "lie" held 55% of the postings for bench/run's question at a million
 // posts. The topic ranking leaves such words out (their title forms stay); that changed no result
 // on tests/search, search_more or search_blind. The post ranking keeps them: there it did.
 constexpr double kSimilarCommonShare = 0.2;
+// The same judgement among topics alone: a word in more than three threads in ten. Counted over
+// every document, posts outnumber topics fifteen to one at a million posts, and words in 80-95% of
+// threads ("help", "day", "lie") stayed under the share above while holding most of the postings.
+constexpr double kSimilarCommonTopicShare = 0.3;
 // Two rankings are fused by reciprocal rank (Cormack et al. 2009): the topic documents with title
 // weight and synonyms, and plain BM25 over single posts (the baseline, which generalised better to
 // question sets not tuned on). The offset 20 and the post ranking's double share were chosen on
@@ -711,10 +715,15 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
   if (title_terms.empty() && body_terms.empty()) return out;
 
   // Each word of the question in topic documents, its title form, and at a discount its synonyms.
+  const double topic_count = db.get_termfreq(kKindTopic);
   auto thread_word = [&](const std::string& t) {
-    const double holding = db.get_termfreq(t) + db.get_termfreq(ThreadTermOf(t));
-    if (holding > kSimilarCommonShare * db.get_doccount()) return Xapian::Query();  // matches nothing: left out
-    return WeighedAsShared(db, ThreadTermOf(t), t);
+    const std::string thread_term = ThreadTermOf(t);
+    const double in_topics = db.get_termfreq(thread_term);
+    const double holding = db.get_termfreq(t) + in_topics;
+    // Left out: an empty query matches nothing.
+    if (holding > kSimilarCommonShare * db.get_doccount()) return Xapian::Query();
+    if (in_topics > kSimilarCommonTopicShare * topic_count) return Xapian::Query();
+    return WeighedAsShared(db, thread_term, t);
   };
   auto thread_title_word = [&](const std::string& t) {
     return WeighedAsShared(db, ThreadTitleTermOf(t), TitleTermOf(t));
