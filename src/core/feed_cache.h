@@ -4,7 +4,10 @@
 // position (Store::LatestEventSeq) read before its value was read, and is served only while the
 // feed is still there. Every change a reader could see appends to the feed in the same
 // transaction, so a value is never served after a write it does not show, even a write a moment
-// ago on another node. An age limit bounds what the feed does not describe (the clock).
+// ago on another node. An age limit bounds what the feed does not describe (the clock): past it,
+// the first caller makes the value again while the others are still served the kept one, up to
+// twice the age. The feed has not moved, so only relative times can be out of date, and a popular
+// page costs one rendering when it ages instead of one per request that arrives meanwhile.
 // Values are shared, immutable once kept: a hit costs a lookup and a reference count, and the
 // copy a caller may need is made outside the lock.
 // Thread-safety: every method may be called from any thread at once.
@@ -16,6 +19,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -24,22 +28,37 @@ namespace kindred {
 template <typename Value>
 class FeedCache {
  public:
-  FeedCache(std::size_t max_bytes, std::chrono::seconds max_age) : max_bytes_(max_bytes), max_age_(max_age) {}
+  using Clock = std::chrono::steady_clock;
+  using Now = Clock::time_point (*)();
 
-  // The value for `key` if it was read at `position` (the current one) and is young enough.
+  FeedCache(std::size_t max_bytes, std::chrono::seconds max_age, Now now = &Clock::now)
+      : max_bytes_(max_bytes), max_age_(max_age), now_(now) {}
+
+  // The value for `key` if it was read at `position` (the current one) and is young enough, or
+  // aged while another caller is making it again. nullptr tells the caller to make it and Keep it.
   // An entry from a later position stays: a slow request that read the feed earlier must not
   // throw away what a newer one kept.
   std::shared_ptr<const Value> Find(const std::string& key, std::int64_t position) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
     if (it == entries_.end()) return nullptr;
-    if (it->second.position > position) return nullptr;
-    if (it->second.position < position || std::chrono::steady_clock::now() - it->second.made > max_age_) {
+    Entry& entry = it->second;
+    if (entry.position > position) return nullptr;
+    const Clock::time_point now = now_();
+    if (entry.position < position || now - entry.made > 2 * max_age_) {
       Evict(it);
       return nullptr;
     }
-    least_recent_.splice(least_recent_.end(), least_recent_, it->second.in_order);
-    return it->second.value;
+    if (now - entry.made > max_age_) {
+      // One caller at a time makes it again; should that caller fail, the next takes over later.
+      const bool being_made = entry.remaking_since && now - *entry.remaking_since < kRemakeWait;
+      if (!being_made) {
+        entry.remaking_since = now;
+        return nullptr;
+      }
+    }
+    least_recent_.splice(least_recent_.end(), least_recent_, entry.in_order);
+    return entry.value;
   }
 
   // `bytes` is what the value holds, roughly; one over an eighth of the budget is not kept, so
@@ -54,8 +73,7 @@ class FeedCache {
     }
     while (bytes_ + bytes > max_bytes_ && !least_recent_.empty()) Evict(entries_.find(least_recent_.front()));
     least_recent_.push_back(key);
-    entries_.emplace(key, Entry{position, std::chrono::steady_clock::now(), std::move(value), bytes,
-                                std::prev(least_recent_.end())});
+    entries_.emplace(key, Entry{position, now_(), std::move(value), bytes, std::prev(least_recent_.end()), {}});
     bytes_ += bytes;
   }
 
@@ -67,11 +85,14 @@ class FeedCache {
  private:
   struct Entry {
     std::int64_t position = 0;
-    std::chrono::steady_clock::time_point made = {};
+    Clock::time_point made = {};
     std::shared_ptr<const Value> value = {};
     std::size_t bytes = 0;
     std::list<std::string>::iterator in_order = {};  // place in least_recent_
+    std::optional<Clock::time_point> remaking_since = {};  // when a caller was told to make it again
   };
+  // How long the caller making an aged value again has before another caller is asked to.
+  static constexpr std::chrono::seconds kRemakeWait{5};
   void Evict(typename std::unordered_map<std::string, Entry>::iterator it) {  // REQUIRES: mutex_ held
     bytes_ -= it->second.bytes;
     least_recent_.erase(it->second.in_order);
@@ -80,6 +101,7 @@ class FeedCache {
 
   const std::size_t max_bytes_;
   const std::chrono::seconds max_age_;
+  const Now now_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;  // GUARDED_BY(mutex_)
   std::list<std::string> least_recent_;             // GUARDED_BY(mutex_): front is the next to go

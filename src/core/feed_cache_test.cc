@@ -1,5 +1,5 @@
-// FeedCache: a value is served only at the feed position it was read at, and a request that read
-// the feed earlier never throws away what a later one kept.
+// FeedCache: a value is served only at the feed position it was read at, a request that read the
+// feed earlier never throws away what a later one kept, and an aged value is made again once.
 #include "core/feed_cache.h"
 
 #include <gtest/gtest.h>
@@ -28,6 +28,32 @@ TEST(FeedCacheTest, AnEarlierRequestLeavesALaterValueInPlace) {
   cache.Keep("t1", 8, Text("eight"), 5);
   ASSERT_NE(cache.Find("t1", 9), nullptr);
   EXPECT_EQ(*cache.Find("t1", 9), "nine");
+}
+
+// A clock the tests move by hand.
+std::chrono::steady_clock::time_point test_now{};
+std::chrono::steady_clock::time_point TestNow() { return test_now; }
+
+TEST(FeedCacheTest, AnAgedValueIsMadeAgainByOneCallerWhileTheOthersAreServedIt) {
+  test_now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  FeedCache<std::string> cache(1 << 20, std::chrono::seconds(30), &TestNow);
+  cache.Keep("home", 7, Text("at 7"), 4);
+  test_now += std::chrono::seconds(31);
+  EXPECT_EQ(cache.Find("home", 7), nullptr) << "the first caller after the age limit makes it again";
+  ASSERT_NE(cache.Find("home", 7), nullptr) << "the others meanwhile get the kept value";
+  EXPECT_EQ(*cache.Find("home", 7), "at 7");
+  test_now += std::chrono::seconds(6);
+  EXPECT_EQ(cache.Find("home", 7), nullptr) << "a caller that never kept its value is replaced";
+  cache.Keep("home", 7, Text("again"), 5);
+  ASSERT_NE(cache.Find("home", 7), nullptr);
+  EXPECT_EQ(*cache.Find("home", 7), "again");
+
+  test_now += std::chrono::seconds(31);
+  EXPECT_EQ(cache.Find("home", 8), nullptr) << "a moved feed is never served an aged value";
+  cache.Keep("old", 8, Text("old"), 3);
+  test_now += std::chrono::seconds(61);
+  EXPECT_EQ(cache.Find("old", 8), nullptr);
+  EXPECT_EQ(cache.Find("old", 8), nullptr) << "past twice the age limit nobody is served it";
 }
 
 }  // namespace
