@@ -243,6 +243,29 @@ Xapian::Query WeighedAsShared(const Xapian::Database& db, const std::string& ter
                        Bm25TermWeight(documents, shared) / Bm25TermWeight(documents, own));
 }
 
+// Whether the query matches documents that hold none of its words: "-word" alone is parsed as
+// every document but those with the word.
+bool MatchesWithoutWords(const Xapian::Query& query) {
+  if (query.get_type() == Xapian::Query::LEAF_MATCH_ALL) return true;
+  for (std::size_t i = 0; i < query.get_num_subqueries(); ++i) {
+    if (MatchesWithoutWords(query.get_subquery(i))) return true;
+  }
+  return false;
+}
+
+// `query` over posts only, narrowed by `filter` when it is not empty. Only posts hold unprefixed
+// words (a topic document's carry kThreadPrefix and kThreadTitlePrefix), so a query that must
+// match its words needs no kKindPost filter: ANDing with a posting list that names every post was
+// a third of a common word's search at a million posts.
+Xapian::Query Filtered(const Xapian::Query& query, const Xapian::Query& filter) {
+  Xapian::Query narrowed = filter;
+  if (MatchesWithoutWords(query)) {
+    narrowed = narrowed.empty() ? Xapian::Query(kKindPost)
+                                : Xapian::Query(Xapian::Query::OP_AND, narrowed, Xapian::Query(kKindPost));
+  }
+  return narrowed.empty() ? query : Xapian::Query(Xapian::Query::OP_FILTER, query, narrowed);
+}
+
 }  // namespace
 
 // --- Impl ------------------------------------------------------------------------------------------
@@ -498,7 +521,7 @@ struct XapianIndex::Impl {
     double total = 0;
     for (const auto& t : terms) total += idf[t] = Idf(db, t);
     Xapian::Enquire enquire(db);
-    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, filter));
+    enquire.set_query(Filtered(query, filter));
     Xapian::MSet mset = enquire.get_mset(0, kCorrectionProbeDocs);
     probe.estimated = mset.get_matches_estimated();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -613,7 +636,7 @@ Result<SearchResults> XapianIndex::Impl::SearchIn(Xapian::Database& db, const Se
   Xapian::Query parsed = Parse(db, text);
   if (parsed.empty()) return results;
   Xapian::Enquire enquire(db);
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, parsed, filter));
+  enquire.set_query(Filtered(parsed, filter));
   enquire.set_weighting_scheme(Xapian::BM25Weight());
   enquire.set_collapse_key(kSlotTopic, kPostsPerTopic);
   Xapian::MSet mset = enquire.get_mset(0, kRankWindowTopics * kPostsPerTopic);
@@ -939,7 +962,7 @@ Result<MisplacedCheck> XapianIndex::Impl::MisplacedIn(Xapian::Database& db, Topi
   std::unordered_map<std::int64_t, Cover> covers;
   auto collect = [&](const Xapian::Query& filter, Xapian::doccount count) {
     Xapian::Enquire enquire(db);
-    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, filter));
+    enquire.set_query(Filtered(query, filter));
     Xapian::MSet mset = enquire.get_mset(0, count);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Xapian::Document doc = it.get_document();
@@ -952,8 +975,8 @@ Result<MisplacedCheck> XapianIndex::Impl::MisplacedIn(Xapian::Database& db, Topi
         cover.terms.insert(*t);
     }
   };
-  collect(Xapian::Query(kKindPost), kMisplacedCandidates);
-  collect(Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(kKindPost), Xapian::Query(TopicTerm(topic))),
+  collect(Xapian::Query(), kMisplacedCandidates);
+  collect(Xapian::Query(TopicTerm(topic)),
           kMisplacedCandidates);
 
   auto coverage = [&](const Cover& c) {
@@ -1170,7 +1193,8 @@ Result<SearchResults> XapianIndex::Search(const SearchQuery& query) {
   }
   Impl& m = *impl_;
   return m.Read([&](Xapian::Database& db) -> Result<SearchResults> {
-    std::vector<Xapian::Query> filters = {Xapian::Query(kKindPost)};
+    // Empty when nothing narrows the search: the words alone find only posts (see Filtered).
+    std::vector<Xapian::Query> filters;
     if (query.category) filters.emplace_back(CategoryTerm(*query.category));
     if (!query.author.empty()) filters.emplace_back(AuthorTerm(query.author));
     Xapian::Query filter(Xapian::Query::OP_AND, filters.begin(), filters.end());

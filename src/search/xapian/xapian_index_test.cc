@@ -157,6 +157,34 @@ TEST_F(XapianIndexTest, EachTopicAppearsOnceWithItsBestPost) {
       << results->hits[0].snippet_html;
 }
 
+TEST_F(XapianIndexTest, HitsAreAlwaysPostsNeverATopicsOwnDocument) {
+  // Searches without a category or author run unfiltered, trusting that only posts hold
+  // unprefixed words: every word of every thread must find posts alone.
+  AddForum();
+  for (const auto& topic : Forum()) {
+    std::vector<std::string> texts = {topic.title, topic.body};
+    texts.insert(texts.end(), topic.replies.begin(), topic.replies.end());
+    for (const auto& text : texts) {
+      SearchQuery query;
+      query.text = text;
+      query.correct_spelling = false;
+      auto results = index_->Search(query);
+      ASSERT_TRUE(results.ok()) << query.text;
+      ASSERT_FALSE(results->hits.empty()) << query.text;
+      for (const auto& hit : results->hits) {
+        EXPECT_GE(hit.post_number, 1) << query.text;
+        EXPECT_EQ(hit.post.value / 100, hit.topic.value) << "a post of its topic, not the topic's document";
+      }
+    }
+  }
+  SearchQuery only_excluded;  // parsed as every document but those with the word
+  only_excluded.text = "-night";
+  auto others = index_->Search(only_excluded);
+  ASSERT_TRUE(others.ok());
+  EXPECT_FALSE(others->hits.empty());
+  for (const auto& hit : others->hits) EXPECT_EQ(hit.post.value / 100, hit.topic.value);
+}
+
 TEST_F(XapianIndexTest, QuotedPhrasesAndExclusion) {
   AddForum();
   EXPECT_EQ(TopicsFor("\"back to sleep\""), std::vector<std::int64_t>{2});
