@@ -465,7 +465,17 @@ struct XapianIndex::Impl {
       return;
     }
     const Xapian::docid id = *posting;
-    Xapian::Document doc = wdb.get_document(id);
+    // A new document with the stored one's terms, values and data: adding terms to the stored
+    // document itself first loads every term's positions (Xapian 1.4's Document::Internal::
+    // need_terms), a position-table lookup for each distinct word of the thread, though a topic
+    // document has none. That was most of the indexer's time at a million posts.
+    const Xapian::Document stored = wdb.get_document(id);
+    Xapian::Document doc;
+    for (auto term = wdb.termlist_begin(id); term != wdb.termlist_end(id); ++term) doc.add_term(*term, term.get_wdf());
+    for (auto value = stored.values_begin(); value != stored.values_end(); ++value) {
+      doc.add_value(value.get_valueno(), *value);
+    }
+    doc.set_data(stored.get_data());
     auto tg = Generator(doc);
     for (const auto& body : replies) IndexText(tg, body, Positions::kNone, 1, kThreadPrefix);
     wdb.replace_document(id, doc);
