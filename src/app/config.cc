@@ -150,6 +150,7 @@ Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config) {
                                    : limit_name == "register_per_address" ? &rl.register_per_address
                                    : limit_name == "post_per_account"     ? &rl.post_per_account
                                    : limit_name == "post_per_address"     ? &rl.post_per_address
+                                   : limit_name == "personal_controls_per_account" ? &rl.personal_controls_per_account
                                                                           : nullptr;
         if (!target) return ConfigError("unknown key rate_limits." + limit_name);
         KINDRED_TRY(ReadRateLimit(limit_value, limit_name, *target));

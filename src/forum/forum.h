@@ -40,6 +40,10 @@ struct RateLimits {
   // Questions and replies: a burst for a conversation, then one every 10 seconds.
   RateLimit post_per_account{10, 1.0 / 10};
   RateLimit post_per_address{30, 1.0 / 4};
+  // Blocking, unblocking and saving muted words: each one makes every reader's kept pages be made
+  // again (it moves the change feed), so a script could keep the whole forum uncached. A person
+  // blocking a handful of accounts in a hard moment never meets it.
+  RateLimit personal_controls_per_account{30, 1.0 / 6};
 };
 
 // How the forum looks after people who may be at risk (issue 4; ../shared/SAFETY.md).
@@ -448,6 +452,8 @@ class Forum {
   Result<std::vector<PostDisplay>> DisplayFor(const Viewer& viewer, std::vector<store::PostRow>& posts,
                                               std::optional<std::int64_t> position);
   Result<void> TakePostingToken(const Viewer& viewer);
+  // Blocks, unblocks and muted-word saves (limits_.personal_controls_per_account).
+  Result<void> TakeControlsToken(const Viewer& viewer);
   // After a post is saved: assess it and, when it may speak of risk, put it in front of a human.
   // Never fails the post: a problem here is logged, and the post stands.
   void AfterPostSaved(const store::PostRow& post, std::string_view title);

@@ -66,7 +66,7 @@ class ForumTest : public ::testing::Test {
   testutil::TempDir dir_;
   ManualClock clock_{1795723587};
   // Generous limits, so only the tests about limits meet them.
-  RateLimits limits_{{1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}};
+  RateLimits limits_{{1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}};
   // New members' limits off likewise; the moderation tests turn them on.
   NewMemberRules relaxed_new_members_{1000, 0, {1000, 1000}, 3LL * 24 * 3600, 3};
   std::unique_ptr<store::Store> store_;

@@ -148,8 +148,17 @@ Result<bool> Forum::AskerBlocked(const Viewer& viewer, const store::TopicRow& to
   return store_.IsBlocked(topic.user_id, viewer.member->id);
 }
 
+Result<void> Forum::TakeControlsToken(const Viewer& viewer) {
+  if (int wait = limiter_.Take("controls:user:" + std::to_string(viewer.member->id.value),
+                               limits_.personal_controls_per_account)) {
+    return Error::RateLimited(wait);
+  }
+  return Ok();
+}
+
 Result<void> Forum::Block(const Viewer& viewer, std::string_view username) {
   if (!viewer.signed_in()) return SignInForControls();
+  KINDRED_TRY(TakeControlsToken(viewer));
   auto user = store_.FindUserByName(Trim(username));
   if (!user) return user.error().code == ErrorCode::kNotFound ? MemberNotFound() : std::move(user).error();
   KINDRED_TRY(Guardian::CanBlock(viewer, *user));
@@ -158,6 +167,7 @@ Result<void> Forum::Block(const Viewer& viewer, std::string_view username) {
 
 Result<void> Forum::Unblock(const Viewer& viewer, std::string_view username) {
   if (!viewer.signed_in()) return SignInForControls();
+  KINDRED_TRY(TakeControlsToken(viewer));
   auto user = store_.FindUserByName(Trim(username));
   if (!user) return user.error().code == ErrorCode::kNotFound ? MemberNotFound() : std::move(user).error();
   return store_.RemoveBlock(viewer.member->id, user->id);
@@ -170,6 +180,7 @@ Result<std::vector<store::UserRow>> Forum::BlockedMembers(const Viewer& viewer) 
 
 Result<void> Forum::SetMutedWords(const Viewer& viewer, const std::vector<std::string>& words) {
   if (!viewer.signed_in()) return SignInForControls();
+  KINDRED_TRY(TakeControlsToken(viewer));
   std::vector<std::string> kept;
   std::unordered_set<std::string> seen;
   for (const auto& raw : words) {

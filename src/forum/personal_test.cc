@@ -132,6 +132,25 @@ TEST_F(PersonalTest, ControlsApplyToTheNextPageAfterTheyChange) {
   EXPECT_FALSE(viewer_now().signed_in());
 }
 
+TEST_F(PersonalTest, BlockingAndMutingAreRateLimitedPerMemberAndRecover) {
+  RateLimits strict = limits_;
+  strict.personal_controls_per_account = {3, 1.0 / 10};
+  auto forum = ForumWith(strict);
+  Viewer ana = Member("anna");
+  Member("bob");
+  ASSERT_TRUE(forum->Block(ana, "bob").ok());
+  ASSERT_TRUE(forum->Unblock(ana, "bob").ok());
+  ASSERT_TRUE(forum->SetMutedWords(ana, {"relapse"}).ok());
+  auto limited = forum->Block(ana, "bob");
+  ASSERT_FALSE(limited.ok());
+  EXPECT_EQ(limited.error().code, ErrorCode::kRateLimited);
+  EXPECT_EQ(limited.error().retry_after_seconds, 10);
+  EXPECT_EQ(forum->SetMutedWords(ana, {"relapse", "scales"}).error().code, ErrorCode::kRateLimited);
+  EXPECT_TRUE(forum->Block(Member("cyd"), "bob").ok()) << "each member has their own allowance";
+  clock_.Advance(10);
+  EXPECT_TRUE(forum->Block(ana, "bob").ok());
+}
+
 TEST_F(PersonalTest, MutedWordsMatchWholeWordsIgnoringCase) {
   Viewer ann = Member("ann"), bob = Member("bob");
   TopicId topic = AskSomething(bob);

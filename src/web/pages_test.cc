@@ -274,7 +274,7 @@ class PagesTest : public ::testing::Test {
   testutil::TempDir dir_;
   StubDetector detector_;
   ManualClock clock_{1795723587};
-  forum::RateLimits limits_{{1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}};
+  forum::RateLimits limits_{{1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<forum::Forum> forum_;
   std::unique_ptr<Pages> pages_;

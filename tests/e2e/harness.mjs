@@ -33,6 +33,7 @@ login_per_address = { burst = 1000, per_minute = 1000.0 }
 register_per_address = { burst = 1000, per_minute = 1000.0 }
 post_per_account = { burst = 1000, per_minute = 1000.0 }
 post_per_address = { burst = 1000, per_minute = 1000.0 }
+personal_controls_per_account = { burst = 1000, per_minute = 1000.0 }
 `;
 // New members' limits off likewise, unless a test's extraConfig sets its own [moderation].
 export const RELAXED_MODERATION_TOML = `
