@@ -21,6 +21,7 @@
 #include "core/text.h"
 #include "store/rate_buckets_internal.h"
 #include "store/sqlite/sqlite_connection_internal.h"
+#include "store/sqlite/sqlite_latest_seq_internal.h"
 #include "store/sqlite/sqlite_migrations_internal.h"
 
 // Borrows a statement or returns its error from the enclosing function.
@@ -1549,10 +1550,15 @@ class SqliteStore final : public Store {
   }
 
   Result<std::int64_t> LatestEventSeq() override {
-    return Read([&](Connection& db) -> Result<std::int64_t> {
-      KINDRED_SQL(select, db, kLatestEventSeq);
-      return ReadCount(select);
-    });
+    auto read = [&] {
+      return Read([&](Connection& db) -> Result<std::int64_t> {
+        KINDRED_SQL(select, db, kLatestEventSeq);
+        return ReadCount(select);
+      });
+    };
+    // Inside a shared read the position must be that snapshot's: rows read next come from it.
+    if (SharedReadOf(this) != nullptr) return read();
+    return latest_seq_.Get(read);
   }
 
   // Wakes on this process's commits; another process writing the same file (an import while
@@ -2037,7 +2043,10 @@ class SqliteStore final : public Store {
       queue_.erase(queue_.begin(), queue_.begin() + taken);
       lock.unlock();
 
-      if (RunBatch(batch)) committed_.Notify();
+      if (RunBatch(batch)) {
+        latest_seq_.WriteCommitted();
+        committed_.Notify();
+      }
 
       lock.lock();
       for (PendingWrite* write : batch) write->done = true;
@@ -2155,6 +2164,10 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(writer_mutex_)
   ReaderPool readers_;                  // thread-safe itself
   EventSignal committed_;               // thread-safe itself
+  // Another process's writes (an import while serving) show within this; the live hub reads the
+  // feed as often anyway.
+  static constexpr std::chrono::seconds kOtherWritersLag{1};
+  LatestSeqCache latest_seq_{kOtherWritersLag};  // thread-safe itself
   // This thread's ReadScope, of whichever store made it (SharedReadOf checks which).
   inline static thread_local SharedRead* shared_read_ = nullptr;
 };

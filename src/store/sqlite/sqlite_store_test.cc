@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "store/sqlite/sqlite_connection_internal.h"
+#include "store/sqlite/sqlite_latest_seq_internal.h"
 #include "store/sqlite/sqlite_migrations_internal.h"
 #include "testutil/temp_dir.h"
 
@@ -65,6 +67,58 @@ TEST(SqliteStoreTest, ReadsInAScopeSeeOneSnapshot) {
     EXPECT_EQ(*store.CountUsers(), 3);
   }
   EXPECT_EQ(*store.CountUsers(), 3);
+}
+
+// The feed position is kept between reads (sqlite::LatestSeqCache), never past a write of this
+// process, and inside a ReadScope it is the scope's snapshot's.
+TEST(SqliteStoreTest, TheFeedPositionShowsEveryWriteThatWasAnsweredAndAScopesOwnSnapshot) {
+  testutil::TempDir dir;
+  Result<std::unique_ptr<Store>> opened = OpenSqliteStore(dir.path() / "kindred.db");
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Store& store = **opened;
+  auto kim = store.CreateUser({"kim", "kim@example.org", "hash", Role::kMember, 1'700'000'000, false});
+  auto sam = store.CreateUser({"sam", "sam@example.org", "hash", Role::kMember, 1'700'000'000, false});
+  ASSERT_TRUE(kim.ok() && sam.ok());
+  const std::int64_t before = *store.LatestEventSeq();
+  ASSERT_TRUE(store.AddBlock(kim->id, sam->id, 1'700'000'001).ok());
+  const std::int64_t blocked = *store.LatestEventSeq();
+  EXPECT_GT(blocked, before) << "this process's write shows at once";
+  {
+    std::unique_ptr<ReadScope> scope = store.ShareReads();
+    ASSERT_EQ(*store.CountUsers(), 2);
+    std::thread other([&] { ASSERT_TRUE(store.RemoveBlock(kim->id, sam->id).ok()); });
+    other.join();
+    EXPECT_EQ(*store.LatestEventSeq(), blocked) << "the scope's rows come from before the unblock";
+  }
+  const std::int64_t unblocked = *store.LatestEventSeq();
+  EXPECT_GT(unblocked, blocked);
+
+  // Another process's write (here another store on the file) shows within a second.
+  Result<std::unique_ptr<Store>> second = OpenSqliteStore(dir.path() / "kindred.db");
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE((*second)->AddBlock(sam->id, kim->id, 1'700'000'002).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_GT(*store.LatestEventSeq(), unblocked);
+}
+
+TEST(SqliteStoreTest, AFeedPositionReadDuringACommitIsNotKept) {
+  static std::chrono::steady_clock::time_point now{};
+  sqlite::LatestSeqCache cache(std::chrono::seconds(1), [] { return now; });
+  int reads = 0;
+  auto read = [&]() -> Result<std::int64_t> { return ++reads * 10; };
+  EXPECT_EQ(*cache.Get(read), 10);
+  EXPECT_EQ(*cache.Get(read), 10) << "kept";
+  cache.WriteCommitted();
+  EXPECT_EQ(*cache.Get(read), 20) << "a commit makes the next caller read";
+  auto read_during_commit = [&]() -> Result<std::int64_t> {
+    cache.WriteCommitted();
+    return ++reads * 10;
+  };
+  cache.WriteCommitted();
+  EXPECT_EQ(*cache.Get(read_during_commit), 30);
+  EXPECT_EQ(*cache.Get(read), 40) << "what was read while a write committed was not kept";
+  now += std::chrono::milliseconds(1001);
+  EXPECT_EQ(*cache.Get(read), 50) << "nor is anything kept past the lag for other processes";
 }
 
 TEST(SqliteStoreTest, CreatesTheFileAndItsDirectory) {
