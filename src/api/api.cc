@@ -1,6 +1,7 @@
 #include "api/api.h"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <string>
 #include <utility>
 #include <vector>
@@ -222,7 +223,12 @@ Result<http::Response> Api::TopicEvents(const http::Request& request, const foru
   // out as its placeholder). A client that wants its own view reads the topic again.
   auto render = [this, topic = *id](const live::PostChange& change) -> std::optional<live::StreamEvent> {
     // A topic hidden after the stream opened sends nothing more.
-    if (!forum_.StreamReader(forum::Viewer{}, topic).ok()) return std::nullopt;
+    if (auto visitor = forum_.StreamViewerNow(forum::Viewer{}, topic); !visitor.ok()) {
+      if (visitor.error().code != ErrorCode::kNotFound) {
+        spdlog::error("a live reply could not be checked for its readers: {}", visitor.error().message);
+      }
+      return std::nullopt;
+    }
     std::vector<store::PostRow> posts{change.post};
     auto display = forum_.DisplayFor(forum::Viewer{}, posts);
     if (!display.ok() || (display->front().hidden && change.kind == live::PostChange::Kind::kCreated)) {

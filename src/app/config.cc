@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <utility>
 
 namespace kindred::app {
 namespace {
@@ -145,13 +146,18 @@ Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config) {
       for (const auto& [limit_key, limit_value] : *limits) {
         std::string limit_name(limit_key.str());
         forum::RateLimits& rl = config.rate_limits;
-        forum::RateLimit* target = limit_name == "login_per_account"      ? &rl.login_per_account
-                                   : limit_name == "login_per_address"    ? &rl.login_per_address
-                                   : limit_name == "register_per_address" ? &rl.register_per_address
-                                   : limit_name == "post_per_account"     ? &rl.post_per_account
-                                   : limit_name == "post_per_address"     ? &rl.post_per_address
-                                   : limit_name == "personal_controls_per_account" ? &rl.personal_controls_per_account
-                                                                          : nullptr;
+        const std::pair<const char*, forum::RateLimit*> known[] = {
+            {"login_per_account", &rl.login_per_account},
+            {"login_per_address", &rl.login_per_address},
+            {"register_per_address", &rl.register_per_address},
+            {"post_per_account", &rl.post_per_account},
+            {"post_per_address", &rl.post_per_address},
+            {"personal_controls_per_account", &rl.personal_controls_per_account},
+        };
+        forum::RateLimit* target = nullptr;
+        for (const auto& [known_name, limit] : known) {
+          if (limit_name == known_name) target = limit;
+        }
         if (!target) return ConfigError("unknown key rate_limits." + limit_name);
         KINDRED_TRY(ReadRateLimit(limit_value, limit_name, *target));
       }

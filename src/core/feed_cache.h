@@ -6,8 +6,9 @@
 // transaction, so a value is never served after a write it does not show, even a write a moment
 // ago on another node. An age limit bounds what the feed does not describe (the clock): past it,
 // the first caller makes the value again while the others are still served the kept one, up to
-// twice the age. The feed has not moved, so only relative times can be out of date, and a popular
-// page costs one rendering when it ages instead of one per request that arrives meanwhile.
+// twice the age. The feed has not moved, so only what it does not describe can be out of date
+// (relative times, and lists from the search index, which follows the feed a moment behind), and
+// a popular page costs one rendering when it ages instead of one per request arriving meanwhile.
 // Values are shared, immutable once kept: a hit costs a lookup and a reference count, and the
 // copy a caller may need is made outside the lock.
 // Thread-safety: every method may be called from any thread at once.

@@ -40,9 +40,9 @@ struct RateLimits {
   // Questions and replies: a burst for a conversation, then one every 10 seconds.
   RateLimit post_per_account{10, 1.0 / 10};
   RateLimit post_per_address{30, 1.0 / 4};
-  // Blocking, unblocking and saving muted words: each one makes every reader's kept pages be made
-  // again (it moves the change feed), so a script could keep the whole forum uncached. A person
-  // blocking a handful of accounts in a hard moment never meets it.
+  // Unblocking and saving muted words: each one makes every reader's kept pages be made again (it
+  // moves the change feed), so a script could keep the whole forum uncached. Blocking is never
+  // limited (see Forum::Block).
   RateLimit personal_controls_per_account{30, 1.0 / 6};
 };
 
@@ -257,7 +257,7 @@ class Forum {
   // A live stream outlives the request that opened it, so at each change it asks who its reader
   // is now: a sign-out, a new role or a suspension applies to the next event it sends, and a
   // session that ended reads on as a visitor. kNotFound once the topic is hidden from them.
-  Result<Viewer> StreamReader(const Viewer& opened_as, TopicId topic);
+  Result<Viewer> StreamViewerNow(const Viewer& opened_as, TopicId topic);
   Result<void> LogOut(const Viewer& viewer);
   Result<void> LogOutEverywhere(const Viewer& viewer);
   // For `kindred admin create`: the first admin, or another. kConflict when the name is taken.
@@ -452,7 +452,7 @@ class Forum {
   Result<std::vector<PostDisplay>> DisplayFor(const Viewer& viewer, std::vector<store::PostRow>& posts,
                                               std::optional<std::int64_t> position);
   Result<void> TakePostingToken(const Viewer& viewer);
-  // Blocks, unblocks and muted-word saves (limits_.personal_controls_per_account).
+  // Unblocks and muted-word saves (limits_.personal_controls_per_account).
   Result<void> TakeControlsToken(const Viewer& viewer);
   // After a post is saved: assess it and, when it may speak of risk, put it in front of a human.
   // Never fails the post: a problem here is logged, and the post stands.

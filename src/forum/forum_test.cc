@@ -372,7 +372,7 @@ TEST_F(ForumTest, ProfileListsAMembersPosts) {
   EXPECT_EQ(profile->topics_of_posts[0].id, topic);
 }
 
-TEST_F(ForumTest, AStreamsReaderIsAskedAgainAtEachChange) {
+TEST_F(ForumTest, AStreamsViewerIsAskedAgainAtEachChange) {
   Viewer asker = Member("asker");
   auto asked = forum_->Ask(asker, {category_, "Is it normal to cry after therapy?", "It happens every week."});
   ASSERT_TRUE(asked.ok());
@@ -380,29 +380,29 @@ TEST_F(ForumTest, AStreamsReaderIsAskedAgainAtEachChange) {
   Viewer moderator = Member("mod");
   ASSERT_TRUE(forum_->SetRole(admin_, "mod", store::Role::kModerator).ok());
   // The viewer a stream opened with, before the promotion: the stream asks again and sees it.
-  auto promoted = forum_->StreamReader(moderator, topic);
+  auto promoted = forum_->StreamViewerNow(moderator, topic);
   ASSERT_TRUE(promoted.ok());
   EXPECT_TRUE(promoted->is_moderator());
 
   ASSERT_TRUE(store_->SetPostHidden(asked->second.id, clock_.Now(), "flags").ok());
-  EXPECT_EQ(forum_->StreamReader(Visitor(), topic).error().code, ErrorCode::kNotFound)
+  EXPECT_EQ(forum_->StreamViewerNow(Visitor(), topic).error().code, ErrorCode::kNotFound)
       << "a question hidden after the stream opened sends its readers nothing more";
-  EXPECT_TRUE(forum_->StreamReader(asker, topic).ok()) << "its writer still reads it";
-  EXPECT_TRUE(forum_->StreamReader(moderator, topic).ok());
+  EXPECT_TRUE(forum_->StreamViewerNow(asker, topic).ok()) << "its writer still reads it";
+  EXPECT_TRUE(forum_->StreamViewerNow(moderator, topic).ok());
 
   ASSERT_TRUE(forum_->SetRole(admin_, "mod", store::Role::kMember).ok());
-  EXPECT_EQ(forum_->StreamReader(moderator, topic).error().code, ErrorCode::kNotFound)
+  EXPECT_EQ(forum_->StreamViewerNow(moderator, topic).error().code, ErrorCode::kNotFound)
       << "a moderator no longer reads what only moderators may";
   ASSERT_TRUE(forum_->LogOut(asker).ok());
-  EXPECT_EQ(forum_->StreamReader(asker, topic).error().code, ErrorCode::kNotFound)
+  EXPECT_EQ(forum_->StreamViewerNow(asker, topic).error().code, ErrorCode::kNotFound)
       << "a session that ended reads as a visitor";
 
   ASSERT_TRUE(store_->SetPostHidden(asked->second.id, std::nullopt, "").ok());
-  auto signed_out = forum_->StreamReader(asker, topic);
+  auto signed_out = forum_->StreamViewerNow(asker, topic);
   ASSERT_TRUE(signed_out.ok());
   EXPECT_FALSE(signed_out->signed_in());
   EXPECT_TRUE(signed_out->csrf_token.empty()) << "no form carries the ended session's token";
-  EXPECT_EQ(forum_->StreamReader(asker, TopicId{999}).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(forum_->StreamViewerNow(asker, TopicId{999}).error().code, ErrorCode::kNotFound);
 }
 
 }  // namespace

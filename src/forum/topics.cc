@@ -96,14 +96,18 @@ Result<std::vector<Forum::OwnReactions>> Forum::OwnReactionsOnPage(const Viewer&
   return own;
 }
 
-Result<Viewer> Forum::StreamReader(const Viewer& opened_as, TopicId topic_id) {
+Result<Viewer> Forum::StreamViewerNow(const Viewer& opened_as, TopicId topic_id) {
   Viewer now = opened_as;
   if (!opened_as.session_token_hash.empty()) {
     now = AuthenticateTokenHash(opened_as.session_token_hash, opened_as.client_address);
   }
-  auto topic = store_.FindTopic(topic_id);
-  if (!topic) return topic.error().code == ErrorCode::kNotFound ? TopicNotFound() : std::move(topic).error();
-  KINDRED_TRY(Guardian::CanReadTopic(now, *topic));
+  // Every stream on the topic asks after the same change: the topic's first page, kept at the
+  // feed's position, answers all of them with one read.
+  std::optional<std::int64_t> position;
+  if (auto latest = store_.LatestEventSeq()) position = *latest;
+  auto rows = TopicPage(topic_id, 1, position);
+  if (!rows) return std::move(rows).error();
+  KINDRED_TRY(Guardian::CanReadTopic(now, (*rows)->topic));
   return now;
 }
 

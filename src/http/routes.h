@@ -31,7 +31,8 @@ struct RouteOptions {
 };
 
 // The visitors' page cache: a few thousand rendered, compressed pages fit in 32 MB, well inside
-// issue 7's 100 MB; 30 s keeps "5 minutes ago" and "People also asked" close to true.
+// issue 7's 100 MB; 30 s (60 s while one request makes an aged page again, see FeedCache) keeps
+// "5 minutes ago" and "People also asked" close to true.
 inline constexpr std::size_t kPageCacheBytes = 32u << 20;
 inline constexpr std::chrono::seconds kPageCacheMaxAge{30};
 

@@ -563,8 +563,13 @@ Result<http::Response> Pages::TopicEvents(const http::Request& request, const fo
     // Moderation and the reader's own controls apply live as on the page: a hidden or held reply
     // reaches only its writer and the moderators, a blocked member's never reaches the blocker.
     // Who the reader is and whether they may still read the topic are asked again each time.
-    auto reader = site.forum.StreamReader(opened_as, id);
-    if (!reader.ok()) return std::nullopt;
+    auto reader = site.forum.StreamViewerNow(opened_as, id);
+    if (!reader.ok()) {
+      if (reader.error().code != ErrorCode::kNotFound) {
+        spdlog::error("a live reply could not be checked for its reader: {}", reader.error().message);
+      }
+      return std::nullopt;
+    }
     const forum::Viewer& reader_now = *reader;
     std::vector<store::PostRow> posts{change.post};
     auto display = site.forum.DisplayFor(reader_now, posts);

@@ -106,6 +106,9 @@ constexpr double kSimilarCommonShare = 0.2;
 // every document, posts outnumber topics fifteen to one at a million posts, and words in 80-95% of
 // threads ("help", "day", "lie") stayed under the share above while holding most of the postings.
 constexpr double kSimilarCommonTopicShare = 0.3;
+// ...once there are enough threads for a share to mean "common": with a handful, a word two of
+// them share would already pass it. The development sets have 110 threads each.
+constexpr double kSimilarCommonTopicMinTopics = 100;
 // Two rankings are fused by reciprocal rank (Cormack et al. 2009): the topic documents with title
 // weight and synonyms, and plain BM25 over single posts (the baseline, which generalised better to
 // question sets not tuned on). The offset 20 and the post ranking's double share were chosen on
@@ -755,7 +758,9 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
     const double holding = db.get_termfreq(t) + in_topics;
     // Left out: an empty query matches nothing.
     if (holding > kSimilarCommonShare * db.get_doccount()) return Xapian::Query();
-    if (in_topics > kSimilarCommonTopicShare * topic_count) return Xapian::Query();
+    if (topic_count >= kSimilarCommonTopicMinTopics && in_topics > kSimilarCommonTopicShare * topic_count) {
+      return Xapian::Query();
+    }
     return WeighedAsShared(db, thread_term, t);
   };
   auto thread_title_word = [&](const std::string& t) {

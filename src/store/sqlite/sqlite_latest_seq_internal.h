@@ -43,8 +43,10 @@ class LatestSeqCache {
     Result<std::int64_t> fresh = read();
     if (!fresh.ok()) return fresh;
     std::lock_guard lock(mutex_);
-    // A write committed while it was being read: it may or may not show, so it is not kept.
-    if (generation_.load(std::memory_order_acquire) == generation) {
+    // A write committed while it was being read: it may or may not show, so it is not kept. Nor
+    // is a slower read's older answer kept over a newer one (another process wrote between them).
+    const bool older_than_kept = kept_ && kept_generation_ == generation && *fresh < kept_seq_;
+    if (generation_.load(std::memory_order_acquire) == generation && !older_than_kept) {
       kept_ = true;
       kept_seq_ = *fresh;
       kept_generation_ = generation;
