@@ -119,7 +119,8 @@ const labels = {
   search_common: "search, common word",
   search_rare: "search, rare word",
   search_misspelled: "search, misspelled word",
-  similar_api: "similar-question API",
+  similar_api: "similar-question API, the same question again",
+  similar_api_varied: "similar-question API, a different question each time",
   nginx_topic: "nginx, the same topic page as a static file",
 };
 

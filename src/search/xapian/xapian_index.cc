@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/feed_cache.h"
 #include "core/text.h"
 #include "search/xapian/spelling_internal.h"
 #include "search/xapian/text_internal.h"
@@ -129,6 +130,13 @@ constexpr double kRankCoverage = 0.5;
 // for 66% of right answers, 20% of wrong ones and 28% of questions with no answer.
 constexpr double kConfidenceLead = 0.5;
 constexpr double kConfidenceBothFirst = 0.2;
+// Answers kept per index revision, keyed by the question's terms. Someone typing a question asks
+// again at every pause, and about half the words people type are stopwords, which add no term; a
+// body word the index has never seen, or one past the body's 24 most telling, adds none either.
+// An answer depends on nothing but the terms and the revision, so a kept one is exactly what the
+// ranking would say again.
+constexpr std::size_t kSimilarAnswerBytes = 2 << 20;
+constexpr std::chrono::seconds kSimilarAnswerMaxAge{10 * 60};  // the revision decides; this only tidies
 // Misplaced replies.
 constexpr std::size_t kMisplacedQueryTerms = 24;
 // "You're not alone, thinking of you" says nothing about which thread it belongs to.
@@ -218,11 +226,37 @@ std::map<std::string, Xapian::termcount> SpellingWords(const std::string& text) 
 // How rare a word of the posts is among all documents, topic documents (which hold it under their
 // own prefix) included: the similar-question threshold and the misplaced-reply margins were
 // calibrated on that count.
+double IdfAmong(double documents, double holding) { return std::log((documents + 1) / (holding + 0.5)); }
 double Idf(const Xapian::Database& db, const std::string& z_term) {
-  double n = db.get_doccount();
-  double holding = db.get_termfreq(z_term) + db.get_termfreq(ThreadTermOf(z_term));
-  return std::log((n + 1) / (holding + 0.5));
+  return IdfAmong(db.get_doccount(), db.get_termfreq(z_term) + db.get_termfreq(ThreadTermOf(z_term)));
 }
+
+// Each term's idf, read from the database once: a term frequency is a B-tree lookup, and at a
+// million posts the lookups were most of the cost of a similar-question answer already kept.
+class IdfOf {
+ public:
+  explicit IdfOf(const Xapian::Database& db) : db_(db), documents_(db.get_doccount()) {}
+  double operator()(const std::string& term) { return Counted(term).idf; }
+  bool InPosts(const std::string& term) { return Counted(term).in_posts > 0; }
+
+ private:
+  struct Counts {
+    Xapian::doccount in_posts = 0;
+    double idf = 0;
+  };
+  const Counts& Counted(const std::string& term) {
+    auto [it, inserted] = known_.try_emplace(term);
+    if (inserted) {
+      it->second.in_posts = db_.get_termfreq(term);
+      it->second.idf = IdfAmong(documents_, it->second.in_posts + db_.get_termfreq(ThreadTermOf(term)));
+    }
+    return it->second;
+  }
+
+  const Xapian::Database& db_;
+  const double documents_;
+  std::unordered_map<std::string, Counts> known_;
+};
 
 // Xapian 1.4's BM25 term weight for a term that `holding` of `documents` documents contain
 // (weight/bm25weight.cc), leaving out the factors that do not depend on the term.
@@ -312,6 +346,9 @@ struct XapianIndex::Impl {
 
   std::mutex pool_mu;
   std::vector<std::unique_ptr<Reader>> pool;  // GUARDED_BY(pool_mu)
+
+  // Similar's answers; the position is the generation the reader was opened at or after.
+  FeedCache<std::vector<SimilarTopic>> similar_answers{kSimilarAnswerBytes, kSimilarAnswerMaxAge};
 
   std::mutex vocab_mu;
   std::shared_ptr<const Vocabulary> vocab;  // GUARDED_BY(vocab_mu)
@@ -634,8 +671,12 @@ struct XapianIndex::Impl {
     return std::max<std::int64_t>(0, n - 2);
   }
 
-  Result<std::vector<SimilarTopic>> SimilarIn(Xapian::Database& db, const std::string& title, const std::string& body,
-                                              int limit, std::optional<TopicId> exclude);
+  // `opened_at`: the generation loaded before `db` was leased, so `db` is at that revision or later.
+  Result<std::vector<SimilarTopic>> SimilarIn(Xapian::Database& db, std::uint64_t opened_at, const std::string& title,
+                                              const std::string& body, int limit, std::optional<TopicId> exclude);
+  std::vector<SimilarTopic> RankSimilar(Xapian::Database& db, IdfOf& idf, const std::vector<std::string>& title_terms,
+                                        const std::vector<std::string>& body_terms, int limit,
+                                        std::optional<TopicId> exclude);
   Result<SearchResults> SearchIn(Xapian::Database& db, const SearchQuery& query, const std::string& text,
                                  const Xapian::Query& filter);
   Result<MisplacedCheck> MisplacedIn(Xapian::Database& db, TopicId topic, const std::string& reply);
@@ -706,9 +747,9 @@ Result<SearchResults> XapianIndex::Impl::SearchIn(Xapian::Database& db, const Se
 
 // --- Similar ---------------------------------------------------------------------------------------------
 
-Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database& db, const std::string& title,
-                                                               const std::string& body, int limit,
-                                                               std::optional<TopicId> exclude) {
+Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database& db, std::uint64_t opened_at,
+                                                               const std::string& title, const std::string& body,
+                                                               int limit, std::optional<TopicId> exclude) {
   std::vector<SimilarTopic> out;
   limit = std::clamp(limit, 0, 20);
   if (limit == 0) return out;
@@ -728,27 +769,53 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
     return out;
   }
 
-  // Each term's idf is read once: the database's term frequency is a B-tree lookup.
-  std::unordered_map<std::string, double> idf_of;
-  auto idf = [&](const std::string& term) {
-    auto [it, inserted] = idf_of.try_emplace(term, 0.0);
-    if (inserted) it->second = Idf(db, term);
-    return it->second;
-  };
+  // Kept answers are found by the text as asked first, and then by the terms it comes to: typing
+  // on past a stopword, or a word the forum has never used, asks the same question again.
+  const auto position = static_cast<std::int64_t>(opened_at);
+  std::string asked = std::to_string(limit);
+  asked.append(exclude ? " " + std::to_string(exclude->value) : " -").append("\n").append(title);
+  asked.append("\n").append(body);
+  if (auto kept = similar_answers.Find(asked, position)) return *kept;
+
+  IdfOf idf(db);
   const bool correct = options.spelling_correction;
   std::vector<std::string> title_terms = Terms(db, title, correct);
   std::vector<std::string> body_terms;
   {
     std::unordered_set<std::string> in_title(title_terms.begin(), title_terms.end());
     for (auto& t : Terms(db, body, false)) {
-      if (!in_title.contains(t) && db.term_exists(t)) body_terms.push_back(t);
+      if (!in_title.contains(t) && idf.InPosts(t)) body_terms.push_back(t);
     }
-    for (const auto& t : body_terms) idf(t);
     std::stable_sort(body_terms.begin(), body_terms.end(),
-                     [&](const std::string& a, const std::string& b) { return idf_of[a] > idf_of[b]; });
+                     [&](const std::string& a, const std::string& b) { return idf(a) > idf(b); });
     if (body_terms.size() > kSimilarBodyTerms) body_terms.resize(kSimilarBodyTerms);
   }
   if (title_terms.empty() && body_terms.empty()) return out;
+
+  // Terms are stems, which hold no spaces, and the text as asked starts with a digit.
+  std::string terms = "terms";
+  for (const auto& t : title_terms) terms.append(" ").append(t);
+  terms.append("\n");
+  for (const auto& t : body_terms) terms.append(" ").append(t);
+  terms.append("\n").append(asked, 0, asked.find('\n'));
+  auto answer = similar_answers.Find(terms, position);
+  const bool ranked = !answer;
+  if (ranked) {
+    answer = std::make_shared<const std::vector<SimilarTopic>>(
+        RankSimilar(db, idf, title_terms, body_terms, limit, exclude));
+  }
+  std::size_t bytes = sizeof(*answer);
+  for (const auto& topic : *answer) bytes += sizeof(topic) + topic.title.size();
+  if (ranked) similar_answers.Keep(terms, position, answer, bytes);
+  similar_answers.Keep(asked, position, answer, bytes);
+  return *answer;
+}
+
+std::vector<SimilarTopic> XapianIndex::Impl::RankSimilar(Xapian::Database& db, IdfOf& idf,
+                                                         const std::vector<std::string>& title_terms,
+                                                         const std::vector<std::string>& body_terms, int limit,
+                                                         std::optional<TopicId> exclude) {
+  std::vector<SimilarTopic> out;
 
   // Each word of the question in topic documents, its title form, and at a discount its synonyms.
   const double topic_count = db.get_termfreq(kKindTopic);
@@ -1240,11 +1307,13 @@ Result<SearchResults> XapianIndex::Search(const SearchQuery& query) {
 Result<std::vector<SimilarTopic>> XapianIndex::Similar(const std::string& title, const std::string& body, int limit,
                                                        std::optional<TopicId> exclude) {
   Impl& m = *impl_;
-  return m.Read([&](Xapian::Database& db) { return m.SimilarIn(db, title, body, limit, exclude); });
+  const std::uint64_t opened_at = m.generation.load();
+  return m.Read([&](Xapian::Database& db) { return m.SimilarIn(db, opened_at, title, body, limit, exclude); });
 }
 
 Result<std::vector<SimilarTopic>> XapianIndex::Related(TopicId topic, int limit) {
   Impl& m = *impl_;
+  const std::uint64_t opened_at = m.generation.load();
   return m.Read([&](Xapian::Database& db) -> Result<std::vector<SimilarTopic>> {
     Xapian::Enquire enquire(db);
     enquire.set_query(
@@ -1252,7 +1321,7 @@ Result<std::vector<SimilarTopic>> XapianIndex::Related(TopicId topic, int limit)
     Xapian::MSet mset = enquire.get_mset(0, 1);
     if (mset.empty()) return Error::NotFound("topic_not_indexed", "That conversation isn't in the search index yet.");
     PostData question = ParseData(mset.begin().get_document().get_data());
-    return m.SimilarIn(db, question.title, question.body, limit, topic);
+    return m.SimilarIn(db, opened_at, question.title, question.body, limit, topic);
   });
 }
 

@@ -377,6 +377,40 @@ TEST_F(XapianIndexTest, SimilarFindsTheSameQuestionInOtherWords) {
   EXPECT_EQ(similar->front().reply_count, 2);
 }
 
+// Answers are kept per index revision: asked again after a commit, the question is ranked again.
+TEST_F(XapianIndexTest, SimilarAnswersFollowEachCommit) {
+  AddForum();
+  const std::string title = "Crying after my counselling sessions";
+  auto before = index_->Similar(title, "Is that normal?", 5, std::nullopt);
+  ASSERT_TRUE(before.ok());
+  ASSERT_FALSE(before->empty());
+  ASSERT_EQ(before->front().topic.value, 1);
+  // The same terms in other punctuation and stopwords, a smaller limit, a topic left out.
+  auto again = index_->Similar("crying after MY counselling sessions...", "is that normal", 1, std::nullopt);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ(again->front().topic.value, 1);
+  EXPECT_EQ(again->front().score, before->front().score);
+  auto excluding = index_->Similar(title, "Is that normal?", 5, TopicId(1));
+  ASSERT_TRUE(excluding.ok());
+  for (const auto& s : *excluding) EXPECT_NE(s.topic.value, 1);
+
+  // Every word of the question is already known, so only the revision tells these answers apart.
+  AddTopic(5, title, "Is that normal? Crying after counselling sessions, every time.");
+  ASSERT_TRUE(index_->Commit(8).ok());
+  auto after = index_->Similar(title, "Is that normal?", 5, std::nullopt);
+  ASSERT_TRUE(after.ok());
+  ASSERT_FALSE(after->empty());
+  EXPECT_EQ(after->front().topic.value, 5);
+  ASSERT_TRUE(index_->RemoveTopic(TopicId(5)).ok());
+  ASSERT_TRUE(index_->Commit(9).ok());
+  auto back = index_->Similar(title, "Is that normal?", 5, std::nullopt);
+  ASSERT_TRUE(back.ok());
+  ASSERT_FALSE(back->empty());
+  EXPECT_EQ(back->front().topic.value, 1);
+  for (const auto& s : *back) EXPECT_NE(s.topic.value, 5);
+}
+
 TEST_F(XapianIndexTest, SimilarSuggestsNothingForAnUnrelatedQuestion) {
   AddForum();
   auto similar =
