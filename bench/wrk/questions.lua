@@ -8,8 +8,9 @@
 dofile("bench/wrk/report.lua")
 
 local titles, bodies = {}, {}
-local counter, threads_set_up, thread_index, thread_count, start = 0, 0, 0, 1, 0
+local counter, threads_set_up, thread_count, start = 0, 0, 1, 0
 
+-- thread:set() makes a global in that thread's own Lua state: thread_index must stay a global.
 function setup(thread)
   threads_set_up = threads_set_up + 1
   thread:set("thread_index", threads_set_up - 1)
@@ -30,7 +31,7 @@ end
 
 function request()
   -- Threads take turns at k, so no two of them ask the same question.
-  local k = start + counter * thread_count + thread_index
+  local k = start + counter * thread_count + (thread_index or 0)
   counter = counter + 1
   local n = #titles
   local i = k % n

@@ -59,7 +59,7 @@ Result<http::Response> Api::Search(const http::Request& request, const forum::Vi
 Result<http::Response> Api::Similar(const http::Request& request, const forum::Viewer& viewer) const {
   auto query = http::Params::Parse(request.query);
   if (!query.ok()) return std::move(query).error();
-  auto topics = forum_.SimilarQuestions(query->Get("title"), query->Get("body"));
+  auto topics = forum_.SimilarQuestions(viewer, query->Get("title"), query->Get("body"));
   if (!topics.ok()) return std::move(topics).error();
   return JsonResponse({{"topics", EncodeSimilar(*topics)}});
 }

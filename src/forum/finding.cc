@@ -60,9 +60,13 @@ Result<SearchView> Forum::Search(const Viewer& viewer, const SearchInput& input)
   return view;
 }
 
-Result<std::vector<search::SimilarTopic>> Forum::SimilarQuestions(std::string_view title, std::string_view body) {
+Result<std::vector<search::SimilarTopic>> Forum::SimilarQuestions(const Viewer& viewer, std::string_view title,
+                                                                  std::string_view body) {
   if (!index_) return std::vector<search::SimilarTopic>();
-  auto similar = index_->Similar(std::string(title), std::string(body), kSimilarShown, std::nullopt);
+  // Answers the index keeps are kept for the one who asked (see SearchIndex::Similar).
+  const std::string asker = viewer.member ? "member " + std::to_string(viewer.member->id.value)
+                                          : "address " + viewer.client_address;
+  auto similar = index_->Similar(std::string(title), std::string(body), kSimilarShown, std::nullopt, asker);
   if (!similar) return std::move(similar).error();
   std::vector<search::SimilarTopic> shown;
   for (auto& topic : *similar) {

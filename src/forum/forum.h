@@ -390,7 +390,8 @@ class Forum {
   Result<void> ForgetIdleAddresses() { return limiter_.ForgetIdle(); }
   Result<SearchView> Search(const Viewer& viewer, const SearchInput& input);
   // "These questions may already have answers": at most 5, none when nothing is close enough.
-  Result<std::vector<search::SimilarTopic>> SimilarQuestions(std::string_view title, std::string_view body);
+  Result<std::vector<search::SimilarTopic>> SimilarQuestions(const Viewer& viewer, std::string_view title,
+                                                             std::string_view body);
   // "People also asked", at the foot of a topic. `feed_position`, when the caller read it already
   // (TopicView::feed_position), saves reading it again.
   Result<std::vector<search::SimilarTopic>> RelatedTopics(TopicId topic,

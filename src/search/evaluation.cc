@@ -147,7 +147,7 @@ Result<EvalFigures> Measure(SearchIndex& index, const Corpus& corpus, const File
   int confident_no_answer = 0;
   for (const auto& row : files.questions) {
     const auto started = std::chrono::steady_clock::now();
-    auto similar = index.Similar(row[0], row[1], kResultsLooked, std::nullopt);
+    auto similar = index.Similar(row[0], row[1], kResultsLooked, std::nullopt, "evaluation");
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     f.similar_ms_mean += ms;
     f.similar_ms_max = std::max(f.similar_ms_max, ms);

@@ -93,9 +93,11 @@ class SearchIndex {
 
   virtual Result<SearchResults> Search(const SearchQuery& query) = 0;
   // Existing topics that ask what `title` (and `body`) asks, best first, at most `limit`;
-  // empty when nothing is similar enough to be worth showing.
+  // empty when nothing is similar enough to be worth showing. `asker` names who is asking (a
+  // member, or a visitor's address): an index may keep answers, but only for the same asker, so
+  // how fast an answer comes says nothing about what anyone else has typed.
   virtual Result<std::vector<SimilarTopic>> Similar(const std::string& title, const std::string& body, int limit,
-                                                    std::optional<TopicId> exclude) = 0;
+                                                    std::optional<TopicId> exclude, const std::string& asker) = 0;
   // "People also asked": topics like `topic`, from its own text.
   virtual Result<std::vector<SimilarTopic>> Related(TopicId topic, int limit) = 0;
   // Whether a reply posted in `topic` reads as belonging to another conversation.

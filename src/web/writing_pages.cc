@@ -173,7 +173,7 @@ Result<http::Response> Pages::PreviewQuestion(const forum::Viewer& viewer, const
   data->set("content_warning", input.content_warning);
   std::vector<search::SimilarTopic> similar;
   if (!Trim(input.title).empty() || !Trim(input.body).empty()) {
-    auto found = forum_.SimilarQuestions(input.title, input.body);
+    auto found = forum_.SimilarQuestions(viewer, input.title, input.body);
     if (found.ok()) {
       similar = std::move(found).value();
     } else {

@@ -130,13 +130,15 @@ constexpr double kRankCoverage = 0.5;
 // for 66% of right answers, 20% of wrong ones and 28% of questions with no answer.
 constexpr double kConfidenceLead = 0.5;
 constexpr double kConfidenceBothFirst = 0.2;
-// Answers kept per index revision, keyed by the question's terms. Someone typing a question asks
-// again at every pause, and about half the words people type are stopwords, which add no term; a
-// body word the index has never seen, or one past the body's 24 most telling, adds none either.
-// An answer depends on nothing but the terms and the revision, so a kept one is exactly what the
-// ranking would say again.
+// Answers kept per index revision and asker, keyed by the question's terms. Someone typing a
+// question asks again at every pause, and about half the words people type are stopwords, which
+// add no term; a body word the index has never seen, or one past the body's 24 most telling, adds
+// none either. An answer depends on nothing but the terms and the revision, so a kept one is
+// exactly what the ranking would say again. The budget counts answers and keys, not the
+// bookkeeping around them; old revisions' answers go as newer ones push them out.
 constexpr std::size_t kSimilarAnswerBytes = 2 << 20;
-constexpr std::chrono::seconds kSimilarAnswerMaxAge{10 * 60};  // the revision decides; this only tidies
+// The revision decides whether an answer is current; past this age one is merely ranked again.
+constexpr std::chrono::seconds kSimilarAnswerMaxAge{10 * 60};
 // Misplaced replies.
 constexpr std::size_t kMisplacedQueryTerms = 24;
 // "You're not alone, thinking of you" says nothing about which thread it belongs to.
@@ -541,6 +543,8 @@ struct XapianIndex::Impl {
     return Parser(db).parse_query(text, kParseFlags);
   }
 
+  // `gen`: the generation loaded before `db` was leased. `db` may be at a later revision, so a
+  // vocabulary is never labelled newer than what it was read from; at worst one is read again.
   std::shared_ptr<const Vocabulary> VocabularyOf(Xapian::Database& db, std::uint64_t gen) {
     std::lock_guard lock(vocab_mu);
     if (!vocab || vocab_generation != gen) {
@@ -588,7 +592,8 @@ struct XapianIndex::Impl {
   // The query with its unknown words corrected, choosing among candidate corrections by what each
   // corrected query finds together with the rest of the query; `text` itself when no correction
   // finds anything.
-  std::string CorrectQuery(Xapian::Database& db, const std::string& text, const Xapian::Query& filter) {
+  std::string CorrectQuery(Xapian::Database& db, std::uint64_t opened_at, const std::string& text,
+                           const Xapian::Query& filter) {
     auto words = internal::SplitWords(text);
     struct Slot {
       const internal::Word* word;
@@ -600,7 +605,7 @@ struct XapianIndex::Impl {
       bool has_digit = std::any_of(w.folded.begin(), w.folded.end(),
                                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
       if (has_digit || internal::IsStopword(w.folded) || Known(db, w.folded)) continue;
-      if (!vocabulary) vocabulary = VocabularyOf(db, generation.load());
+      if (!vocabulary) vocabulary = VocabularyOf(db, opened_at);
       auto candidates = vocabulary->Candidates(w.folded, kCandidatesPerWord);
       if (!candidates.empty()) slots.push_back({&w, std::move(candidates)});
     }
@@ -646,16 +651,18 @@ struct XapianIndex::Impl {
   }
 
   // Stems of the topic-bearing words of `text` (stopwords dropped), in order of first appearance,
-  // unknown words corrected to their cheapest vocabulary neighbour when asked.
-  std::vector<std::string> Terms(Xapian::Database& db, const std::string& text, bool correct) {
+  // unknown words corrected to their cheapest vocabulary neighbour when `correct_at` gives the
+  // generation `db` was leased at (see VocabularyOf).
+  std::vector<std::string> Terms(Xapian::Database& db, const std::string& text,
+                                 std::optional<std::uint64_t> correct_at) {
     std::vector<std::string> terms;
     std::unordered_set<std::string> seen;
     std::shared_ptr<const Vocabulary> vocabulary;
     for (auto& w : internal::SplitWords(internal::MarkdownToPlain(text))) {
       if (internal::IsStopword(w.folded) || w.folded.size() < 2) continue;
       std::string word = w.folded;
-      if (correct && !Known(db, word)) {
-        if (!vocabulary) vocabulary = VocabularyOf(db, generation.load());
+      if (correct_at && !Known(db, word)) {
+        if (!vocabulary) vocabulary = VocabularyOf(db, *correct_at);
         auto candidates = vocabulary->Candidates(word, 1);
         if (!candidates.empty()) word = candidates.front().word;
       }
@@ -673,7 +680,8 @@ struct XapianIndex::Impl {
 
   // `opened_at`: the generation loaded before `db` was leased, so `db` is at that revision or later.
   Result<std::vector<SimilarTopic>> SimilarIn(Xapian::Database& db, std::uint64_t opened_at, const std::string& title,
-                                              const std::string& body, int limit, std::optional<TopicId> exclude);
+                                              const std::string& body, int limit, std::optional<TopicId> exclude,
+                                              const std::string& asker);
   std::vector<SimilarTopic> RankSimilar(Xapian::Database& db, IdfOf& idf, const std::vector<std::string>& title_terms,
                                         const std::vector<std::string>& body_terms, int limit,
                                         std::optional<TopicId> exclude);
@@ -749,7 +757,8 @@ Result<SearchResults> XapianIndex::Impl::SearchIn(Xapian::Database& db, const Se
 
 Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database& db, std::uint64_t opened_at,
                                                                const std::string& title, const std::string& body,
-                                                               int limit, std::optional<TopicId> exclude) {
+                                                               int limit, std::optional<TopicId> exclude,
+                                                               const std::string& asker) {
   std::vector<SimilarTopic> out;
   limit = std::clamp(limit, 0, 20);
   if (limit == 0) return out;
@@ -770,20 +779,23 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
   }
 
   // Kept answers are found by the text as asked first, and then by the terms it comes to: typing
-  // on past a stopword, or a word the forum has never used, asks the same question again.
+  // on past a stopword, or past a body word the forum has never used, asks the same question
+  // again. Both keys start with who asks, so no one is ever answered from another's questions.
   const auto position = static_cast<std::int64_t>(opened_at);
-  std::string asked = std::to_string(limit);
-  asked.append(exclude ? " " + std::to_string(exclude->value) : " -").append("\n").append(title);
-  asked.append("\n").append(body);
+  std::string scope = std::to_string(asker.size());
+  scope.append(":").append(asker).append(" ").append(std::to_string(limit));
+  scope.append(exclude ? " " + std::to_string(exclude->value) : " -");
+  std::string asked = scope;
+  asked.append(" ").append(std::to_string(title.size())).append("\n").append(title).append(body);
   if (auto kept = similar_answers.Find(asked, position)) return *kept;
 
   IdfOf idf(db);
   const bool correct = options.spelling_correction;
-  std::vector<std::string> title_terms = Terms(db, title, correct);
+  std::vector<std::string> title_terms = Terms(db, title, correct ? std::optional(opened_at) : std::nullopt);
   std::vector<std::string> body_terms;
   {
     std::unordered_set<std::string> in_title(title_terms.begin(), title_terms.end());
-    for (auto& t : Terms(db, body, false)) {
+    for (auto& t : Terms(db, body, std::nullopt)) {
       if (!in_title.contains(t) && idf.InPosts(t)) body_terms.push_back(t);
     }
     std::stable_sort(body_terms.begin(), body_terms.end(),
@@ -793,11 +805,10 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
   if (title_terms.empty() && body_terms.empty()) return out;
 
   // Terms are stems, which hold no spaces, and the text as asked starts with a digit.
-  std::string terms = "terms";
+  std::string terms = "terms " + scope + "\n";
   for (const auto& t : title_terms) terms.append(" ").append(t);
   terms.append("\n");
   for (const auto& t : body_terms) terms.append(" ").append(t);
-  terms.append("\n").append(asked, 0, asked.find('\n'));
   auto answer = similar_answers.Find(terms, position);
   const bool ranked = !answer;
   if (ranked) {
@@ -1004,7 +1015,7 @@ Result<MisplacedCheck> XapianIndex::Impl::MisplacedIn(Xapian::Database& db, Topi
   MisplacedCheck check;
   const std::string plain = internal::MarkdownToPlain(reply);
   std::vector<std::string> terms;
-  for (auto& t : Terms(db, reply, false)) {
+  for (auto& t : Terms(db, reply, std::nullopt)) {
     if (db.term_exists(t)) terms.push_back(t);
   }
   if (terms.size() < kMisplacedMinTerms) return check;
@@ -1274,6 +1285,7 @@ Result<SearchResults> XapianIndex::Search(const SearchQuery& query) {
     return Error::Invalid("q", "query_too_many_words", "Searches can use up to 16 words. A few key words work best.");
   }
   Impl& m = *impl_;
+  const std::uint64_t opened_at = m.generation.load();
   return m.Read([&](Xapian::Database& db) -> Result<SearchResults> {
     // Empty when nothing narrows the search: the words alone find only posts (see Filtered).
     std::vector<Xapian::Query> filters;
@@ -1282,7 +1294,7 @@ Result<SearchResults> XapianIndex::Search(const SearchQuery& query) {
     Xapian::Query filter(Xapian::Query::OP_AND, filters.begin(), filters.end());
     try {
       if (m.options.spelling_correction && query.correct_spelling) {
-        std::string corrected = m.CorrectQuery(db, text, filter);
+        std::string corrected = m.CorrectQuery(db, opened_at, text, filter);
         if (corrected != text) {
           auto original_probe = m.ProbeQuery(db, m.Parse(db, text), filter);
           auto corrected_probe = m.ProbeQuery(db, m.Parse(db, corrected), filter);
@@ -1305,10 +1317,10 @@ Result<SearchResults> XapianIndex::Search(const SearchQuery& query) {
 }
 
 Result<std::vector<SimilarTopic>> XapianIndex::Similar(const std::string& title, const std::string& body, int limit,
-                                                       std::optional<TopicId> exclude) {
+                                                       std::optional<TopicId> exclude, const std::string& asker) {
   Impl& m = *impl_;
   const std::uint64_t opened_at = m.generation.load();
-  return m.Read([&](Xapian::Database& db) { return m.SimilarIn(db, opened_at, title, body, limit, exclude); });
+  return m.Read([&](Xapian::Database& db) { return m.SimilarIn(db, opened_at, title, body, limit, exclude, asker); });
 }
 
 Result<std::vector<SimilarTopic>> XapianIndex::Related(TopicId topic, int limit) {
@@ -1321,7 +1333,8 @@ Result<std::vector<SimilarTopic>> XapianIndex::Related(TopicId topic, int limit)
     Xapian::MSet mset = enquire.get_mset(0, 1);
     if (mset.empty()) return Error::NotFound("topic_not_indexed", "That conversation isn't in the search index yet.");
     PostData question = ParseData(mset.begin().get_document().get_data());
-    return m.SimilarIn(db, opened_at, question.title, question.body, limit, topic);
+    // A topic's own text is public, and so is what is related to it.
+    return m.SimilarIn(db, opened_at, question.title, question.body, limit, topic, "related");
   });
 }
 
