@@ -62,10 +62,10 @@ class FeedCache {
     return entry.value;
   }
 
-  // `bytes` is what the value holds, roughly; one over an eighth of the budget is not kept, so
-  // that it cannot push out everything else.
+  // `bytes` is what the value holds, roughly; the entry around it is counted here. One over an
+  // eighth of the budget is not kept, so that it cannot push out everything else.
   void Keep(const std::string& key, std::int64_t position, std::shared_ptr<const Value> value, std::size_t bytes) {
-    bytes += key.size();
+    bytes += 2 * key.size() + kEntryBytes;
     if (bytes > max_bytes_ / 8 || !value) return;
     std::lock_guard lock(mutex_);
     if (auto old = entries_.find(key); old != entries_.end()) {
@@ -94,6 +94,10 @@ class FeedCache {
   };
   // How long the caller making an aged value again has before another caller is asked to.
   static constexpr std::chrono::seconds kRemakeWait{5};
+  // What an entry costs besides its value and its key (held twice: by the map and by the order
+  // list): the map's and the list's nodes, the shared value's control block, an Entry. Roughly,
+  // on 64-bit libstdc++; without it, many small values would hold several times the budget.
+  static constexpr std::size_t kEntryBytes = 192;
   void Evict(typename std::unordered_map<std::string, Entry>::iterator it) {  // REQUIRES: mutex_ held
     bytes_ -= it->second.bytes;
     least_recent_.erase(it->second.in_order);

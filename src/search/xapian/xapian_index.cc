@@ -134,8 +134,7 @@ constexpr double kConfidenceBothFirst = 0.2;
 // question asks again at every pause, and about half the words people type are stopwords, which
 // add no term; a body word the index has never seen, or one past the body's 24 most telling, adds
 // none either. An answer depends on nothing but the terms and the revision, so a kept one is
-// exactly what the ranking would say again. The budget counts answers and keys, not the
-// bookkeeping around them; old revisions' answers go as newer ones push them out.
+// exactly what the ranking would say again. Old revisions' answers go as newer ones push them out.
 constexpr std::size_t kSimilarAnswerBytes = 2 << 20;
 // The revision decides whether an answer is current; past this age one is merely ranked again.
 constexpr std::chrono::seconds kSimilarAnswerMaxAge{10 * 60};
