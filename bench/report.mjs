@@ -166,7 +166,8 @@ function table(files) {
         const w = r.writes.find((x) => x.reader_connections === c);
         if (!w) return "";
         const errors = w.writer_errors + w.readers.errors;
-        return `${n(w.committed_per_second)} replies/s committed; readers ${n(w.readers.requests_per_second)}/s, p99 ${ms(w.readers.p99_ms)} ms` +
+        return `${n(w.committed_per_second)} replies/s committed, p99 ${ms(w.writer_p99_ms)} ms; ` +
+          `readers ${n(w.readers.requests_per_second)}/s, p99 ${ms(w.readers.p99_ms)} ms` +
           (errors ? `, **${n(errors)} errors**` : "");
       }),
     ]);
