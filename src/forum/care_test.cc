@@ -179,6 +179,7 @@ TEST_F(CareTest, ModeratorsMessageTheWriterPrivately) {
   auto item = forum_->ReviewQueue(admin_, true, 1)->front();
   auto templates = forum_->MessageTemplates();
   ASSERT_GE(templates.size(), 2u);
+  EXPECT_EQ(*forum_->UnreadNoticeCount(writer_), 0) << "counted, and kept until the feed moves";
   ASSERT_TRUE(forum_->MessageWriter(admin_, item.id, templates.front()).ok());
   auto notices = forum_->Notices(writer_, 1);
   ASSERT_EQ(notices->size(), 1u);

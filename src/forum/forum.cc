@@ -16,7 +16,9 @@ Forum::Forum(store::Store& store, const Clock& clock, RateLimits limits, SafetyO
       topic_pages_(kTopicPageCacheBytes, std::chrono::seconds(kForumCacheMaxAgeSeconds)),
       sessions_(kMemberCacheBytes, std::chrono::seconds(kForumCacheMaxAgeSeconds)),
       reading_controls_(kMemberCacheBytes, std::chrono::seconds(kForumCacheMaxAgeSeconds)),
-      own_reactions_(kMemberCacheBytes, std::chrono::seconds(kForumCacheMaxAgeSeconds)) {}
+      own_reactions_(kMemberCacheBytes, std::chrono::seconds(kForumCacheMaxAgeSeconds)),
+      unread_notices_(kMemberCacheBytes, std::chrono::seconds(kForumCacheMaxAgeSeconds)),
+      asker_blocks_(kMemberCacheBytes, std::chrono::seconds(kForumCacheMaxAgeSeconds)) {}
 
 Result<void> Forum::ShareRateLimitsThroughStore() {
   auto secret = store_.SettingOr("rate_limit_key_secret", NewToken(), clock_.Now());

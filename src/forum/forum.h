@@ -438,8 +438,11 @@ class Forum {
   // The moderator's side effect of a review action, after the item was resolved.
   Result<void> ApplyReviewAction(const Viewer& viewer, const store::ReviewItemRow& item, const ReviewActionInput& input);
   // Whether the asker of `topic` blocked the viewer (forum/personal.cc). Never for an anonymous
-  // question: refusing the reply would tell the blocked member who asked it.
-  Result<bool> AskerBlocked(const Viewer& viewer, const store::TopicRow& topic);
+  // question: refusing the reply would tell the blocked member who asked it. Kept in asker_blocks_
+  // at the feed's `position` when given (a block moves the feed): for showing the reply form, not
+  // for deciding a reply, which reads the store.
+  Result<bool> AskerBlocked(const Viewer& viewer, const store::TopicRow& topic,
+                            std::optional<std::int64_t> position = std::nullopt);
   // What a member set for their own reading, as DisplayFor applies it.
   struct ReadingControls {
     std::vector<std::pair<std::string, std::string>> muted_words;  // {as typed, lowered}
@@ -487,9 +490,11 @@ class Forum {
   std::mutex related_mutex_;
   std::unordered_map<std::int64_t, RelatedAnswer> related_cache_;  // GUARDED_BY(related_mutex_)
   // Kept while the change feed has not moved (FeedCache): what every reader of a page of a topic
-  // shares, and what a session stands for. With both, a signed-in member's topic page reads
-  // the feed position and their own reactions instead of about ten things. Whatever either holds
-  // appends to the feed when it changes (events::kMemberChanged for sessions, roles and blocks).
+  // shares, what a session stands for, and a member's own parts of a page (reading controls,
+  // reactions, unread notices, whether the asker blocked them). With all of them, a signed-in
+  // member's topic page seen again at the same position reads nothing from the store. Whatever
+  // they hold appends to the feed when it changes (events::kMemberChanged for sessions, roles,
+  // blocks and notices).
   struct TopicPageRows {
     store::TopicRow topic;
     std::vector<store::PostRow> posts;
@@ -514,6 +519,8 @@ class Forum {
   FeedCache<SessionMember> sessions_;
   FeedCache<ReadingControls> reading_controls_;
   FeedCache<std::vector<OwnReactions>> own_reactions_;  // a member's, on one page of a topic
+  FeedCache<std::int64_t> unread_notices_;              // a member's count, for the page header
+  FeedCache<bool> asker_blocks_;                        // "asker reader": whether one blocked the other
   // Last, so that its thread (which calls CheckPlacement) stops before anything it uses goes.
   std::unique_ptr<PlacementChecker> placement_;  // set with the index
 };

@@ -44,7 +44,7 @@ inline constexpr int kLatestOnHome = 10;
 // controls and their reactions on the pages they read. The age bounds only what the feed does
 // not carry, such as a suspension running out; a session's own expiry is checked on every use.
 inline constexpr std::size_t kTopicPageCacheBytes = 8u << 20;
-inline constexpr std::size_t kMemberCacheBytes = 2u << 20;  // each of the three
+inline constexpr std::size_t kMemberCacheBytes = 2u << 20;  // each of Forum's per-member caches
 inline constexpr int kForumCacheMaxAgeSeconds = 30;
 // A page number past this is refused before it reaches the database (OFFSET cost grows).
 inline constexpr int kMaxPage = 100000;

@@ -143,9 +143,16 @@ Result<std::vector<PostDisplay>> Forum::DisplayFor(const Viewer& viewer, std::ve
   return display;
 }
 
-Result<bool> Forum::AskerBlocked(const Viewer& viewer, const store::TopicRow& topic) {
+Result<bool> Forum::AskerBlocked(const Viewer& viewer, const store::TopicRow& topic,
+                                 std::optional<std::int64_t> position) {
   if (!viewer.signed_in() || topic.anonymous || viewer.is(topic.user_id)) return false;
-  return store_.IsBlocked(topic.user_id, viewer.member->id);
+  const std::string key = std::to_string(topic.user_id.value) + " " + std::to_string(viewer.member->id.value);
+  if (position) {
+    if (auto known = asker_blocks_.Find(key, *position)) return *known;
+  }
+  auto blocked = store_.IsBlocked(topic.user_id, viewer.member->id);
+  if (blocked && position) asker_blocks_.Keep(key, *position, std::make_shared<const bool>(*blocked), sizeof(bool));
+  return blocked;
 }
 
 Result<void> Forum::TakeControlsToken(const Viewer& viewer) {

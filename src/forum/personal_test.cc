@@ -67,6 +67,7 @@ TEST_F(PersonalTest, BlockedAuthorsPostsAreLeftOutForTheBlockerOnly) {
   Viewer ann = Member("ann"), bob = Member("bob"), cat = Member("cat");
   TopicId topic = AskSomething(ann);
   ASSERT_TRUE(forum_->Reply(bob, topic, {"From bob"}).ok());
+  EXPECT_FALSE(Show(bob, topic).reply_blocked) << "seen, and kept until the feed moves";
   ASSERT_TRUE(forum_->Block(ann, "BOB").ok());
   ASSERT_TRUE(forum_->Block(ann, "bob").ok()) << "blocking twice changes nothing";
 
@@ -87,6 +88,7 @@ TEST_F(PersonalTest, BlockedAuthorsPostsAreLeftOutForTheBlockerOnly) {
   EXPECT_EQ(blocked->front().username, "bob");
   ASSERT_TRUE(forum_->Unblock(ann, "bob").ok());
   EXPECT_FALSE(Show(ann, topic).display[1].blocked_author);
+  EXPECT_FALSE(Show(bob, topic).reply_blocked);
   EXPECT_TRUE(forum_->Reply(bob, topic, {"Again"}).ok());
 }
 

@@ -399,7 +399,19 @@ Result<std::vector<store::NoticeRow>> Forum::Notices(const Viewer& viewer, int p
 
 Result<std::int64_t> Forum::UnreadNoticeCount(const Viewer& viewer) {
   if (!viewer.signed_in()) return std::int64_t{0};
-  return store_.CountUnreadNotices(viewer.member->id);
+  // In every signed-in page's header: kept while the feed stays where it is (a notice sent or read
+  // moves it, events::kMemberChanged). Read before the count, as TopicPage reads its rows.
+  std::optional<std::int64_t> position;
+  if (auto latest = store_.LatestEventSeq()) position = *latest;
+  const std::string key = std::to_string(viewer.member->id.value);
+  if (position) {
+    if (auto known = unread_notices_.Find(key, *position)) return *known;
+  }
+  auto count = store_.CountUnreadNotices(viewer.member->id);
+  if (count && position) {
+    unread_notices_.Keep(key, *position, std::make_shared<const std::int64_t>(*count), sizeof(std::int64_t));
+  }
+  return count;
 }
 
 Result<void> Forum::MarkNoticesRead(const Viewer& viewer) {

@@ -127,7 +127,7 @@ Result<TopicView> Forum::ShowTopic(const Viewer& viewer, TopicId id, int page) {
   auto own = OwnReactionsOnPage(viewer, view, position);
   if (!own) return std::move(own).error();
   view.own_reactions = std::move(own).value();
-  auto blocked = AskerBlocked(viewer, view.topic);
+  auto blocked = AskerBlocked(viewer, view.topic, position);
   if (!blocked) return std::move(blocked).error();
   view.reply_blocked = *blocked;
   return view;

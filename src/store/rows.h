@@ -309,8 +309,9 @@ inline constexpr const char* kPostShown = "post.shown";
 inline constexpr const char* kUserErased = "user.erased";
 inline constexpr const char* kPostReactionsChanged = "post.reactions_changed";
 // What a signed-in member's own pages depend on changed: a session ended, or their role, trust,
-// suspension, personal controls or blocks (subject: the user id; 0 for a session ended by its
-// token). Forum's cached sessions and reading controls are kept only until the next event.
+// suspension, personal controls, blocks or unread notices (a notice sent, or notices read)
+// (subject: the user id; 0 for a session ended by its token). Forum's cached sessions, reading
+// controls and notice counts are kept only until the next event.
 inline constexpr const char* kMemberChanged = "member.changed";
 inline constexpr const char* kCategoryCreated = "category.created";
 inline constexpr const char* kCategoryUpdated = "category.updated";

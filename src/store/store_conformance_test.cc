@@ -1325,7 +1325,10 @@ TEST_P(StoreTest, ModlogListsNewestFirstWithTheActorsName) {
 TEST_P(StoreTest, NoticesAreNewestFirstAndMarkedReadTogether) {
   UserRow me = MakeUser("me");
   UserRow other = MakeUser("other");
+  const std::int64_t before_notices = Must(store().LatestEventSeq());
   NoticeRow first = Must(store().CreateNotice({me.id, "worry", "Someone is thinking of you", "<p>Hi</p>", "", kT0}));
+  // A member's unread count is kept until the feed moves, so a notice moves it.
+  EXPECT_GT(Must(store().LatestEventSeq()), before_notices);
   EXPECT_GT(first.id, 0);
   EXPECT_EQ(first.user, me.id);
   EXPECT_EQ(first.kind, "worry");
@@ -1344,8 +1347,13 @@ TEST_P(StoreTest, NoticesAreNewestFirstAndMarkedReadTogether) {
   EXPECT_EQ(Must(store().ListNotices(me.id, 1, 5)).size(), 1u);
   EXPECT_EQ(Must(store().CountUnreadNotices(me.id)), 2);
 
+  const std::int64_t before_read = Must(store().LatestEventSeq());
   Must(store().MarkNoticesRead(me.id, kT0 + 10));
   EXPECT_EQ(Must(store().CountUnreadNotices(me.id)), 0);
+  const std::int64_t after_read = Must(store().LatestEventSeq());
+  EXPECT_GT(after_read, before_read) << "reading them moves the feed";
+  Must(store().MarkNoticesRead(me.id, kT0 + 11));
+  EXPECT_EQ(Must(store().LatestEventSeq()), after_read) << "opening messages with none new does not";
   EXPECT_EQ(Must(store().CountUnreadNotices(other.id)), 1);  // someone else's stay unread
   EXPECT_EQ(Must(store().ListNotices(me.id, 0, 10))[1].read_at, kT0 + 10);
 

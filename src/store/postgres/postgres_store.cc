@@ -365,7 +365,9 @@ constexpr std::string_view kSelectNotice = KINDRED_NOTICE_SELECT "WHERE id = $1"
 constexpr std::string_view kSelectNoticesOfUser =
     KINDRED_NOTICE_SELECT "WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3";
 constexpr std::string_view kCountUnreadNotices = "SELECT count(*) FROM notices WHERE user_id = $1 AND read_at IS NULL";
-constexpr std::string_view kMarkNoticesRead = "UPDATE notices SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL";
+constexpr std::string_view kMarkNoticesRead =
+    "WITH marked AS (UPDATE notices SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL RETURNING 1)"
+    " SELECT count(*) FROM marked";
 
 constexpr std::string_view kInsertWorryReport =
     "INSERT INTO worry_reports (reporter_id, post_id, writer_id, created_at, message_sent)"
@@ -1584,6 +1586,7 @@ class PostgresStore final : public Store {
     return Write([&](Connection& db) -> Result<NoticeRow> {
       KINDRED_QUERY(inserted, db, kInsertNotice, notice.user, notice.kind, notice.title, notice.body_html, notice.link,
                     notice.created_at);
+      KINDRED_TRY(AppendEventNow(db, kMemberChanged, notice.user.value));
       KINDRED_QUERY(rows, db, kSelectNotice, inserted[0].Int64(0));
       return ReadOne(rows, &ReadNotice, "notice_not_found", "We could not find that notice.");
     });
@@ -1605,7 +1608,12 @@ class PostgresStore final : public Store {
 
   // Notices already read keep the time they were first read.
   Result<void> MarkNoticesRead(UserId user, UnixSeconds at) override {
-    return Write([&](Connection& db) -> Result<void> { return db.Run(kMarkNoticesRead, user, at); });
+    return Write([&](Connection& db) -> Result<void> {
+      KINDRED_QUERY(marked, db, kMarkNoticesRead, user, at);
+      // Opening the messages page marks them read every time; only a change moves the feed.
+      if (ReadCount(marked) == 0) return Ok();
+      return AppendEventNow(db, kMemberChanged, user.value);
+    });
   }
 
   // Worry reports ------------------------------------------------------------------------------

@@ -1432,8 +1432,10 @@ class SqliteStore final : public Store {
             insert.Bind(notice.user, notice.kind, notice.title, notice.body_html, notice.link, notice.created_at)
                 .Run());
       }
+      const std::int64_t id = db.LastInsertRowId();
+      KINDRED_TRY(AppendEventNow(db, kMemberChanged, notice.user.value));
       KINDRED_SQL(select, db, kSelectNotice);
-      select.Bind(db.LastInsertRowId());
+      select.Bind(id);
       return ReadOne(select, &ReadNotice, "notice_not_found", "We could not find that notice.");
     });
   }
@@ -1457,8 +1459,13 @@ class SqliteStore final : public Store {
   // Notices already read keep the time they were first read.
   Result<void> MarkNoticesRead(UserId user, UnixSeconds at) override {
     return Write([&](Connection& db) -> Result<void> {
-      KINDRED_SQL(update, db, kMarkNoticesRead);
-      return update.Bind(user, at).Run();
+      {
+        KINDRED_SQL(update, db, kMarkNoticesRead);
+        KINDRED_TRY(update.Bind(user, at).Run());
+      }
+      // Opening the messages page marks them read every time; only a change moves the feed.
+      if (db.Changes() == 0) return Ok();
+      return AppendEventNow(db, kMemberChanged, user.value);
     });
   }
 
@@ -1557,7 +1564,12 @@ class SqliteStore final : public Store {
       });
     };
     // Inside a shared read the position must be that snapshot's: rows read next come from it.
-    if (SharedReadOf(this) != nullptr) return read();
+    // Inside a shared read whose transaction has begun, the position must be that snapshot's: rows
+    // read next come from it, and a newer position would label them as newer than they are. Before
+    // it begins, the kept position serves: the snapshot the scope's first read begins is at least
+    // as new, and rows newer than their label are only fetched again sooner. A signed-in topic
+    // page whose parts are all kept then opens no read transaction at all (issue 7).
+    if (SharedRead* shared = SharedReadOf(this); shared != nullptr && shared->in_transaction) return read();
     return latest_seq_.Get(read);
   }
 
