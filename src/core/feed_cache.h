@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 namespace kindred {
@@ -76,6 +77,21 @@ class FeedCache {
     least_recent_.push_back(key);
     entries_.emplace(key, Entry{position, now_(), std::move(value), bytes, std::prev(least_recent_.end()), {}});
     bytes_ += bytes;
+  }
+
+  // The value kept for `key` at `position`, or else the one `make()` reads, kept at `position` when
+  // it was read. `make` returns a Result<std::shared_ptr<const Value>> (core/result.h), read after
+  // `position` was; `bytes_of(value)` says roughly what a value holds. Without a position (the feed
+  // could not be read) nothing is found or kept.
+  template <typename Make, typename BytesOf>
+  std::invoke_result_t<Make> FindOrMake(const std::string& key, std::optional<std::int64_t> position, Make&& make,
+                                        BytesOf&& bytes_of) {
+    if (position) {
+      if (auto known = Find(key, *position)) return known;
+    }
+    std::invoke_result_t<Make> made = make();
+    if (made.ok() && position) Keep(key, *position, *made, bytes_of(**made));
+    return made;
   }
 
   std::size_t bytes() const {

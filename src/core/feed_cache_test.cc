@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "core/result.h"
 
 namespace kindred {
 namespace {
@@ -28,6 +31,25 @@ TEST(FeedCacheTest, AnEarlierRequestLeavesALaterValueInPlace) {
   cache.Keep("t1", 8, Text("eight"), 5);
   ASSERT_NE(cache.Find("t1", 9), nullptr);
   EXPECT_EQ(*cache.Find("t1", 9), "nine");
+}
+
+TEST(FeedCacheTest, FindOrMakeKeepsWhatWasReadAndNeitherAFailureNorAValueWithoutAPosition) {
+  FeedCache<std::string> cache(1 << 20, std::chrono::seconds(30));
+  int reads = 0;
+  auto read = [&]() -> Result<std::shared_ptr<const std::string>> {
+    ++reads;
+    return Text("read " + std::to_string(reads));
+  };
+  auto size = [](const std::string& text) { return text.size(); };
+  EXPECT_EQ(**cache.FindOrMake("k", 3, read, size), "read 1");
+  EXPECT_EQ(**cache.FindOrMake("k", 3, read, size), "read 1") << "kept at its position";
+  EXPECT_EQ(**cache.FindOrMake("k", 4, read, size), "read 2") << "read again once the feed moves";
+  EXPECT_EQ(**cache.FindOrMake("n", std::nullopt, read, size), "read 3");
+  EXPECT_EQ(**cache.FindOrMake("n", std::nullopt, read, size), "read 4") << "no position, nothing kept";
+
+  auto failing = []() -> Result<std::shared_ptr<const std::string>> { return Error::Internal("no store"); };
+  EXPECT_FALSE(cache.FindOrMake("f", 4, failing, size).ok());
+  EXPECT_EQ(cache.Find("f", 4), nullptr) << "a failure is not kept";
 }
 
 // A clock the tests move by hand.

@@ -74,20 +74,19 @@ Result<std::shared_ptr<const Forum::ReadingControls>> Forum::ReadingControlsOf(c
                                                                                std::optional<std::int64_t> position) {
   static const auto kVisitors = std::make_shared<const ReadingControls>();
   if (!viewer.signed_in()) return kVisitors;
-  const std::string key = std::to_string(viewer.member->id.value);
-  if (position) {
-    if (auto known = reading_controls_.Find(key, *position)) return known;
-  }
-  auto me = store_.FindUserById(viewer.member->id);
-  if (!me) return std::move(me).error();
-  auto controls = std::make_shared<ReadingControls>();
-  controls->muted_words = MutedList(me->muted_words);
-  controls->show_warned_posts = me->show_warned_posts;
-  auto list = store_.ListBlocked(viewer.member->id);
-  if (!list) return std::move(list).error();
-  for (const auto& blocked : *list) controls->blocked.insert(blocked.id.value);
-  if (position) reading_controls_.Keep(key, *position, controls, BytesOf(*controls));
-  return std::shared_ptr<const ReadingControls>(std::move(controls));
+  auto read = [&]() -> Result<std::shared_ptr<const ReadingControls>> {
+    auto me = store_.FindUserById(viewer.member->id);
+    if (!me) return std::move(me).error();
+    auto controls = std::make_shared<ReadingControls>();
+    controls->muted_words = MutedList(me->muted_words);
+    controls->show_warned_posts = me->show_warned_posts;
+    auto list = store_.ListBlocked(viewer.member->id);
+    if (!list) return std::move(list).error();
+    for (const auto& blocked : *list) controls->blocked.insert(blocked.id.value);
+    return std::shared_ptr<const ReadingControls>(std::move(controls));
+  };
+  return reading_controls_.FindOrMake(std::to_string(viewer.member->id.value), position, read,
+                                      [](const ReadingControls& controls) { return BytesOf(controls); });
 }
 
 Result<std::vector<PostDisplay>> Forum::DisplayFor(const Viewer& viewer, std::vector<store::PostRow>& posts) {
@@ -146,13 +145,15 @@ Result<std::vector<PostDisplay>> Forum::DisplayFor(const Viewer& viewer, std::ve
 Result<bool> Forum::AskerBlocked(const Viewer& viewer, const store::TopicRow& topic,
                                  std::optional<std::int64_t> position) {
   if (!viewer.signed_in() || topic.anonymous || viewer.is(topic.user_id)) return false;
+  auto read = [&]() -> Result<std::shared_ptr<const bool>> {
+    auto blocked = store_.IsBlocked(topic.user_id, viewer.member->id);
+    if (!blocked) return std::move(blocked).error();
+    return std::make_shared<const bool>(*blocked);
+  };
   const std::string key = std::to_string(topic.user_id.value) + " " + std::to_string(viewer.member->id.value);
-  if (position) {
-    if (auto known = asker_blocks_.Find(key, *position)) return *known;
-  }
-  auto blocked = store_.IsBlocked(topic.user_id, viewer.member->id);
-  if (blocked && position) asker_blocks_.Keep(key, *position, std::make_shared<const bool>(*blocked), sizeof(bool));
-  return blocked;
+  auto blocked = asker_blocks_.FindOrMake(key, position, read, [](bool) { return sizeof(bool); });
+  if (!blocked) return std::move(blocked).error();
+  return **blocked;
 }
 
 Result<void> Forum::TakeControlsToken(const Viewer& viewer) {

@@ -403,15 +403,15 @@ Result<std::int64_t> Forum::UnreadNoticeCount(const Viewer& viewer) {
   // moves it, events::kMemberChanged). Read before the count, as TopicPage reads its rows.
   std::optional<std::int64_t> position;
   if (auto latest = store_.LatestEventSeq()) position = *latest;
-  const std::string key = std::to_string(viewer.member->id.value);
-  if (position) {
-    if (auto known = unread_notices_.Find(key, *position)) return *known;
-  }
-  auto count = store_.CountUnreadNotices(viewer.member->id);
-  if (count && position) {
-    unread_notices_.Keep(key, *position, std::make_shared<const std::int64_t>(*count), sizeof(std::int64_t));
-  }
-  return count;
+  auto read = [&]() -> Result<std::shared_ptr<const std::int64_t>> {
+    auto count = store_.CountUnreadNotices(viewer.member->id);
+    if (!count) return std::move(count).error();
+    return std::make_shared<const std::int64_t>(*count);
+  };
+  auto count = unread_notices_.FindOrMake(std::to_string(viewer.member->id.value), position, read,
+                                          [](std::int64_t) { return sizeof(std::int64_t); });
+  if (!count) return std::move(count).error();
+  return **count;
 }
 
 Result<void> Forum::MarkNoticesRead(const Viewer& viewer) {

@@ -61,21 +61,19 @@ std::size_t Forum::BytesOf(const TopicPageRows& rows) {
 Result<std::shared_ptr<const Forum::TopicPageRows>> Forum::TopicPage(TopicId id, int page,
                                                                     std::optional<std::int64_t> position) {
   const std::string key = std::to_string(id.value) + ":" + std::to_string(page);
-  if (position) {
-    if (auto known = topic_pages_.Find(key, *position)) return known;
-  }
-  auto topic = store_.FindTopic(id);
-  if (!topic) return topic.error().code == ErrorCode::kNotFound ? TopicNotFound() : std::move(topic).error();
-  auto total = store_.CountPosts(id);
-  if (!total) return std::move(total).error();
-  auto paging = PageFor(page, *total, kPostsPerPage);
-  if (!paging) return std::move(paging).error();
-  auto posts = store_.ListPosts(id, (paging->number - 1) * kPostsPerPage, kPostsPerPage);
-  if (!posts) return std::move(posts).error();
-  auto rows = std::make_shared<const TopicPageRows>(
-      TopicPageRows{std::move(topic).value(), std::move(posts).value(), *paging});
-  if (position) topic_pages_.Keep(key, *position, rows, BytesOf(*rows));
-  return rows;
+  auto read = [&]() -> Result<std::shared_ptr<const TopicPageRows>> {
+    auto topic = store_.FindTopic(id);
+    if (!topic) return topic.error().code == ErrorCode::kNotFound ? TopicNotFound() : std::move(topic).error();
+    auto total = store_.CountPosts(id);
+    if (!total) return std::move(total).error();
+    auto paging = PageFor(page, *total, kPostsPerPage);
+    if (!paging) return std::move(paging).error();
+    auto posts = store_.ListPosts(id, (paging->number - 1) * kPostsPerPage, kPostsPerPage);
+    if (!posts) return std::move(posts).error();
+    return std::make_shared<const TopicPageRows>(
+        TopicPageRows{std::move(topic).value(), std::move(posts).value(), *paging});
+  };
+  return topic_pages_.FindOrMake(key, position, read, [](const TopicPageRows& rows) { return BytesOf(rows); });
 }
 
 Result<std::vector<Forum::OwnReactions>> Forum::OwnReactionsOnPage(const Viewer& viewer, const TopicView& view,
@@ -87,13 +85,17 @@ Result<std::vector<Forum::OwnReactions>> Forum::OwnReactionsOnPage(const Viewer&
   // request's at the same position, and each list of reactions belongs to its own list of posts.
   std::string key = std::to_string(viewer.member->id.value);
   for (PostId id : ids) key.append(1, ':').append(std::to_string(id.value));
-  if (auto known = own_reactions_.Find(key, *position)) return *known;
-  auto own = OwnReactionsTo(viewer, ids);
-  if (!own) return std::move(own).error();
+  auto read = [&]() -> Result<std::shared_ptr<const std::vector<OwnReactions>>> {
+    auto own = OwnReactionsTo(viewer, ids);
+    if (!own) return std::move(own).error();
+    return std::make_shared<const std::vector<OwnReactions>>(std::move(own).value());
+  };
   constexpr std::size_t kFixed = 64;
-  own_reactions_.Keep(key, *position, std::make_shared<const std::vector<OwnReactions>>(*own),
-                      kFixed + own->size() * sizeof(OwnReactions));
-  return own;
+  auto own = own_reactions_.FindOrMake(key, position, read, [](const std::vector<OwnReactions>& reactions) {
+    return kFixed + reactions.size() * sizeof(OwnReactions);
+  });
+  if (!own) return std::move(own).error();
+  return **own;
 }
 
 Result<Viewer> Forum::StreamViewerNow(const Viewer& opened_as, TopicId topic_id) {
