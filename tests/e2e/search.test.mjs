@@ -73,6 +73,7 @@ describe('search', () => {
       const reindexed = await runKindred(['reindex', '--data', dataDir]);
       assert.equal(reindexed.code, 0, reindexed.stderr);
       assert.match(reindexed.stdout, /Rebuilt the search index: 2 posts/);
+      assert.match(reindexed.stdout, /Compacting it \.\.\. \d+ MB before, \d+ MB now/);
       restarted = await startServer({ dataDir });
       const after = await search(restarted, 'anxiety night');
       assert.deepEqual(after.results.map((r) => r.topic.id), before.results.map((r) => r.topic.id));

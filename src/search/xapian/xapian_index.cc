@@ -2,9 +2,14 @@
 
 #include <xapian.h>
 
+#include <fcntl.h>
+#include <stdio.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -175,6 +180,24 @@ const std::unordered_map<std::string, std::vector<std::string>>& Synonyms() {
 std::vector<std::string> SynonymsOf(const std::string& term) {
   auto it = Synonyms().find(term);
   return it == Synonyms().end() ? std::vector<std::string>{} : it->second;
+}
+
+// Where CompactXapianIndex writes the compacted copy: beside the index, on the same file system,
+// so the copy can be swapped in with a rename.
+std::filesystem::path CompactingDirOf(const std::filesystem::path& dir) {
+  std::filesystem::path sibling = dir;
+  sibling += ".compacting";
+  return sibling;
+}
+
+// The bytes of the regular files directly in `dir` (a Xapian glass database has no subfolders).
+std::uintmax_t FileBytesIn(const std::filesystem::path& dir) {
+  std::uintmax_t bytes = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file(ec)) bytes += entry.file_size(ec);
+  }
+  return bytes;
 }
 
 Error Unavailable(const Xapian::Error& e) {
@@ -1114,6 +1137,9 @@ Result<std::unique_ptr<XapianIndex>> XapianIndex::Open(const std::filesystem::pa
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     impl->wdb = Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE_OR_OPEN);
+    // A compaction interrupted by a crash left a whole index there that nothing will use; with
+    // the lock held, no compaction of this index is running.
+    std::filesystem::remove_all(CompactingDirOf(dir), ec);
     std::string format = impl->wdb.get_metadata(kMetaFormat);
     if (format.empty()) {
       if (impl->wdb.get_doccount() > 0) {
@@ -1346,6 +1372,41 @@ Result<std::unique_ptr<SearchIndex>> OpenXapianIndex(const std::filesystem::path
   auto index = XapianIndex::Open(dir);
   if (!index.ok()) return std::move(index).error();
   return std::unique_ptr<SearchIndex>(std::move(index).value());
+}
+
+Result<IndexCompaction> CompactXapianIndex(const std::filesystem::path& dir) {
+  const std::filesystem::path compacted = CompactingDirOf(dir);
+  std::error_code ignored;
+  IndexCompaction report;
+  report.bytes_before = FileBytesIn(dir);
+  try {
+    // Opening for writing takes Xapian's lock, so a server with the index open makes this fail
+    // here, before anything changed.
+    Xapian::WritableDatabase db(dir.string(), Xapian::DB_OPEN);
+    std::filesystem::remove_all(compacted, ignored);  // left by an interrupted compaction
+    db.compact(compacted.string(), Xapian::Compactor::FULL);
+    db.close();
+  } catch (const Xapian::Error& e) {
+    std::filesystem::remove_all(compacted, ignored);
+    return Error{ErrorCode::kUnavailable,
+                 "search_compact_failed",
+                 "The search index could not be compacted (it is unchanged): " + e.get_description(),
+                 {},
+                 0};
+  }
+  // One atomic step: a crash leaves either index whole in `dir`, and the other in `compacted`.
+  if (renameat2(AT_FDCWD, compacted.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::filesystem::remove_all(compacted, ignored);
+    return Error{ErrorCode::kUnavailable,
+                 "search_compact_failed",
+                 "The compacted search index could not be put in place (the index is unchanged): " + reason,
+                 {},
+                 0};
+  }
+  std::filesystem::remove_all(compacted, ignored);  // the files from before
+  report.bytes_after = FileBytesIn(dir);
+  return report;
 }
 
 }  // namespace kindred::search

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -365,6 +367,60 @@ TEST_F(XapianIndexTest, ClearEmptiesTheIndex) {
   index_.reset();
   index_ = Open();
   EXPECT_EQ(index_->AppliedSeq(), 0);
+}
+
+TEST_F(XapianIndexTest, CompactingKeepsEverythingTheIndexAnswers) {
+  AddForum();
+  const auto search_before = TopicsFor("crying sleep");
+  auto similar_before = index_->Similar("Crying after my counselling sessions", "", 5, std::nullopt, "lena-m");
+  ASSERT_TRUE(similar_before.ok());
+  ASSERT_FALSE(similar_before->empty());
+  index_.reset();
+
+  auto compacted = CompactXapianIndex(dir_.path() / "index");
+  ASSERT_TRUE(compacted.ok()) << compacted.error().message;
+  EXPECT_GT(compacted->bytes_after, 0u);
+  EXPECT_LT(compacted->bytes_after, compacted->bytes_before);
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "index.compacting"));
+
+  index_ = Open();
+  EXPECT_EQ(index_->AppliedSeq(), 7);
+  EXPECT_FALSE(index_->NeedsRebuild());
+  EXPECT_EQ(TopicsFor("crying sleep"), search_before);
+  auto similar_after = index_->Similar("Crying after my counselling sessions", "", 5, std::nullopt, "lena-m");
+  ASSERT_TRUE(similar_after.ok());
+  ASSERT_EQ(similar_after->size(), similar_before->size());
+  for (std::size_t i = 0; i < similar_after->size(); ++i) {
+    EXPECT_EQ((*similar_after)[i].topic, (*similar_before)[i].topic);
+    EXPECT_DOUBLE_EQ((*similar_after)[i].score, (*similar_before)[i].score);
+  }
+  // And it takes writes as before.
+  AddTopic(9, "Zebra crossing anxiety", "Crossing roads makes me panic.");
+  ASSERT_TRUE(index_->Commit(8).ok());
+  EXPECT_EQ(TopicsFor("zebra"), std::vector<std::int64_t>{9});
+}
+
+TEST_F(XapianIndexTest, CompactingAnOpenIndexFailsAndChangesNothing) {
+  AddForum();
+  auto compacted = CompactXapianIndex(dir_.path() / "index");
+  ASSERT_FALSE(compacted.ok());
+  EXPECT_NE(compacted.error().message.find("unchanged"), std::string::npos) << compacted.error().message;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "index.compacting"));
+  EXPECT_EQ(TopicsFor("crying").at(0), 1);
+  AddTopic(9, "Zebra crossing anxiety", "Crossing roads makes me panic.");
+  ASSERT_TRUE(index_->Commit(8).ok());
+  EXPECT_EQ(TopicsFor("zebra"), std::vector<std::int64_t>{9});
+}
+
+TEST_F(XapianIndexTest, OpeningRemovesTheCopyOfAnInterruptedCompaction) {
+  AddForum();
+  index_.reset();
+  const auto leftover = dir_.path() / "index.compacting";
+  std::filesystem::create_directories(leftover);
+  { std::ofstream(leftover / "postlist.glass") << "half-written"; }
+  index_ = Open();
+  EXPECT_FALSE(std::filesystem::exists(leftover));
+  EXPECT_EQ(TopicsFor("crying").at(0), 1);
 }
 
 TEST_F(XapianIndexTest, SimilarFindsTheSameQuestionInOtherWords) {
