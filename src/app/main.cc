@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -229,6 +230,20 @@ int RunDemo(const Config& config, bool remove, bool if_empty) {
   return 0;
 }
 
+// Compacts the search index (the server stopped) and says how much smaller it is; says why not
+// when it cannot, and returns whether it did.
+bool CompactIndex(const Config& config) {
+  std::cout << "Compacting the search index ..." << std::flush;
+  auto compacted = search::CompactXapianIndex(config.SearchIndexDir());
+  if (!compacted) {
+    std::cout << "\n" << compacted.error().message << "\n";
+    return false;
+  }
+  std::cout << " " << (compacted->bytes_before >> 20) << " MB before, " << (compacted->bytes_after >> 20)
+            << " MB now.\n";
+  return true;
+}
+
 int RunReindex(const Config& config) {
   auto store = OpenStore(config);
   if (!store) return Fail(store.error().message);
@@ -248,16 +263,15 @@ int RunReindex(const Config& config) {
     posts = *rebuilt;
   }
   std::cout << "Rebuilt the search index: " << posts << " posts.\n";
-  std::cout << "Compacting it ..." << std::flush;
-  auto compacted = search::CompactXapianIndex(config.SearchIndexDir());
-  if (!compacted) {
-    // The rebuilt index stands as it is: compaction only makes it smaller and a little faster.
-    std::cout << "\n" << compacted.error().message << "\n";
-    return 0;
-  }
-  std::cout << " " << (compacted->bytes_before >> 20) << " MB before, " << (compacted->bytes_after >> 20)
-            << " MB now.\n";
+  // The rebuilt index stands as it is if compacting fails: that only makes it smaller and faster.
+  (void)CompactIndex(config);
   return 0;
+}
+
+int RunCompactIndex(const Config& config) {
+  if (!std::filesystem::exists(config.SearchIndexDir())) return Fail("there is no search index in " + config.data_dir.string());
+  if (CompactIndex(config)) return 0;
+  return Fail("the search index was left as it was (if kindred serve is running on this data directory, stop it first)");
 }
 
 int RunBackup(const Config& config, const std::string& to) {
@@ -351,6 +365,8 @@ int main(int argc, char** argv) {
   import->add_option("FILE", import_file, "the .jsonl file")->required()->check(CLI::ExistingFile);
 
   auto* reindex = cli.add_subcommand("reindex", "Rebuild the search index from the store and compact it (stop serve first)");
+  auto* compact_index = cli.add_subcommand(
+      "compact-index", "Compact the search index as it is, without rebuilding it: smaller and faster (stop serve first)");
 
   auto* backup = cli.add_subcommand("backup", "Copy the SQLite store to FILE, safely, while serve keeps running");
   std::string backup_to;
@@ -378,7 +394,7 @@ int main(int argc, char** argv) {
   safety_eval->add_option("FILE", safety_eval_file, "the .tsv file")->required()->check(CLI::ExistingFile);
 
   // Options given after the subcommand name belong to it; accept --config/--data there too.
-  for (auto* sub : {serve, admin_create, demo, import, reindex, backup}) {
+  for (auto* sub : {serve, admin_create, demo, import, reindex, compact_index, backup}) {
     sub->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
     sub->add_option("--data", data_dir, "data directory holding kindred.db");
     sub->add_option("--database", database, "postgresql://user@host/db (default: SQLite in --data)");
@@ -403,6 +419,7 @@ int main(int argc, char** argv) {
   if (*demo) return RunDemo(config, demo_remove, demo_if_empty);
   if (*import) return RunImport(config, import_file);
   if (*reindex) return RunReindex(config);
+  if (*compact_index) return RunCompactIndex(config);
   if (*backup) return RunBackup(config, backup_to);
   if (*migrate_store) return RunMigrateStore(migrate_from, migrate_to, migrate_replace, std::cout);
   if (*eval_search) return RunEvalSearch(eval_search_dir, eval_verbose);

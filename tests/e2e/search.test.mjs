@@ -49,7 +49,7 @@ describe('search', () => {
     }
   });
 
-  test('the index survives a restart, and kindred reindex gives the same results', async () => {
+  test('the index survives a restart and compaction, and kindred reindex gives the same results', async () => {
     const first = await startForum();
     const { server, category } = first;
     const dataDir = server.dataDir;
@@ -68,12 +68,23 @@ describe('search', () => {
 
       restarted = await startServer({ dataDir });
       assert.deepEqual((await search(restarted, 'anxiety night')).results, before.results, 'intact after a restart');
+      const whileServing = await runKindred(['compact-index', '--data', dataDir]);
+      assert.equal(whileServing.code, 1, whileServing.stdout);
+      assert.match(whileServing.stderr, /left as it was .*stop it first/);
+      assert.deepEqual((await search(restarted, 'anxiety night')).results, before.results, 'served as before');
+      await restarted.stop({ keepData: true });
+
+      const compacted = await runKindred(['compact-index', '--data', dataDir]);
+      assert.equal(compacted.code, 0, compacted.stderr);
+      assert.match(compacted.stdout, /Compacting the search index \.\.\. \d+ MB before, \d+ MB now/);
+      restarted = await startServer({ dataDir });
+      assert.deepEqual((await search(restarted, 'anxiety night')).results, before.results, 'the same once compacted');
       await restarted.stop({ keepData: true });
 
       const reindexed = await runKindred(['reindex', '--data', dataDir]);
       assert.equal(reindexed.code, 0, reindexed.stderr);
       assert.match(reindexed.stdout, /Rebuilt the search index: 2 posts/);
-      assert.match(reindexed.stdout, /Compacting it \.\.\. \d+ MB before, \d+ MB now/);
+      assert.match(reindexed.stdout, /Compacting the search index \.\.\. \d+ MB before, \d+ MB now/);
       restarted = await startServer({ dataDir });
       const after = await search(restarted, 'anxiety night');
       assert.deepEqual(after.results.map((r) => r.topic.id), before.results.map((r) => r.topic.id));

@@ -88,8 +88,8 @@ struct IndexCompaction {
 
 // Rewrites the index in `dir` with its B-tree blocks full and each posting list in as few chunks
 // as will hold it, then swaps the copy in with one atomic rename. A freshly built index has blocks
-// about half full (B-tree splits); compacted, it is about half the size and a lookup reads that
-// many fewer blocks: on the bench's 1.36M-post store, a new similar question went from 101 to 120
+// about half full (B-tree splits); compacted, its posting and term lists are about half the size
+// and a lookup reads that many fewer blocks: on the bench's 1.36M-post store, a new similar question went from 101 to 120
 // answered a second, with identical answers. Later writes fill it out again as they split blocks.
 // Needs free disk for the compacted copy; on any failure the index is left exactly as it was.
 // REQUIRES: no XapianIndex is open on `dir` (one open in another process makes this fail with
