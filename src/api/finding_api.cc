@@ -23,6 +23,20 @@ json EncodeSimilar(const std::vector<search::SimilarTopic>& topics) {
   return list;
 }
 
+// Someone typing a question asks again at every pause, often the same: a serving thread answers
+// what is at hand (`kept()`) and hands the rest to the searching lane, where `ranked()` runs.
+template <typename Kept, typename Ranked>
+Result<http::Response> SimilarTopicsResponse(const http::Request& request, Kept&& kept, Ranked&& ranked) {
+  if (request.lane == http::Lane::kServing) {
+    std::optional<std::vector<search::SimilarTopic>> at_hand = kept();
+    if (!at_hand) return http::Response::AnswerOn(http::Lane::kSearching);
+    return JsonResponse({{"topics", EncodeSimilar(*at_hand)}});
+  }
+  Result<std::vector<search::SimilarTopic>> topics = ranked();
+  if (!topics.ok()) return std::move(topics).error();
+  return JsonResponse({{"topics", EncodeSimilar(*topics)}});
+}
+
 }  // namespace
 
 Result<http::Response> Api::Search(const http::Request& request, const forum::Viewer& viewer) const {
@@ -59,17 +73,19 @@ Result<http::Response> Api::Search(const http::Request& request, const forum::Vi
 Result<http::Response> Api::Similar(const http::Request& request, const forum::Viewer& viewer) const {
   auto query = http::Params::Parse(request.query);
   if (!query.ok()) return std::move(query).error();
-  auto topics = forum_.SimilarQuestions(viewer, query->Get("title"), query->Get("body"));
-  if (!topics.ok()) return std::move(topics).error();
-  return JsonResponse({{"topics", EncodeSimilar(*topics)}});
+  const std::string& title = query->Get("title");
+  const std::string& body = query->Get("body");
+  return SimilarTopicsResponse(
+      request, [&] { return forum_.KeptSimilarQuestions(viewer, title, body); },
+      [&] { return forum_.SimilarQuestions(viewer, title, body); });
 }
 
 Result<http::Response> Api::Related(const http::Request& request, const forum::Viewer& viewer) const {
   long long id = request.IdParam("id");
   if (id == 0) return Error::NotFound("topic_not_found", "We could not find that topic.");
-  auto topics = forum_.RelatedTopics(TopicId(id));
-  if (!topics.ok()) return std::move(topics).error();
-  return JsonResponse({{"topics", EncodeSimilar(*topics)}});
+  return SimilarTopicsResponse(
+      request, [&] { return forum_.KeptRelatedTopics(TopicId(id)); },
+      [&] { return forum_.RelatedTopics(TopicId(id)); });
 }
 
 Result<http::Response> Api::MovePost(const http::Request& request, const forum::Viewer& viewer) const {

@@ -63,6 +63,19 @@ class FeedCache {
     return entry.value;
   }
 
+  // The value for `key` if it was read at `position` and is still young, or nullptr; unlike Find
+  // it never asks the caller to make an aged value again, so a caller that only looks (and hands
+  // a miss to someone who will make it) does not claim the remaking for itself.
+  std::shared_ptr<const Value> FindFresh(const std::string& key, std::int64_t position) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return nullptr;
+    const Entry& entry = it->second;
+    if (entry.position != position || now_() - entry.made > max_age_) return nullptr;
+    least_recent_.splice(least_recent_.end(), least_recent_, entry.in_order);
+    return entry.value;
+  }
+
   // `bytes` is what the value holds, roughly; the entry around it is counted here. One over an
   // eighth of the budget is not kept, so that it cannot push out everything else.
   void Keep(const std::string& key, std::int64_t position, std::shared_ptr<const Value> value, std::size_t bytes) {

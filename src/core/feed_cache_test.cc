@@ -78,5 +78,22 @@ TEST(FeedCacheTest, AnAgedValueIsMadeAgainByOneCallerWhileTheOthersAreServedIt) 
   EXPECT_EQ(cache.Find("old", 8), nullptr) << "past twice the age limit nobody is served it";
 }
 
+TEST(FeedCacheTest, FindFreshServesOnlyAYoungValueAtItsPositionAndLeavesTheRemakingToFind) {
+  test_now = std::chrono::steady_clock::time_point{} + std::chrono::hours(2);
+  FeedCache<std::string> cache(1 << 20, std::chrono::seconds(30), &TestNow);
+  cache.Keep("q", 7, Text("at 7"), 4);
+  ASSERT_NE(cache.FindFresh("q", 7), nullptr);
+  EXPECT_EQ(*cache.FindFresh("q", 7), "at 7");
+  EXPECT_EQ(cache.FindFresh("q", 8), nullptr) << "the feed moved on";
+  EXPECT_EQ(cache.FindFresh("q", 6), nullptr) << "read before the feed reached it";
+  EXPECT_EQ(cache.FindFresh("other", 7), nullptr);
+
+  test_now += std::chrono::seconds(31);
+  EXPECT_EQ(cache.FindFresh("q", 7), nullptr) << "aged";
+  EXPECT_EQ(cache.FindFresh("q", 7), nullptr) << "and looking did not claim the remaking";
+  EXPECT_EQ(cache.Find("q", 7), nullptr) << "so the caller that ranks is the one asked to make it again";
+  ASSERT_NE(cache.Find("q", 7), nullptr) << "while the others are served the kept value";
+}
+
 }  // namespace
 }  // namespace kindred

@@ -24,6 +24,11 @@ Error SearchUnavailable() {
                "Search is getting ready. Please try again in a minute.", {}, 0};
 }
 
+// Answers the index keeps are kept for the one who asked (see SearchIndex::Similar).
+std::string AskerOf(const Viewer& viewer) {
+  return viewer.member ? "member " + std::to_string(viewer.member->id.value) : "address " + viewer.client_address;
+}
+
 }  // namespace
 
 Result<SearchView> Forum::Search(const Viewer& viewer, const SearchInput& input) {
@@ -63,13 +68,23 @@ Result<SearchView> Forum::Search(const Viewer& viewer, const SearchInput& input)
 Result<std::vector<search::SimilarTopic>> Forum::SimilarQuestions(const Viewer& viewer, std::string_view title,
                                                                   std::string_view body) {
   if (!index_) return std::vector<search::SimilarTopic>();
-  // Answers the index keeps are kept for the one who asked (see SearchIndex::Similar).
-  const std::string asker = viewer.member ? "member " + std::to_string(viewer.member->id.value)
-                                          : "address " + viewer.client_address;
-  auto similar = index_->Similar(std::string(title), std::string(body), kSimilarShown, std::nullopt, asker);
+  auto similar = index_->Similar(std::string(title), std::string(body), kSimilarShown, std::nullopt, AskerOf(viewer));
   if (!similar) return std::move(similar).error();
+  return ShownSimilar(std::move(similar).value());
+}
+
+std::optional<std::vector<search::SimilarTopic>> Forum::KeptSimilarQuestions(const Viewer& viewer,
+                                                                             std::string_view title,
+                                                                             std::string_view body) {
+  if (!index_) return std::vector<search::SimilarTopic>();
+  auto kept = index_->KeptSimilar(std::string(title), std::string(body), kSimilarShown, std::nullopt, AskerOf(viewer));
+  if (!kept) return std::nullopt;
+  return ShownSimilar(std::move(*kept));
+}
+
+std::vector<search::SimilarTopic> Forum::ShownSimilar(std::vector<search::SimilarTopic> topics) {
   std::vector<search::SimilarTopic> shown;
-  for (auto& topic : *similar) {
+  for (auto& topic : topics) {
     // The index may not have taken in a hide yet: a hidden question is never offered.
     auto row = store_.FindTopic(topic.topic);
     if (!row || row->hidden_at) continue;
@@ -82,7 +97,20 @@ Result<std::vector<search::SimilarTopic>> Forum::SimilarQuestions(const Viewer& 
 
 Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic,
                                                                 std::optional<std::int64_t> feed_position) {
-  if (!index_) return std::vector<search::SimilarTopic>();
+  auto related = RelatedTopicsIn(topic, feed_position, true);
+  if (!related) return std::move(related).error();
+  return std::move(**related);
+}
+
+std::optional<std::vector<search::SimilarTopic>> Forum::KeptRelatedTopics(TopicId topic) {
+  auto related = RelatedTopicsIn(topic, std::nullopt, false);
+  if (!related) return std::nullopt;  // the searching lane will say what failed
+  return std::move(*related).value();
+}
+
+Result<std::optional<std::vector<search::SimilarTopic>>> Forum::RelatedTopicsIn(
+    TopicId topic, std::optional<std::int64_t> feed_position, bool may_rank) {
+  if (!index_) return std::optional(std::vector<search::SimilarTopic>());
   const UnixSeconds now = clock_.Now();
   std::optional<std::int64_t> position = feed_position;
   if (!position) {
@@ -94,11 +122,12 @@ Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic,
     std::lock_guard lock(related_mutex_);
     auto cached = related_cache_.find(topic.value);
     if (cached != related_cache_.end() && now - cached->second.at < kRelatedFreshSeconds) {
-      if (position && cached->second.checked_at == position) return cached->second.shown;
+      if (position && cached->second.checked_at == position) return std::optional(cached->second.shown);
       related = cached->second.topics;
       answered_at = cached->second.at;
     }
   }
+  if (!related && !may_rank) return std::optional<std::vector<search::SimilarTopic>>();
   if (!related) {
     auto answer = index_->Related(topic, kSimilarShown);
     if (!answer) return std::move(answer).error();
@@ -128,7 +157,7 @@ Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic,
       cached->second.shown = shown;
     }
   }
-  return shown;
+  return std::optional(std::move(shown));
 }
 
 void Forum::AttachSearchIndex(search::SearchIndex* index) {

@@ -169,6 +169,13 @@ Response Response::EventStream(std::function<void(std::shared_ptr<StreamSink>)> 
   return response;
 }
 
+Response Response::AnswerOn(Lane lane) {
+  // Never sent as it is; should it ever be, it says to try again rather than show an empty answer.
+  Response response = Json(R"({"error":{"code":"try_again","message":"Please try again in a moment."}})", 503);
+  response.answer_on = lane;
+  return response;
+}
+
 std::string SessionCookie(std::string_view token, bool secure, long long max_age_seconds) {
   std::string cookie = std::string(kSessionCookieName) + "=" + std::string(token) + "; Path=/; HttpOnly; SameSite=Lax";
   cookie += "; Max-Age=" + std::to_string(token.empty() ? 0 : max_age_seconds);

@@ -33,6 +33,21 @@ class Params {
   std::vector<std::pair<std::string, std::string>> values_;
 };
 
+// The threads that answer a request. Pages are answered on the server's own threads; the two
+// kinds of request that would hold those threads for long each have a background lane
+// (background_lane.h), so that readers never queue behind them.
+enum class Lane {
+  kServing,
+  // Writes wait for their commit to reach the disk. Many wait together on their lane and share
+  // one fsync (the store's group commit) while the serving threads go on answering readers.
+  kWriting,
+  // Lookups that rank the whole search index (similar questions, related topics): tens of
+  // milliseconds at a million posts. Their lane runs at a lower CPU priority. A handler answers
+  // what it has at hand on a serving thread and hands the rest on (Response::AnswerOn): the hop
+  // to a lane and back was a third of the cost of an answer already kept.
+  kSearching,
+};
+
 struct Request {
   std::string method;                                        // "GET", "POST"...
   std::string path;                                          // decoded path, without the query
@@ -42,6 +57,7 @@ struct Request {
   std::string client_address;
   bool secure = false;  // reached us over HTTPS (directly or as the trusted proxy says)
   std::unordered_map<std::string, std::string> route_params;  // {id} in "/t/{id}"
+  Lane lane = Lane::kServing;  // the threads answering it, set by the server
 
   std::string_view Header(std::string_view lowercase_name) const;
   std::string Cookie(std::string_view name) const;
@@ -72,6 +88,8 @@ struct Response {
   // Set for a streaming response instead of a body: the server sends the status and headers,
   // keeps the connection open, and calls this once with it (on a worker, which must not block).
   std::function<void(std::shared_ptr<StreamSink>)> on_stream;
+  // Set by AnswerOn: the request is to be answered again on that lane; nothing is sent.
+  std::optional<Lane> answer_on;
 
   static Response Html(std::string body, int status = 200);
   static Response Json(std::string body, int status = 200);
@@ -79,6 +97,9 @@ struct Response {
   static Response Redirect(std::string location);
   // 200 text/event-stream, uncached and unbuffered by proxies, handing its connection to `on_open`.
   static Response EventStream(std::function<void(std::shared_ptr<StreamSink>)> on_open);
+  // From a handler on a serving thread (Request::lane), for a request that would hold the thread
+  // for long: the server dispatches it again on `lane`, where the handler answers it in full.
+  static Response AnswerOn(Lane lane);
   void AddHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };
 

@@ -146,8 +146,8 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("POST", "/api/v1/posts/{id}/flags", &A::FlagPost);
   Json("POST", "/api/v1/posts/{id}/move", &A::MovePost);
   Json("GET", "/api/v1/search", &A::Search);
-  Json("GET", "/api/v1/similar", &A::Similar, Lane::kSearching);
-  Json("GET", "/api/v1/topics/{id}/related", &A::Related, Lane::kSearching);
+  Json("GET", "/api/v1/similar", &A::Similar);
+  Json("GET", "/api/v1/topics/{id}/related", &A::Related);
   Json("POST", "/api/v1/safety/check", &A::CheckSafety);
   Json("GET", "/api/v1/helplines", &A::Helplines);
   Json("GET", "/api/v1/review", &A::ReviewQueue);
@@ -199,21 +199,19 @@ std::optional<std::string> RouteTable::VisitorPageKey(const Request& request) co
   return key;
 }
 
-void RouteTable::Json(const char* method, const char* pattern, api::Api::Handler handler, Lane lane) {
+void RouteTable::Json(const char* method, const char* pattern, api::Api::Handler handler) {
   router_.Add(method, pattern,
               Route{Kind::kJson,
                     [this, handler](const Request& request, const forum::Viewer& viewer) {
                       return (api_.*handler)(request, viewer);
                     },
-                    kMaxJsonBytes, false, false, lane == Lane::kSearching});
+                    kMaxJsonBytes, false, false});
 }
 
 Lane RouteTable::LaneFor(const Request& request) const {
-  if (request.method != "GET" && request.method != "HEAD") return Lane::kWriting;
-  // Only Json() routes search at length, and they all live under /api/: pages skip a second lookup.
-  if (!request.path.starts_with("/api/")) return Lane::kServing;
-  auto match = router_.Find(request.method, request.path);
-  return match.target != nullptr && match.target->ranks_whole_index ? Lane::kSearching : Lane::kServing;
+  // Lookups that rank the whole index start on a serving thread too: their handlers answer what
+  // is at hand and hand the rest to the searching lane themselves (Response::AnswerOn).
+  return request.method == "GET" || request.method == "HEAD" ? Lane::kServing : Lane::kWriting;
 }
 
 forum::Viewer RouteTable::IdentifyViewer(const Request& request, bool& is_bearer) const {
@@ -254,6 +252,7 @@ Response RouteTable::Dispatch(Request& request) const {
     }
   } else {
     response = Handle(request, viewer, set_visitor_csrf);
+    if (response.answer_on) return response;  // answered, and logged, on its lane
     AddCommonHeaders(response);
     MaybeGzip(request, response);
     const bool sets_cookies = std::any_of(response.headers.begin(), response.headers.end(),

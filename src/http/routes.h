@@ -41,8 +41,8 @@ class RouteTable {
   RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, RouteOptions options);
 
   Response Dispatch(Request& request) const;
-  // Which of the server's lanes answers the request: writes go to the writing lane, the routes
-  // that rank the whole search index to the searching lane, and the rest are served at once.
+  // Which of the server's lanes answers the request: writes go to the writing lane, and the rest
+  // start on a serving thread (a handler may hand its request on: Response::AnswerOn).
   Lane LaneFor(const Request& request) const;
 
  private:
@@ -54,12 +54,11 @@ class RouteTable {
     std::size_t max_body_bytes;
     bool same_for_every_visitor = false;  // its visitors' page may come from the page cache
     bool follows_index = false;           // ...and is valid only at the index position it was made at
-    bool ranks_whole_index = false;  // answered on Lane::kSearching
   };
   enum class Caching { kNever, kForVisitors, kForVisitorsAtIndexPosition };
 
   void Html(const char* method, const char* pattern, web::Pages::Handler handler, Caching caching = Caching::kNever);
-  void Json(const char* method, const char* pattern, api::Api::Handler handler, Lane lane = Lane::kServing);
+  void Json(const char* method, const char* pattern, api::Api::Handler handler);
 
   Response Handle(Request& request, forum::Viewer& viewer, bool& set_visitor_csrf) const;
   // The page-cache key of a visitor's request for a cacheable page (path, query and whether it

@@ -264,16 +264,21 @@ Result<void> Serve(const ServerOptions& options, Dispatcher dispatcher) {
                                                     .max_body_size(options.max_body_bytes))
                       .request_handler([&](const restinio::request_handle_t& raw) {
                         Request request = ToRequest(raw);
-                        const Lane lane = options.lane_for ? options.lane_for(request) : Lane::kServing;
-                        if (lane != Lane::kServing) {
-                          // RESTinio lets any thread answer; the connection waits meanwhile.
-                          (lane == Lane::kWriting ? writing : searching)
-                              .Post([&, raw, request = std::move(request)]() mutable {
-                                Respond(raw, DispatchGuarded(dispatcher, request), streams);
-                              });
-                          return restinio::request_accepted();
+                        Lane lane = options.lane_for ? options.lane_for(request) : Lane::kServing;
+                        if (lane == Lane::kServing) {
+                          Response response = DispatchGuarded(dispatcher, request);
+                          if (!response.answer_on || *response.answer_on == Lane::kServing) {
+                            return Respond(raw, std::move(response), streams);
+                          }
+                          lane = *response.answer_on;  // dispatched again there, in full
                         }
-                        return Respond(raw, DispatchGuarded(dispatcher, request), streams);
+                        request.lane = lane;
+                        // RESTinio lets any thread answer; the connection waits meanwhile.
+                        (lane == Lane::kWriting ? writing : searching)
+                            .Post([&, raw, request = std::move(request)]() mutable {
+                              Respond(raw, DispatchGuarded(dispatcher, request), streams);
+                            });
+                        return restinio::request_accepted();
                       });
   if (options.host.find(':') != std::string::npos) settings.address(restinio::asio_ns::ip::make_address(options.host));
 

@@ -15,19 +15,6 @@
 
 namespace kindred::http {
 
-// The threads that answer a request. Pages are answered on the server's own threads; the two
-// kinds of request that would hold those threads for long each have a background lane
-// (background_lane.h), so that readers never queue behind them.
-enum class Lane {
-  kServing,
-  // Writes wait for their commit to reach the disk. Many wait together on their lane and share
-  // one fsync (the store's group commit) while the serving threads go on answering readers.
-  kWriting,
-  // Lookups that rank the whole search index (similar questions, related topics): tens of
-  // milliseconds at a million posts. Their lane runs at a lower CPU priority.
-  kSearching,
-};
-
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;

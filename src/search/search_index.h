@@ -98,6 +98,12 @@ class SearchIndex {
   // how fast an answer comes says nothing about what anyone else has typed.
   virtual Result<std::vector<SimilarTopic>> Similar(const std::string& title, const std::string& body, int limit,
                                                     std::optional<TopicId> exclude, const std::string& asker) = 0;
+  // The answer Similar would give now, when the index kept one for the same asker, text and limit
+  // at its current revision; nullopt when answering needs the ranking. Reads nothing from the
+  // database (microseconds), so a thread that must not wait can ask it first.
+  virtual std::optional<std::vector<SimilarTopic>> KeptSimilar(const std::string& title, const std::string& body,
+                                                               int limit, std::optional<TopicId> exclude,
+                                                               const std::string& asker) = 0;
   // "People also asked": topics like `topic`, from its own text.
   virtual Result<std::vector<SimilarTopic>> Related(TopicId topic, int limit) = 0;
   // Whether a reply posted in `topic` reads as belonging to another conversation.

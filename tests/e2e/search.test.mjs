@@ -162,6 +162,15 @@ describe('search', () => {
       assert.equal(similar.status, 200);
       assert.equal(similar.json.topics[0]?.id, asked.topic.id, JSON.stringify(similar.json));
       assert.ok(similar.json.topics[0].score > 0 && similar.json.topics[0].score <= 1);
+      // Asked again (as at every pause while typing), the kept answer comes back as it was, and it
+      // follows the forum: a question asked since joins it once the index has taken it in.
+      const similarUrl = `/api/v1/similar?title=${encodeURIComponent('Why do I cry after counselling sessions?')}`;
+      assert.deepEqual((await server.client().api('GET', similarUrl)).json, similar.json);
+      const later = await askApi(server, ann.token, category.id, 'Crying after counselling sessions', 'Why do I cry after counselling sessions? Every time, on the way home.');
+      await within(kFoundWithinMs, async () => {
+        const again = await server.client().api('GET', similarUrl);
+        assert.ok(again.json.topics.some((t) => t.id === later.topic.id), JSON.stringify(again.json));
+      });
       const unrelated = await server.client().api('GET', `/api/v1/similar?title=${encodeURIComponent('Best way to fix a flat bicycle tyre')}`);
       assert.deepEqual(unrelated.json.topics, []);
     } finally {

@@ -96,6 +96,8 @@ constexpr double kCorrectionFrequencyWeight = 0.005;
 constexpr double kSimilarTitleScale = 3.0;
 constexpr double kSimilarBodyScale = 0.6;
 constexpr std::size_t kSimilarBodyTerms = 24;
+// The most topics one Similar answer holds, whatever a caller asks for.
+constexpr int kSimilarMostTopics = 20;
 constexpr Xapian::doccount kSimilarCandidates = 20;
 // The post ranking looks only at the posts of the topic ranking's first 50 topics: a thread whose
 // one reply answers the question holds that reply's words in its topic document too, so it ranks
@@ -700,6 +702,10 @@ struct XapianIndex::Impl {
     return std::max<std::int64_t>(0, n - 2);
   }
 
+  // Similar's kept answers are keyed by who asks and what they may be shown (the scope), then by
+  // the text as asked, or by the terms it comes to (SimilarIn).
+  static std::string SimilarScope(int limit, std::optional<TopicId> exclude, const std::string& asker);
+  static std::string AskedKey(const std::string& scope, const std::string& title, const std::string& body);
   // `opened_at`: the generation loaded before `db` was leased, so `db` is at that revision or later.
   Result<std::vector<SimilarTopic>> SimilarIn(Xapian::Database& db, std::uint64_t opened_at, const std::string& title,
                                               const std::string& body, int limit, std::optional<TopicId> exclude,
@@ -777,12 +783,25 @@ Result<SearchResults> XapianIndex::Impl::SearchIn(Xapian::Database& db, const Se
 
 // --- Similar ---------------------------------------------------------------------------------------------
 
+std::string XapianIndex::Impl::SimilarScope(int limit, std::optional<TopicId> exclude, const std::string& asker) {
+  std::string scope = std::to_string(asker.size());
+  scope.append(":").append(asker).append(" ").append(std::to_string(limit));
+  scope.append(" ").append(exclude ? std::to_string(exclude->value) : "-");
+  return scope;
+}
+
+std::string XapianIndex::Impl::AskedKey(const std::string& scope, const std::string& title, const std::string& body) {
+  std::string asked = scope;
+  asked.append(" ").append(std::to_string(title.size())).append("\n").append(title).append(body);
+  return asked;
+}
+
 Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database& db, std::uint64_t opened_at,
                                                                const std::string& title, const std::string& body,
                                                                int limit, std::optional<TopicId> exclude,
                                                                const std::string& asker) {
   std::vector<SimilarTopic> out;
-  limit = std::clamp(limit, 0, 20);
+  limit = std::clamp(limit, 0, kSimilarMostTopics);
   if (limit == 0) return out;
 
   if (!options.calibrated_similar) {
@@ -804,11 +823,8 @@ Result<std::vector<SimilarTopic>> XapianIndex::Impl::SimilarIn(Xapian::Database&
   // on past a stopword, or past a body word the forum has never used, asks the same question
   // again. Both keys start with who asks, so no one is ever answered from another's questions.
   const auto position = static_cast<std::int64_t>(opened_at);
-  std::string scope = std::to_string(asker.size());
-  scope.append(":").append(asker).append(" ").append(std::to_string(limit));
-  scope.append(exclude ? " " + std::to_string(exclude->value) : " -");
-  std::string asked = scope;
-  asked.append(" ").append(std::to_string(title.size())).append("\n").append(title).append(body);
+  const std::string scope = SimilarScope(limit, exclude, asker);
+  const std::string asked = AskedKey(scope, title, body);
   if (auto kept = similar_answers.Find(asked, position)) return *kept;
 
   IdfOf idf(db);
@@ -1346,6 +1362,22 @@ Result<std::vector<SimilarTopic>> XapianIndex::Similar(const std::string& title,
   Impl& m = *impl_;
   const std::uint64_t opened_at = m.generation.load();
   return m.Read([&](Xapian::Database& db) { return m.SimilarIn(db, opened_at, title, body, limit, exclude, asker); });
+}
+
+std::optional<std::vector<SimilarTopic>> XapianIndex::KeptSimilar(const std::string& title, const std::string& body,
+                                                                  int limit, std::optional<TopicId> exclude,
+                                                                  const std::string& asker) {
+  Impl& m = *impl_;
+  limit = std::clamp(limit, 0, kSimilarMostTopics);
+  if (limit == 0) return std::vector<SimilarTopic>();
+  if (!m.options.calibrated_similar) return std::nullopt;  // the baseline keeps nothing
+  // Similar keeps its answer at the generation its reader was opened at or after; a reader opened
+  // now is at the current one, so an answer kept there is exactly what Similar would find.
+  const auto position = static_cast<std::int64_t>(m.generation.load());
+  auto kept = m.similar_answers.FindFresh(Impl::AskedKey(Impl::SimilarScope(limit, exclude, asker), title, body),
+                                          position);
+  if (!kept) return std::nullopt;
+  return *kept;
 }
 
 Result<std::vector<SimilarTopic>> XapianIndex::Related(TopicId topic, int limit) {

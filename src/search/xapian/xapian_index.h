@@ -67,6 +67,9 @@ class XapianIndex final : public SearchIndex {
   Result<SearchResults> Search(const SearchQuery& query) override;
   Result<std::vector<SimilarTopic>> Similar(const std::string& title, const std::string& body, int limit,
                                             std::optional<TopicId> exclude, const std::string& asker) override;
+  std::optional<std::vector<SimilarTopic>> KeptSimilar(const std::string& title, const std::string& body, int limit,
+                                                       std::optional<TopicId> exclude,
+                                                       const std::string& asker) override;
   Result<std::vector<SimilarTopic>> Related(TopicId topic, int limit) override;
   Result<MisplacedCheck> CheckMisplaced(TopicId topic, const std::string& reply_markdown) override;
 

@@ -468,6 +468,36 @@ TEST_F(XapianIndexTest, SimilarAnswersFollowEachCommit) {
   for (const auto& s : *back) EXPECT_NE(s.topic.value, 5);
 }
 
+// KeptSimilar answers without the ranking only what Similar kept for the same asker, text, limit and
+// revision: anything else is left to Similar.
+TEST_F(XapianIndexTest, KeptSimilarIsWhatSimilarKeptForTheSameAskerAndRevisionOnly) {
+  AddForum();
+  const std::string title = "Crying after my counselling sessions";
+  EXPECT_FALSE(index_->KeptSimilar(title, "Is that normal?", 5, std::nullopt, "lena-m").has_value())
+      << "nothing asked yet";
+  auto ranked = index_->Similar(title, "Is that normal?", 5, std::nullopt, "lena-m");
+  ASSERT_TRUE(ranked.ok());
+  ASSERT_FALSE(ranked->empty());
+  auto kept = index_->KeptSimilar(title, "Is that normal?", 5, std::nullopt, "lena-m");
+  ASSERT_TRUE(kept.has_value());
+  ASSERT_EQ(kept->size(), ranked->size());
+  for (std::size_t i = 0; i < kept->size(); ++i) {
+    EXPECT_EQ((*kept)[i].topic, (*ranked)[i].topic);
+    EXPECT_EQ((*kept)[i].score, (*ranked)[i].score);
+  }
+  EXPECT_FALSE(index_->KeptSimilar(title, "Is that normal?", 5, std::nullopt, "sam-k").has_value())
+      << "another asker is never answered from lena-m's question";
+  EXPECT_FALSE(index_->KeptSimilar(title, "Is that normal?", 1, std::nullopt, "lena-m").has_value());
+  EXPECT_FALSE(index_->KeptSimilar(title, "Is that normal?", 5, TopicId(1), "lena-m").has_value());
+  EXPECT_FALSE(index_->KeptSimilar(title, "Is that normal", 5, std::nullopt, "lena-m").has_value())
+      << "other text, even to the same terms, needs the terms worked out by Similar";
+
+  AddTopic(5, title, "Is that normal? Crying after counselling sessions, every time.");
+  ASSERT_TRUE(index_->Commit(8).ok());
+  EXPECT_FALSE(index_->KeptSimilar(title, "Is that normal?", 5, std::nullopt, "lena-m").has_value())
+      << "a commit makes every kept answer old";
+}
+
 // A word in most threads is left out of the topic ranking only once a forum has enough threads
 // for "most" to mean common: in a new forum of three, a word two of them share still tells them
 // apart from the third.
