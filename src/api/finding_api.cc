@@ -84,7 +84,13 @@ Result<http::Response> Api::Related(const http::Request& request, const forum::V
   long long id = request.IdParam("id");
   if (id == 0) return Error::NotFound("topic_not_found", "We could not find that topic.");
   return SimilarTopicsResponse(
-      request, [&] { return forum_.KeptRelatedTopics(TopicId(id)); },
+      request,
+      [&]() -> std::optional<std::vector<search::SimilarTopic>> {
+        if (!forum_.RelatedTopicsAtHand(TopicId(id))) return std::nullopt;
+        auto topics = forum_.RelatedTopics(TopicId(id));
+        if (!topics.ok()) return std::nullopt;  // the searching lane will say what failed
+        return std::move(topics).value();
+      },
       [&] { return forum_.RelatedTopics(TopicId(id)); });
 }
 

@@ -24,6 +24,9 @@ Error SearchUnavailable() {
                "Search is getting ready. Please try again in a minute.", {}, 0};
 }
 
+// How long a topic's "People also asked" list, as the index answered it, is shown again.
+bool RelatedStillFresh(UnixSeconds answered_at, UnixSeconds now) { return now - answered_at < kRelatedFreshSeconds; }
+
 // Answers the index keeps are kept for the one who asked (see SearchIndex::Similar).
 std::string AskerOf(const Viewer& viewer) {
   return viewer.member ? "member " + std::to_string(viewer.member->id.value) : "address " + viewer.client_address;
@@ -97,20 +100,7 @@ std::vector<search::SimilarTopic> Forum::ShownSimilar(std::vector<search::Simila
 
 Result<std::vector<search::SimilarTopic>> Forum::RelatedTopics(TopicId topic,
                                                                 std::optional<std::int64_t> feed_position) {
-  auto related = RelatedTopicsIn(topic, feed_position, true);
-  if (!related) return std::move(related).error();
-  return std::move(**related);
-}
-
-std::optional<std::vector<search::SimilarTopic>> Forum::KeptRelatedTopics(TopicId topic) {
-  auto related = RelatedTopicsIn(topic, std::nullopt, false);
-  if (!related) return std::nullopt;  // the searching lane will say what failed
-  return std::move(*related).value();
-}
-
-Result<std::optional<std::vector<search::SimilarTopic>>> Forum::RelatedTopicsIn(
-    TopicId topic, std::optional<std::int64_t> feed_position, bool may_rank) {
-  if (!index_) return std::optional(std::vector<search::SimilarTopic>());
+  if (!index_) return std::vector<search::SimilarTopic>();
   const UnixSeconds now = clock_.Now();
   std::optional<std::int64_t> position = feed_position;
   if (!position) {
@@ -121,13 +111,12 @@ Result<std::optional<std::vector<search::SimilarTopic>>> Forum::RelatedTopicsIn(
   {
     std::lock_guard lock(related_mutex_);
     auto cached = related_cache_.find(topic.value);
-    if (cached != related_cache_.end() && now - cached->second.at < kRelatedFreshSeconds) {
-      if (position && cached->second.checked_at == position) return std::optional(cached->second.shown);
+    if (cached != related_cache_.end() && RelatedStillFresh(cached->second.at, now)) {
+      if (position && cached->second.checked_at == position) return cached->second.shown;
       related = cached->second.topics;
       answered_at = cached->second.at;
     }
   }
-  if (!related && !may_rank) return std::optional<std::vector<search::SimilarTopic>>();
   if (!related) {
     auto answer = index_->Related(topic, kSimilarShown);
     if (!answer) return std::move(answer).error();
@@ -157,7 +146,14 @@ Result<std::optional<std::vector<search::SimilarTopic>>> Forum::RelatedTopicsIn(
       cached->second.shown = shown;
     }
   }
-  return std::optional(std::move(shown));
+  return shown;
+}
+
+bool Forum::RelatedTopicsAtHand(TopicId topic) {
+  if (!index_) return true;
+  std::lock_guard lock(related_mutex_);
+  auto cached = related_cache_.find(topic.value);
+  return cached != related_cache_.end() && RelatedStillFresh(cached->second.at, clock_.Now());
 }
 
 void Forum::AttachSearchIndex(search::SearchIndex* index) {

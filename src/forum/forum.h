@@ -396,13 +396,14 @@ class Forum {
   // (TopicView::feed_position), saves reading it again.
   Result<std::vector<search::SimilarTopic>> RelatedTopics(TopicId topic,
                                                            std::optional<std::int64_t> feed_position = std::nullopt);
-  // What SimilarQuestions and RelatedTopics would answer, when the answer is at hand (the same
-  // person asked the same a moment ago, or the topic's related list is kept): a few reads of the
-  // store. nullopt when answering needs the index's ranking, tens of milliseconds at a million
-  // posts; a thread that must not wait that long hands the request on instead.
+  // What SimilarQuestions would answer, when the answer is at hand (the same person asked the
+  // same a moment ago): a few reads of the store. nullopt when answering needs the index's
+  // ranking, tens of milliseconds at a million posts; a thread that must not wait that long hands
+  // the request on instead.
   std::optional<std::vector<search::SimilarTopic>> KeptSimilarQuestions(const Viewer& viewer, std::string_view title,
                                                                         std::string_view body);
-  std::optional<std::vector<search::SimilarTopic>> KeptRelatedTopics(TopicId topic);
+  // Whether RelatedTopics would answer without the index's ranking (its list for `topic` is kept).
+  bool RelatedTopicsAtHand(TopicId topic);
   // The suggestion for a reply that reads as belonging elsewhere; only for its writer, and only
   // while they can still move it.
   Result<std::optional<MisplacedSuggestion>> MisplacedFor(const Viewer& viewer, PostId post);
@@ -474,10 +475,6 @@ class Forum {
   // The similar topics a person is shown: those still there and not hidden, with their titles and
   // reply counts as the store has them now (the index may lag it by a moment).
   std::vector<search::SimilarTopic> ShownSimilar(std::vector<search::SimilarTopic> topics);
-  // RelatedTopics; without `may_rank`, nullopt instead of asking the index to rank.
-  Result<std::optional<std::vector<search::SimilarTopic>>> RelatedTopicsIn(TopicId topic,
-                                                                           std::optional<std::int64_t> feed_position,
-                                                                           bool may_rank);
   void Notify(const std::vector<store::UserRow>& people, const store::NewNotice& notice);
   // After an account is erased: drops what this Forum caches that might still name its topics.
   void ForgetErasedContent();

@@ -991,6 +991,15 @@ class FindingPagesTest : public PagesTest {
     PagesTest::TearDown();
   }
 
+  // As the server answers a topic page: on a serving thread first, then again on the lane the
+  // page hands itself to when its "People also asked" list needs the index's ranking.
+  Result<http::Response> TopicPage(http::Request request, const forum::Viewer& viewer) {
+    auto response = pages_->Topic(request, viewer);
+    if (!response.ok() || !response->answer_on) return response;
+    request.lane = *response->answer_on;
+    return pages_->Topic(request, viewer);
+  }
+
   // Asks and indexes the question, as the indexer would a moment later.
   std::pair<store::TopicRow, store::PostRow> AskIndexed(const forum::Viewer& viewer, const std::string& title,
                                                         const std::string& body) {
@@ -1148,7 +1157,7 @@ TEST_F(FindingPagesTest, TheWriterOfAMisplacedReplyIsOfferedAMoveOthersSeeNothin
 
   std::string id = std::to_string(therapy.value);
   std::string post_id = std::to_string(reply->id.value);
-  auto page = pages_->Topic(Get("/t/" + id, "page=1&posted=" + post_id, {{"id", id}}), kim);
+  auto page = TopicPage(Get("/t/" + id, "page=1&posted=" + post_id, {{"id", id}}), kim);
   ASSERT_TRUE(page.ok());
   const std::string& html = page->body;
   ExpectWellFormedPage(html);
@@ -1161,7 +1170,7 @@ TEST_F(FindingPagesTest, TheWriterOfAMisplacedReplyIsOfferedAMoveOthersSeeNothin
   EXPECT_NE(html.find("No, it belongs here</a>"), std::string::npos);
   EXPECT_LT(html.find("id=\"misplaced\""), html.find("<article")) << "near the top";
 
-  auto other = pages_->Topic(Get("/t/" + id, "page=1&posted=" + post_id, {{"id", id}}), sam);
+  auto other = TopicPage(Get("/t/" + id, "page=1&posted=" + post_id, {{"id", id}}), sam);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->body.find("id=\"misplaced\""), std::string::npos) << "only the writer sees it";
 
@@ -1209,7 +1218,7 @@ TEST_F(FindingPagesTest, AMoveAfterHalfAnHourIsRefusedKindly) {
   EXPECT_EQ(forum_->FindPost(reply->id)->topic_id, therapy);
   // And the note is no longer offered.
   std::string id = std::to_string(therapy.value);
-  auto page = pages_->Topic(Get("/t/" + id, "page=1&posted=" + post_id, {{"id", id}}), kim);
+  auto page = TopicPage(Get("/t/" + id, "page=1&posted=" + post_id, {{"id", id}}), kim);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->body.find("id=\"misplaced\""), std::string::npos);
 }
@@ -1220,7 +1229,7 @@ TEST_F(FindingPagesTest, TopicFootListsPeopleAlsoAskedOnlyWhenThereAreAny) {
       AskIndexed(sam, "Is it normal to cry after therapy?", "Every week I leave my therapy session and cry in the car.")
           .first.id;
   std::string id = std::to_string(first.value);
-  auto alone = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), Visitor());
+  auto alone = TopicPage(Get("/t/" + id, "", {{"id", id}}), Visitor());
   ASSERT_TRUE(alone.ok());
   EXPECT_EQ(alone->body.find("People also asked"), std::string::npos);
 
@@ -1228,11 +1237,11 @@ TEST_F(FindingPagesTest, TopicFootListsPeopleAlsoAskedOnlyWhenThereAreAny) {
                                                     "I always cry in the car after my therapy session. Is this normal?");
   TopicId second = second_topic.id;
   // The list is reworked every few minutes, not on every view.
-  auto still = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), Visitor());
+  auto still = TopicPage(Get("/t/" + id, "", {{"id", id}}), Visitor());
   ASSERT_TRUE(still.ok());
   EXPECT_EQ(still->body.find("People also asked"), std::string::npos);
   clock_.Advance(forum::kRelatedFreshSeconds);
-  auto page = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), Visitor());
+  auto page = TopicPage(Get("/t/" + id, "", {{"id", id}}), Visitor());
   ASSERT_TRUE(page.ok());
   ExpectWellFormedPage(page->body);
   EXPECT_NE(page->body.find("<h2 id=\"h-related\">People also asked</h2>"), std::string::npos) << page->body;
@@ -1240,10 +1249,43 @@ TEST_F(FindingPagesTest, TopicFootListsPeopleAlsoAskedOnlyWhenThereAreAny) {
 
   // Hidden a moment later, while the list is still the one worked out above: no longer offered.
   ASSERT_TRUE(store_->SetPostHidden(second_question.id, clock_.Now(), "moderator").ok());
-  auto after_hiding = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), Visitor());
+  auto after_hiding = TopicPage(Get("/t/" + id, "", {{"id", id}}), Visitor());
   ASSERT_TRUE(after_hiding.ok());
   EXPECT_EQ(after_hiding->body.find("<a href=\"/t/" + std::to_string(second.value) + "\">"), std::string::npos)
       << "a hidden question's title is not shown under another topic";
+}
+
+// Ranking the related list takes tens of milliseconds at a million posts: a page that needs it is
+// handed to the searching lane, and one whose list is kept is made where it arrived.
+TEST_F(FindingPagesTest, ATopicPageIsMadeOnTheSearchingLaneOnlyWhenItsRelatedListNeedsRanking) {
+  forum::Viewer sam = Member("sam");
+  TopicId first =
+      AskIndexed(sam, "Is it normal to cry after therapy?", "Every week I leave my therapy session and cry in the car.")
+          .first.id;
+  AskIndexed(sam, "Crying in the car after therapy sessions",
+             "I always cry in the car after my therapy session. Is this normal?");
+  std::string id = std::to_string(first.value);
+  auto handed_on = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), Visitor());
+  ASSERT_TRUE(handed_on.ok());
+  ASSERT_TRUE(handed_on->answer_on.has_value());
+  EXPECT_EQ(*handed_on->answer_on, http::Lane::kSearching);
+
+  http::Request on_lane = Get("/t/" + id, "", {{"id", id}});
+  on_lane.lane = http::Lane::kSearching;
+  auto ranked = pages_->Topic(on_lane, Visitor());
+  ASSERT_TRUE(ranked.ok());
+  EXPECT_FALSE(ranked->answer_on.has_value());
+  EXPECT_NE(ranked->body.find("People also asked"), std::string::npos);
+
+  auto at_hand = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), sam);
+  ASSERT_TRUE(at_hand.ok());
+  EXPECT_FALSE(at_hand->answer_on.has_value()) << "the list is kept: made on the serving thread";
+  EXPECT_NE(at_hand->body.find("People also asked"), std::string::npos);
+
+  clock_.Advance(forum::kRelatedFreshSeconds);
+  auto aged = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), sam);
+  ASSERT_TRUE(aged.ok());
+  EXPECT_TRUE(aged->answer_on.has_value()) << "an aged list is ranked again, on the lane";
 }
 
 TEST_F(FindingPagesTest, TopicPageWithTwentyRepliesAndRelatedQuestionsStaysUnderBudget) {
@@ -1261,7 +1303,7 @@ TEST_F(FindingPagesTest, TopicPageWithTwentyRepliesAndRelatedQuestionsStaysUnder
   }
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(forum_->Reply(sam, topic, {body, std::nullopt}).ok());
   std::string id = std::to_string(topic.value);
-  auto page = pages_->Topic(Get("/t/" + id, "", {{"id", id}}), admin_);
+  auto page = TopicPage(Get("/t/" + id, "", {{"id", id}}), admin_);
   ASSERT_TRUE(page.ok());
   EXPECT_NE(page->body.find("People also asked"), std::string::npos);
   internal::StaticFiles files;
