@@ -20,6 +20,7 @@
 
 #include "core/text.h"
 #include "store/rate_buckets_internal.h"
+#include "store/sqlite/sqlite_checkpointer_internal.h"
 #include "store/sqlite/sqlite_connection_internal.h"
 #include "store/sqlite/sqlite_latest_seq_internal.h"
 #include "store/sqlite/sqlite_migrations_internal.h"
@@ -842,10 +843,14 @@ Result<TopicId> InsertTopic(Connection& db, const NewTopic& topic, UnixSeconds l
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers)
-      : writer_(std::move(writer)), readers_(std::move(readers)) {}
+  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
+              std::unique_ptr<Connection> checkpointing)
+      : writer_(std::move(writer)),
+        checkpointer_(std::make_unique<WalCheckpointer>(writer_->raw(), std::move(checkpointing))),
+        readers_(std::move(readers)) {}
 
   ~SqliteStore() override {
+    checkpointer_.reset();  // its connection closes before the writer's last checkpoint below
     // Readers close first so that the writer is the last connection: it folds the WAL back into
     // the main file and truncates it, leaving one self-contained file (with erased text erased).
     std::lock_guard lock(writer_mutex_);
@@ -2170,10 +2175,11 @@ class SqliteStore final : public Store {
   std::deque<PendingWrite*> queue_;  // GUARDED_BY(batch_mutex_)
   bool leading_ = false;             // GUARDED_BY(batch_mutex_)
   // The one connection that writes. A batch holds writer_mutex_ from BEGIN to COMMIT (and the
-  // checkpoints hold it too).
+  // checkpoints the writer runs hold it too; the usual ones run on checkpointer_'s connection).
   std::mutex writer_mutex_;
   std::atomic<std::uint64_t> rate_calls_{0};  // TakeRateToken calls, for the idle sweep
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(writer_mutex_)
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   ReaderPool readers_;                  // thread-safe itself
   EventSignal committed_;               // thread-safe itself
   // Another process's writes (an import while serving) show within this; the live hub reads the
@@ -2202,7 +2208,10 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::filesystem::path& file
     if (!reader.ok()) return std::move(reader).error();
     readers.push_back(std::move(*reader));
   }
-  return std::unique_ptr<Store>(new sqlite::SqliteStore(std::move(*writer), std::move(readers)));
+  Result<std::unique_ptr<Connection>> checkpointing = Connection::Open(file, Connection::Mode::kReadWrite);
+  if (!checkpointing.ok()) return std::move(checkpointing).error();
+  return std::unique_ptr<Store>(
+      new sqlite::SqliteStore(std::move(*writer), std::move(readers), std::move(*checkpointing)));
 }
 
 }  // namespace kindred::store

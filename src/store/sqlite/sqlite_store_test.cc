@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/sqlite_checkpointer_internal.h"
 #include "store/sqlite/sqlite_connection_internal.h"
 #include "store/sqlite/sqlite_latest_seq_internal.h"
 #include "store/sqlite/sqlite_migrations_internal.h"
@@ -246,6 +247,52 @@ TEST(SqliteStoreTest, TwoStoresOnOneFileDoNotSeeBusy) {
   EXPECT_TRUE(errors.empty()) << (errors.empty() ? "" : errors.front());
   EXPECT_EQ(second->FindTopic(topic).value().reply_count, 2 * kRepliesEach);
   EXPECT_EQ(first->CountPosts(topic).value(), 2 * kRepliesEach + 1);
+}
+
+// The writer's commits leave the checkpoints to sqlite::WalCheckpointer's own thread: pages reach
+// the database file while the writer does nothing more.
+TEST(SqliteCheckpointerTest, CopiesTheLogBackOnItsOwnThread) {
+  testutil::TempDir dir;
+  const fs::path file = dir.path() / "kindred.db";
+  using sqlite::Connection;
+  std::unique_ptr<Connection> writer = std::move(Connection::Open(file, Connection::Mode::kReadWrite)).value();
+  constexpr int kEveryFrames = 10;
+  sqlite::WalCheckpointer checkpointer(writer->raw(),
+                                       std::move(Connection::Open(file, Connection::Mode::kReadWrite)).value(),
+                                       kEveryFrames, 1'000'000);
+  ASSERT_TRUE(writer->Execute("CREATE TABLE notes (body BLOB)").ok());
+  const auto size_before = fs::file_size(file);
+  // Each note fills a page of its own, so every commit adds a frame or two to the log.
+  for (int i = 0; i < 3 * kEveryFrames; ++i) {
+    ASSERT_TRUE(writer->Execute("INSERT INTO notes VALUES (zeroblob(3000))").ok());
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (fs::file_size(file) < size_before + kEveryFrames * 3000 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(fs::file_size(file), size_before + kEveryFrames * 3000) << "no checkpoint reached the file";
+}
+
+// A log that the background checkpoints cannot leave empty (a writer that never pauses) is
+// checkpointed by the writer once it holds the bound, and started afresh by the next commit.
+TEST(SqliteCheckpointerTest, TheWriterKeepsTheLogWithinItsBound) {
+  testutil::TempDir dir;
+  const fs::path file = dir.path() / "kindred.db";
+  using sqlite::Connection;
+  std::unique_ptr<Connection> writer = std::move(Connection::Open(file, Connection::Mode::kReadWrite)).value();
+  constexpr int kBound = 40;
+  sqlite::WalCheckpointer checkpointer(writer->raw(),
+                                       std::move(Connection::Open(file, Connection::Mode::kReadWrite)).value(),
+                                       1'000'000, kBound);
+  ASSERT_TRUE(writer->Execute("CREATE TABLE notes (body BLOB)").ok());
+  for (int i = 0; i < 10 * kBound; ++i) {
+    ASSERT_TRUE(writer->Execute("INSERT INTO notes VALUES (zeroblob(3000))").ok());
+  }
+  int frames_in_log = -1;
+  ASSERT_EQ(sqlite3_wal_checkpoint_v2(writer->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames_in_log, nullptr),
+            SQLITE_OK);
+  EXPECT_GT(frames_in_log, 0);
+  EXPECT_LE(frames_in_log, kBound + 4) << "the log grew past its bound";
 }
 
 }  // namespace
