@@ -157,13 +157,15 @@ function table(files) {
     });
     row([labels[name] ?? name, c, ...cells]);
   }
-  const writeKeys = [...new Set(results.flatMap((r) => r.writes.map((w) => w.reader_connections)))];
-  for (const c of writeKeys) {
+  // One row per schedule: the rate aimed at, on how many writer connections, beside how many readers.
+  const writeKey = (w) => `${w.target_replies_per_second}/${w.writer_connections}/${w.reader_connections}`;
+  const writeRows = new Map(results.flatMap((r) => r.writes.map((w) => [writeKey(w), w])));
+  for (const [key, first] of writeRows) {
     row([
-      `replies while others read (${results[0].writes[0].writer_connections} writers, aiming at ${n(results[0].writes[0].target_replies_per_second)}/s)`,
-      c,
+      `replies while others read (${first.writer_connections} writers, aiming at ${n(first.target_replies_per_second)}/s)`,
+      first.reader_connections,
       ...results.map((r) => {
-        const w = r.writes.find((x) => x.reader_connections === c);
+        const w = r.writes.find((x) => writeKey(x) === key);
         if (!w) return "";
         const errors = w.writer_errors + w.readers.errors;
         return `${n(w.committed_per_second)} replies/s committed, p99 ${ms(w.writer_p99_ms)} ms; ` +
