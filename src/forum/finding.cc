@@ -14,9 +14,10 @@
 namespace kindred::forum {
 namespace {
 
-// How long the writer's page after posting waits for their reply's misplaced check. A check
-// takes tens of milliseconds; a second covers a short queue on a busy node, and past it the
-// page shows without the note rather than keep a person waiting (moderators still see the item).
+// How long saving a reply waits for its misplaced check, so that the writer's page after posting
+// can offer the move. A check takes tens of milliseconds; a second covers a short queue on a busy
+// node, and past it the page shows without the note rather than keep a person waiting
+// (moderators still see the item).
 constexpr std::chrono::milliseconds kPlacementCheckWait{1000};
 
 Error SearchUnavailable() {
@@ -187,14 +188,16 @@ void Forum::CheckPlacement(const store::PostRow& reply) {
   }
 }
 
+void Forum::AwaitPlacementCheck(PostId reply) {
+  if (placement_) placement_->AwaitChecked(reply, kPlacementCheckWait);
+}
+
 Result<std::optional<MisplacedSuggestion>> Forum::MisplacedFor(const Viewer& viewer, PostId post_id) {
   if (!viewer.signed_in()) return std::optional<MisplacedSuggestion>();
   auto post = FindPost(post_id);
   if (!post) return std::move(post).error();
   if (!viewer.is(post->user_id) || post->deleted_at) return std::optional<MisplacedSuggestion>();
   if (clock_.Now() - post->created_at > kMoveWindowSeconds) return std::optional<MisplacedSuggestion>();
-  // The writer's page right after posting: their reply's check may still be running.
-  if (placement_) placement_->AwaitChecked(post_id, kPlacementCheckWait);
   auto items = store_.ListReviewItemsForPost(post_id);
   if (!items) return std::move(items).error();
   for (const auto& item : *items) {

@@ -404,8 +404,12 @@ class Forum {
                                                                         std::string_view body);
   // Whether RelatedTopics would answer without the index's ranking (its list for `topic` is kept).
   bool RelatedTopicsAtHand(TopicId topic);
+  // Returns once `reply`'s misplaced check has run, or after a second. For the request that saved
+  // the reply, so that the writer's page after posting can offer the move; that request is on the
+  // writing lane, whose threads may wait, and the page itself then never holds a serving thread.
+  void AwaitPlacementCheck(PostId reply);
   // The suggestion for a reply that reads as belonging elsewhere; only for its writer, and only
-  // while they can still move it.
+  // while they can still move it. Answers from what the check has recorded so far.
   Result<std::optional<MisplacedSuggestion>> MisplacedFor(const Viewer& viewer, PostId post);
   // Moves the writer's own reply to the topic it was suggested for, within kMoveWindowSeconds.
   Result<store::PostRow> MoveOwnReply(const Viewer& viewer, PostId post, TopicId to);

@@ -6,8 +6,9 @@
 // CPU per reply (perf on bench/run's write scenario, issue 7), several times everything else a
 // reply does; inside the request it held a 2-core node to about 100 replies/s. Its answer is a
 // hint (a note offering the writer a move, an item for moderators), so it may come a moment after
-// the reply. The one place that shows it at once, the writer's own page after posting, waits for
-// it (AwaitChecked), so a person replying still meets the note as before.
+// the reply. The one place that shows it at once is the writer's own page after posting: the
+// request that saved the reply waits for the check (AwaitChecked) before sending them there, so a
+// person replying still meets the note as before.
 //
 // Under a flood of replies the checks queue; past kMaxQueuedPlacementChecks the oldest waiting
 // one is skipped (and counted in the log), so memory stays bounded and the replies themselves

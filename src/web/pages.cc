@@ -428,9 +428,9 @@ Result<http::Response> Pages::Topic(const http::Request& request, const forum::V
   const long long posted = query->GetInt("posted", 0);
   // The topic, its posts, the reader's reactions and blocks, the related topics and the header's
   // counts: about ten reads, one snapshot. Opened after the live position is read, so that the
-  // snapshot is no older than it. Not on the writer's page right after posting: the
-  // misplaced-reply check it waits for commits on another thread, after the snapshot would begin.
-  std::unique_ptr<store::ReadScope> together = posted > 0 ? nullptr : forum_.ShareReads();
+  // snapshot is no older than it. (The writer's page right after posting waits for nothing: the
+  // request that saved their reply waited for its misplaced check, so what it found is committed.)
+  std::unique_ptr<store::ReadScope> together = forum_.ShareReads();
   auto view = forum_.ShowTopic(viewer, id, *page);
   if (!view.ok()) return std::move(view).error();
   const store::TopicRow& topic = view->topic;

@@ -1192,6 +1192,33 @@ TEST_F(FindingPagesTest, TheWriterOfAMisplacedReplyIsOfferedAMoveOthersSeeNothin
   EXPECT_EQ(forum_->FindPost(reply->id)->topic_id, caring);
 }
 
+// The reply form's request waits for the reply's misplaced check (on the writing lane), so the
+// page after posting, which waits for nothing, already has the note to offer.
+TEST_F(FindingPagesTest, PostingAMisplacedReplyLandsOnTheOfferToMoveIt) {
+  forum::Viewer sam = Member("sam");
+  forum::Viewer kim = Member("kim");
+  TopicId therapy = AskIndexed(sam, "Is it normal to cry after therapy?", "I cry in the car after every session.").first.id;
+  TopicId caring =
+      AskIndexed(sam, "Caring for my mum with dementia for years", "How do other carers keep going, year after year?")
+          .first.id;
+  AskIndexed(sam, "Can't sleep before exams", "My mind races every night before an exam.");
+  std::string id = std::to_string(therapy.value);
+  auto replied = pages_->Reply(
+      Post("/t/" + id + "/reply",
+           "body=Caring+for+my+mum+with+dementia+for+years+wore+me+down.+Other+carers+at+a+carers+group+kept+me+going.",
+           {{"id", id}}),
+      kim);
+  ASSERT_TRUE(replied.ok()) << replied.error().message;
+  const std::string location = HeaderOf(*replied, "Location");
+  EXPECT_NE(location.find("#misplaced"), std::string::npos) << location;
+
+  const std::string query = location.substr(location.find('?') + 1, location.find('#') - location.find('?') - 1);
+  auto page = TopicPage(Get("/t/" + id, query, {{"id", id}}), kim);
+  ASSERT_TRUE(page.ok());
+  EXPECT_NE(page->body.find("name=\"topic_id\" value=\"" + std::to_string(caring.value) + "\""), std::string::npos)
+      << page->body;
+}
+
 TEST_F(FindingPagesTest, AMoveAfterHalfAnHourIsRefusedKindly) {
   forum::Viewer sam = Member("sam");
   forum::Viewer kim = Member("kim");

@@ -30,6 +30,9 @@ std::string PostAnchorUrl(const store::PostRow& post) {
 // "#p{n}" would scroll the browser past it to the post, and without script nothing moves it back.
 std::string AfterPostingUrl(const Site& site, const forum::Viewer& viewer, const http::Request& request,
                             const store::PostRow& post) {
+  // The page after posting offers to move a reply that reads as belonging elsewhere: its check
+  // is waited for here, on the writing lane, and not by the page, which a serving thread makes.
+  if (post.number != 1) site.forum.AwaitPlacementCheck(post.id);
   auto offer = site.forum.SupportFor(viewer, post.id, http::PreferredCountry(request));
   bool panel = offer.ok() && offer->has_value();
   std::string url = "/t/" + ToString(post.topic_id.value);
