@@ -249,47 +249,54 @@ TEST(SqliteStoreTest, TwoStoresOnOneFileDoNotSeeBusy) {
   EXPECT_EQ(first->CountPosts(topic).value(), 2 * kRepliesEach + 1);
 }
 
+// A fresh file's writer connection with a table of notes to fill, and a WalCheckpointer on it.
+class CheckpointedWriter {
+ public:
+  CheckpointedWriter(int background_every_frames, int writer_checkpoint_frames)
+      : writer_(Open()), checkpointer_(writer_->raw(), Open(), background_every_frames, writer_checkpoint_frames) {
+    EXPECT_TRUE(writer_->Execute("CREATE TABLE notes (body BLOB)").ok());
+  }
+  const fs::path& file() const { return file_; }
+  sqlite::Connection& writer() { return *writer_; }
+
+  // Each note fills a page of its own, so every commit adds a frame or two to the log.
+  void AddNotes(int count) {
+    for (int i = 0; i < count; ++i) ASSERT_TRUE(writer_->Execute("INSERT INTO notes VALUES (zeroblob(3000))").ok());
+  }
+
+ private:
+  std::unique_ptr<sqlite::Connection> Open() {
+    return std::move(sqlite::Connection::Open(file_, sqlite::Connection::Mode::kReadWrite)).value();
+  }
+
+  testutil::TempDir dir_;
+  fs::path file_ = dir_.path() / "kindred.db";
+  std::unique_ptr<sqlite::Connection> writer_;
+  sqlite::WalCheckpointer checkpointer_;
+};
+
 // The writer's commits leave the checkpoints to sqlite::WalCheckpointer's own thread: pages reach
 // the database file while the writer does nothing more.
 TEST(SqliteCheckpointerTest, CopiesTheLogBackOnItsOwnThread) {
-  testutil::TempDir dir;
-  const fs::path file = dir.path() / "kindred.db";
-  using sqlite::Connection;
-  std::unique_ptr<Connection> writer = std::move(Connection::Open(file, Connection::Mode::kReadWrite)).value();
   constexpr int kEveryFrames = 10;
-  sqlite::WalCheckpointer checkpointer(writer->raw(),
-                                       std::move(Connection::Open(file, Connection::Mode::kReadWrite)).value(),
-                                       kEveryFrames, 1'000'000);
-  ASSERT_TRUE(writer->Execute("CREATE TABLE notes (body BLOB)").ok());
-  const auto size_before = fs::file_size(file);
-  // Each note fills a page of its own, so every commit adds a frame or two to the log.
-  for (int i = 0; i < 3 * kEveryFrames; ++i) {
-    ASSERT_TRUE(writer->Execute("INSERT INTO notes VALUES (zeroblob(3000))").ok());
-  }
+  CheckpointedWriter db(kEveryFrames, 1'000'000);
+  const auto size_before = fs::file_size(db.file());
+  db.AddNotes(3 * kEveryFrames);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (fs::file_size(file) < size_before + kEveryFrames * 3000 && std::chrono::steady_clock::now() < deadline) {
+  while (fs::file_size(db.file()) < size_before + kEveryFrames * 3000 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_GE(fs::file_size(file), size_before + kEveryFrames * 3000) << "no checkpoint reached the file";
+  EXPECT_GE(fs::file_size(db.file()), size_before + kEveryFrames * 3000) << "no checkpoint reached the file";
 }
 
 // A log that the background checkpoints cannot leave empty (a writer that never pauses) is
 // checkpointed by the writer once it holds the bound, and started afresh by the next commit.
 TEST(SqliteCheckpointerTest, TheWriterKeepsTheLogWithinItsBound) {
-  testutil::TempDir dir;
-  const fs::path file = dir.path() / "kindred.db";
-  using sqlite::Connection;
-  std::unique_ptr<Connection> writer = std::move(Connection::Open(file, Connection::Mode::kReadWrite)).value();
   constexpr int kBound = 40;
-  sqlite::WalCheckpointer checkpointer(writer->raw(),
-                                       std::move(Connection::Open(file, Connection::Mode::kReadWrite)).value(),
-                                       1'000'000, kBound);
-  ASSERT_TRUE(writer->Execute("CREATE TABLE notes (body BLOB)").ok());
-  for (int i = 0; i < 10 * kBound; ++i) {
-    ASSERT_TRUE(writer->Execute("INSERT INTO notes VALUES (zeroblob(3000))").ok());
-  }
+  CheckpointedWriter db(1'000'000, kBound);
+  db.AddNotes(10 * kBound);
   int frames_in_log = -1;
-  ASSERT_EQ(sqlite3_wal_checkpoint_v2(writer->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames_in_log, nullptr),
+  ASSERT_EQ(sqlite3_wal_checkpoint_v2(db.writer().raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames_in_log, nullptr),
             SQLITE_OK);
   EXPECT_GT(frames_in_log, 0);
   EXPECT_LE(frames_in_log, kBound + 4) << "the log grew past its bound";
