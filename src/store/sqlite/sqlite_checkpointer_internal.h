@@ -10,17 +10,24 @@
 //
 // The log is only started afresh when a writer finds every page of it copied back, which a
 // checkpoint running beside a busy writer rarely leaves. So once the log holds
-// `writer_checkpoint_frames` pages the writer checkpoints in its commit as SQLite would; most of
-// the log is copied back by then, and the next write starts the log from its beginning. That
-// bounds the log at about that many pages.
+// `writer_checkpoint_frames` pages, the writer checkpoints in its commit as SQLite would (once
+// per `background_every_frames` new pages, and only while no background checkpoint runs); most
+// of the log is copied back by then, and the next write starts the log from its beginning. While
+// a long read holds the log (a backup, say) no checkpoint can finish and the log grows past that;
+// once it is started afresh, its file is cut back to that size (journal_size_limit).
 //
-// Thread-safety: constructed and destroyed by the store's owner; the hook runs on the writer's
-// thread under the store's writer lock, and the worker thread uses only its own connection.
+// SQLite runs one checkpoint at a time and answers any other at once with SQLITE_BUSY, its busy
+// handler unused: a checkpoint that must not be missed (the one scrubbing deleted text from the
+// log) runs through Exclusively.
+//
+// Thread-safety: constructed and destroyed by the store's owner while nothing writes; the hook
+// runs on the writer's thread under the store's writer lock; Exclusively from any thread.
 #pragma once
 
 #include <sqlite3.h>
 
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -42,9 +49,16 @@ class WalCheckpointer {
   WalCheckpointer(sqlite3* writer, std::unique_ptr<Connection> own,
                   int background_every_frames = kBackgroundEveryFrames,
                   int writer_checkpoint_frames = kWriterCheckpointFrames);
-  ~WalCheckpointer();  // waits for a checkpoint in progress, then gives the writer's hook back
+  ~WalCheckpointer();  // gives the writer SQLite's own checkpoints back, then joins the worker
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // Runs `checkpoint` once no background checkpoint is running, and none starts meanwhile.
+  template <typename Checkpoint>
+  void Exclusively(Checkpoint&& checkpoint) {
+    std::lock_guard lock(checkpointing_);
+    checkpoint();
+  }
 
  private:
   static int AfterCommit(void* self, sqlite3* writer, const char* schema, int frames);
@@ -54,7 +68,12 @@ class WalCheckpointer {
   std::unique_ptr<Connection> own_;
   const int background_every_frames_;
   const int writer_checkpoint_frames_;
-  int frames_when_asked_ = 0;  // the writer's thread only
+  // The log's size when the worker was last asked, and when the writer last tried itself; the
+  // writer's thread only.
+  static constexpr std::int64_t kNeverTried = -(std::int64_t{1} << 40);
+  std::int64_t frames_when_asked_ = 0;
+  std::int64_t frames_when_tried_ = kNeverTried;
+  std::mutex checkpointing_;  // held by whichever of this object's checkpoints runs
   std::mutex mutex_;
   std::condition_variable wake_;
   bool wanted_ = false;    // GUARDED_BY(mutex_)

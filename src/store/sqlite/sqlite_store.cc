@@ -1951,7 +1951,7 @@ class SqliteStore final : public Store {
     // The checkpoint waits for every reader: not for this thread's own.
     if (SharedRead* shared = SharedReadOf(this)) EndSharedRead(*shared);
     std::lock_guard lock(writer_mutex_);
-    (void)writer_->Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    checkpointer_->Exclusively([&] { (void)writer_->Execute("PRAGMA wal_checkpoint(TRUNCATE)"); });
   }
 
   // Runs `body` on a read connection inside one read transaction, so that a method reading

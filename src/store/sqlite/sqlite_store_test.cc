@@ -258,6 +258,7 @@ class CheckpointedWriter {
   }
   const fs::path& file() const { return file_; }
   sqlite::Connection& writer() { return *writer_; }
+  sqlite::WalCheckpointer& checkpointer() { return checkpointer_; }
 
   // Each note fills a page of its own, so every commit adds a frame or two to the log.
   void AddNotes(int count) {
@@ -287,6 +288,24 @@ TEST(SqliteCheckpointerTest, CopiesTheLogBackOnItsOwnThread) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_GE(fs::file_size(db.file()), size_before + kEveryFrames * 3000) << "no checkpoint reached the file";
+}
+
+// SQLite runs one checkpoint at a time and turns any other away at once, so a checkpoint that
+// must run (scrubbing deleted text from the log) holds the background ones off meanwhile.
+TEST(SqliteCheckpointerTest, ExclusivelyHoldsTheBackgroundCheckpointsOff) {
+  constexpr int kEveryFrames = 10;
+  CheckpointedWriter db(kEveryFrames, 1'000'000);
+  const auto size_before = fs::file_size(db.file());
+  db.checkpointer().Exclusively([&] {
+    db.AddNotes(3 * kEveryFrames);  // wakes the background thread
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(fs::file_size(db.file()), size_before) << "a background checkpoint ran meanwhile";
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (fs::file_size(db.file()) == size_before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(fs::file_size(db.file()), size_before) << "and runs once it may";
 }
 
 // A log that the background checkpoints cannot leave empty (a writer that never pauses) is
