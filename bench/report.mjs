@@ -160,10 +160,10 @@ function table(files) {
   // One row per schedule: the rate aimed at, on how many writer connections, beside how many readers.
   const writeKey = (w) => `${w.target_replies_per_second}/${w.writer_connections}/${w.reader_connections}`;
   const writeRows = new Map(results.flatMap((r) => r.writes.map((w) => [writeKey(w), w])));
-  for (const [key, first] of writeRows) {
+  for (const [key, sample] of writeRows) {
     row([
-      `replies while others read (${first.writer_connections} writers, aiming at ${n(first.target_replies_per_second)}/s)`,
-      first.reader_connections,
+      `replies while others read (${sample.writer_connections} writers, aiming at ${n(sample.target_replies_per_second)}/s)`,
+      sample.reader_connections,
       ...results.map((r) => {
         const w = r.writes.find((x) => writeKey(x) === key);
         if (!w) return "";

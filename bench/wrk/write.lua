@@ -2,7 +2,8 @@
 -- steady rate (delay() below), to topics across the store and every tenth to the topic the
 -- readers are reading, so the page they load keeps changing under them.
 -- Arguments after "--": tokens (comma-separated), number of topics, the readers' topic,
--- milliseconds between replies in this wrk thread (1 for 1,000 replies/s from one thread).
+-- milliseconds between replies in this wrk thread (1 for 1,000 replies/s from one thread; fractions
+-- are kept, so 1.5 gives 666.7 a second).
 dofile("bench/wrk/report.lua")
 
 local ffi = require("ffi")

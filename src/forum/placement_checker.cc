@@ -1,9 +1,9 @@
 #include "forum/placement_checker.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <utility>
-
-#include <spdlog/spdlog.h>
 
 #include "core/thread_priority.h"
 
@@ -47,8 +47,16 @@ bool PlacementChecker::Pending(PostId post) const {
   return std::any_of(queue_.begin(), queue_.end(), [post](const store::PostRow& reply) { return reply.id == post; });
 }
 
+std::size_t PlacementChecker::ChecksAhead(PostId post) const {
+  if (running_ == post) return 0;
+  const auto queued =
+      std::find_if(queue_.begin(), queue_.end(), [post](const store::PostRow& reply) { return reply.id == post; });
+  return static_cast<std::size_t>(queued - queue_.begin()) + (running_ ? 1 : 0);
+}
+
 void PlacementChecker::AwaitChecked(PostId post, std::chrono::milliseconds at_most) {
   std::unique_lock lock(mutex_);
+  if (!Pending(post) || ChecksAhead(post) > kMostChecksAheadToAwait) return;
   changed_.wait_for(lock, at_most, [&] { return !Pending(post); });
 }
 

@@ -36,6 +36,9 @@ namespace kindred::forum {
 // a reply's row is a few kilobytes, so the queue stays under a few megabytes.
 inline constexpr std::size_t kMaxQueuedPlacementChecks = 256;
 
+// Checks before a reply's own beyond which waiting for it is not worth a thread.
+inline constexpr std::size_t kMostChecksAheadToAwait = 2;
+
 class PlacementChecker {
  public:
   using Check = std::function<void(const store::PostRow& reply)>;
@@ -51,21 +54,25 @@ class PlacementChecker {
   void Enqueue(store::PostRow reply);
 
   // Returns once `post` is neither waiting nor being checked (at once if it never was), or after
-  // `at_most`, whichever comes first.
+  // `at_most`, whichever comes first; and at once when more than kMostChecksAheadToAwait checks
+  // are before it, which would hardly all run within the wait. So a backlog of checks never has a
+  // thread wait for nothing, and at most that many threads (plus one) wait at a time.
   void AwaitChecked(PostId post, std::chrono::milliseconds at_most);
 
  private:
   void Run();
   bool Pending(PostId post) const;  // REQUIRES: mutex_ is held
+  // How many checks run or wait before `post`'s; REQUIRES: mutex_ is held and `post` is pending.
+  std::size_t ChecksAhead(PostId post) const;
 
   Check check_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<store::PostRow> queue_;   // GUARDED_BY(mutex_)
-  std::optional<PostId> running_;      // GUARDED_BY(mutex_): the reply being checked now
-  std::uint64_t skipped_ = 0;          // GUARDED_BY(mutex_): since the last log line about it
-  bool stopping_ = false;              // GUARDED_BY(mutex_)
-  std::thread thread_;                 // last: starts once everything above exists
+  std::deque<store::PostRow> queue_;  // GUARDED_BY(mutex_)
+  std::optional<PostId> running_;     // GUARDED_BY(mutex_): the reply being checked now
+  std::uint64_t skipped_ = 0;         // GUARDED_BY(mutex_): since the last log line about it
+  bool stopping_ = false;             // GUARDED_BY(mutex_)
+  std::thread thread_;                // last: starts once everything above exists
 };
 
 }  // namespace kindred::forum

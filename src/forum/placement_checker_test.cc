@@ -51,6 +51,23 @@ TEST(PlacementCheckerTest, WaitingGivesUpAfterItsTime) {
   release.set_value();
 }
 
+// Behind a backlog the writer's page would wait its whole time for nothing: a reply with more
+// than kMostChecksAheadToAwait checks before its own is not waited for.
+TEST(PlacementCheckerTest, AReplyFarBackInTheQueueIsNotWaitedFor) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  PlacementChecker checker([&](const store::PostRow&) { released.wait(); });
+  const auto last = static_cast<std::int64_t>(kMostChecksAheadToAwait) + 2;
+  for (std::int64_t id = 1; id <= last; ++id) checker.Enqueue(ReplyWithId(id));
+  // Reply 1 is running or about to; the last has kMostChecksAheadToAwait + 1 before it.
+  auto far_back = std::async(std::launch::async, [&] { checker.AwaitChecked(PostId(last), 10s); });
+  EXPECT_EQ(far_back.wait_for(2s), std::future_status::ready) << "waited behind a backlog";
+  auto near_front = std::async(std::launch::async, [&] { checker.AwaitChecked(PostId(last - 1), 10s); });
+  EXPECT_EQ(near_front.wait_for(50ms), std::future_status::timeout) << "did not wait for a reply near the front";
+  release.set_value();
+  near_front.get();
+}
+
 TEST(PlacementCheckerTest, AFloodSkipsTheOldestAndKeepsTheQueueBounded) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
@@ -66,7 +83,13 @@ TEST(PlacementCheckerTest, AFloodSkipsTheOldestAndKeepsTheQueueBounded) {
     const auto flood = static_cast<std::int64_t>(kMaxQueuedPlacementChecks) + 10;
     for (std::int64_t id = 2; id < 2 + flood; ++id) checker.Enqueue(ReplyWithId(id));
     release.set_value();
-    checker.AwaitChecked(PostId(1 + flood), 10s);
+    // Far back in the queue, AwaitChecked does not wait: look until the newest has been checked.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    auto newest_checked = [&] {
+      std::lock_guard lock(mutex);
+      return !checked.empty() && checked.back() == 1 + flood;
+    };
+    while (!newest_checked() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
   }
   std::lock_guard lock(mutex);
   ASSERT_FALSE(checked.empty());
