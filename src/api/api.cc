@@ -244,7 +244,7 @@ Result<http::Response> Api::TopicEvents(const http::Request& request, const foru
 Result<http::Response> Api::ShowPost(const http::Request& request, const forum::Viewer& viewer) const {
   auto id = PostFromPath(request);
   if (!id.ok()) return std::move(id).error();
-  auto post = forum_.FindPost(*id);
+  auto post = forum_.ReadPost(viewer, *id);
   if (!post.ok()) return std::move(post).error();
   auto answer = PostAnswer(forum_, viewer, *post, 200);
   if (!answer.ok()) return answer;

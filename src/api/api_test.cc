@@ -430,6 +430,8 @@ TEST_F(ApiFlowTest, AskReadReplyReactEditDelete) {
   Answer edited = Call(&Api::EditPost, peer, R"({"body": "Same here. A short walk helps."})", {{"id", reply_key}});
   ASSERT_EQ(edited.status, 200) << edited.response.body;
   EXPECT_FALSE(edited.body["post"]["edited_at"].is_null());
+  EXPECT_EQ(Call(&Api::ListRevisions, asker, {}, {{"id", reply_key}}).status, 403) << "earlier versions are the writer's";
+  EXPECT_EQ(Call(&Api::ListRevisions, Visitor(), {}, {{"id", reply_key}}).status, 401);
   Answer revisions = Call(&Api::ListRevisions, peer, {}, {{"id", reply_key}});
   ASSERT_EQ(revisions.status, 200) << revisions.response.body;
   ASSERT_EQ(revisions.body["revisions"].size(), 2u);

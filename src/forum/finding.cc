@@ -58,11 +58,12 @@ Result<SearchView> Forum::Search(const Viewer& viewer, const SearchInput& input)
   view.page.number = query.page;
   view.page.count = static_cast<int>(std::max<std::int64_t>(1, (results->total + kSearchPerPage - 1) / kSearchPerPage));
   for (auto& hit : results->hits) {
-    // The index may lag the store by a moment: a post deleted since is never shown.
+    // The index may lag the store by a moment (or more, if indexing fails): a post deleted or
+    // hidden since, or in a conversation hidden since, is never shown.
     auto post = store_.FindPost(hit.post);
-    if (!post || post->deleted_at || post->topic_id != hit.topic) continue;
+    if (!post || post->deleted_at || post->hidden_at || post->topic_id != hit.topic) continue;
     auto topic = store_.FindTopic(hit.topic);
-    if (!topic) continue;
+    if (!topic || topic->hidden_at) continue;
     hit.reply_count = topic->reply_count;
     view.hits.push_back(std::move(hit));
   }

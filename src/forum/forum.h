@@ -279,7 +279,11 @@ class Forum {
   // A member's posts as `viewer` may see them: their own profile includes their anonymous and
   // hidden posts; anyone else's leaves those out (and counts without them).
   Result<ProfileView> Profile(const Viewer& viewer, std::string_view username, int page);
+  // Any post, whoever asks: for checks that decide what a viewer may do with it.
   Result<store::PostRow> FindPost(PostId id);
+  // A post as `viewer` may open it on its own: not found when its conversation is hidden from them.
+  // A hidden post itself is still found; show it through DisplayFor.
+  Result<store::PostRow> ReadPost(const Viewer& viewer, PostId id);
   // Which reactions the viewer gave to each of `posts` (all false for visitors), in that order.
   using OwnReactions = std::array<bool, store::kReactionKindCount>;
   Result<std::vector<OwnReactions>> OwnReactionsTo(const Viewer& viewer, const std::vector<PostId>& posts);

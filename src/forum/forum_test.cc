@@ -215,12 +215,50 @@ TEST_F(ForumTest, EditsKeepEveryRevision) {
   ASSERT_TRUE(edited.ok());
   EXPECT_EQ(edited->edited_at, clock_.Now());
   EXPECT_NE(edited->body_html.find("<em>words</em>"), std::string::npos);
-  auto revisions = forum_->Revisions(Visitor(), post->id);
+  auto revisions = forum_->Revisions(ann, post->id);
   ASSERT_TRUE(revisions.ok());
   ASSERT_EQ(revisions->size(), 3u);
   std::set<std::string> texts;
   for (const auto& revision : *revisions) texts.insert(revision.body_markdown);
   EXPECT_EQ(texts, (std::set<std::string>{"first words", "second words", "third *words*"}));
+}
+
+TEST_F(ForumTest, WhatAnEditTookBackStaysWithTheWriterAndTheModerators) {
+  Viewer ann = Member("ann");
+  Viewer bob = Member("bob");
+  TopicId topic = AskSomething(ann);
+  auto post = forum_->Reply(ann, topic, {"My ex is Sam Jones from Leeds.", {}});
+  ASSERT_TRUE(forum_->EditPost(ann, post->id, "My ex.").ok());
+  EXPECT_EQ(forum_->Revisions(Visitor(), post->id).error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(forum_->Revisions(bob, post->id).error().code, ErrorCode::kForbidden);
+  EXPECT_FALSE(Guardian::CanSeeRevisions(bob, *forum_->FindPost(post->id)).ok());
+  ASSERT_TRUE(forum_->Revisions(ann, post->id).ok());
+  EXPECT_EQ(forum_->Revisions(admin_, post->id)->front().body_markdown, "My ex is Sam Jones from Leeds.");
+}
+
+TEST_F(ForumTest, APostInAHiddenConversationIsNotFoundOnItsOwnOrOnAProfile) {
+  Viewer ann = Member("ann");
+  Viewer bob = Member("bob");
+  Viewer cat = Member("cat");
+  TopicId topic = AskSomething(ann, "My therapist at the Elm Street clinic");
+  auto question = forum_->ShowTopic(ann, topic, 1)->posts.front();
+  auto reply = forum_->Reply(bob, topic, {"I know that clinic well.", {}});
+  ASSERT_TRUE(reply.ok());
+  ASSERT_TRUE(forum_->ReadPost(cat, reply->id).ok());
+  ASSERT_EQ(forum_->Profile(cat, "bob", 1)->posts.size(), 1u);
+
+  ASSERT_TRUE(store_->SetPostHidden(question.id, clock_.Now(), "flags").ok());
+  for (const Viewer& outsider : {Visitor(), cat}) {
+    EXPECT_EQ(forum_->ReadPost(outsider, reply->id).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(forum_->Revisions(outsider, reply->id).error().code, ErrorCode::kNotFound);
+    auto profile = forum_->Profile(outsider, "bob", 1);
+    ASSERT_TRUE(profile.ok());
+    EXPECT_TRUE(profile->posts.empty()) << "the reply would carry the hidden question's title";
+    EXPECT_EQ(profile->post_count, 0);
+  }
+  EXPECT_TRUE(forum_->ReadPost(ann, reply->id).ok()) << "the asker still opens their conversation";
+  EXPECT_TRUE(forum_->ReadPost(admin_, reply->id).ok());
+  EXPECT_EQ(forum_->Profile(bob, "bob", 1)->posts.size(), 1u) << "their own profile lists it";
 }
 
 TEST_F(ForumTest, OnlyTheAuthorEditsAndDeletes) {

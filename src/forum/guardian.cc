@@ -84,9 +84,13 @@ Result<void> Guardian::CanDeletePost(const Viewer& viewer, const store::PostRow&
 }
 
 Result<void> Guardian::CanSeeRevisions(const Viewer& viewer, const store::PostRow& post) {
-  // The history of a live post is as public as the post; a deleted post's history is gone.
+  // People edit to take back what they should not have shared: a name, a place, a number. Earlier
+  // versions are for the writer and the moderators (who need them to see what an edit removed).
   if (post.deleted_at) return Error::NotFound("post_deleted", "This post was deleted by its author.");
-  if (post.hidden_at) return CanSeeHiddenPost(viewer, post);
+  KINDRED_TRY(RequireMember(viewer));
+  if (!viewer.is(post.user_id) && !viewer.is_moderator()) {
+    return Error::Forbidden("not_your_post", "Earlier versions of a post are for the person who wrote it.");
+  }
   return Ok();
 }
 

@@ -17,6 +17,7 @@ class Guardian {
   static Result<void> CanReply(const Viewer& viewer, const store::TopicRow& topic, bool asker_blocked_viewer = false);
   static Result<void> CanEditPost(const Viewer& viewer, const store::PostRow& post);
   static Result<void> CanDeletePost(const Viewer& viewer, const store::PostRow& post);
+  // A post's earlier versions: its writer and the moderators.
   static Result<void> CanSeeRevisions(const Viewer& viewer, const store::PostRow& post);
   static Result<void> CanReact(const Viewer& viewer, const store::PostRow& post);
   static Result<void> CanManageCategories(const Viewer& viewer);

@@ -19,6 +19,16 @@ Result<store::PostRow> Forum::FindPost(PostId id) {
   return post;
 }
 
+Result<store::PostRow> Forum::ReadPost(const Viewer& viewer, PostId id) {
+  auto post = FindPost(id);
+  if (!post) return post;
+  auto topic = store_.FindTopic(post->topic_id);
+  if (!topic) return std::move(topic).error();
+  // Outside its conversation a post is as findable as the conversation: not at all when hidden.
+  if (!Guardian::CanReadTopic(viewer, *topic).ok()) return PostNotFound();
+  return post;
+}
+
 Result<std::vector<Forum::OwnReactions>> Forum::OwnReactionsTo(const Viewer& viewer, const std::vector<PostId>& posts) {
   std::vector<OwnReactions> own(posts.size());
   if (!viewer.signed_in() || posts.empty()) return own;
@@ -90,7 +100,7 @@ Result<void> Forum::DeletePost(const Viewer& viewer, PostId id) {
 }
 
 Result<std::vector<store::RevisionRow>> Forum::Revisions(const Viewer& viewer, PostId id) {
-  auto post = FindPost(id);
+  auto post = ReadPost(viewer, id);
   if (!post) return std::move(post).error();
   KINDRED_TRY(Guardian::CanSeeRevisions(viewer, *post));
   return store_.ListRevisions(id);

@@ -87,6 +87,11 @@ TEST_F(PrivacyTest, DeletingSignsOutEverywhereAndKeptPostsLoseTheName) {
   EXPECT_EQ(view->posts[0].author_name, "");
   EXPECT_EQ(view->posts[0].author_state, store::AuthorState::kFormerMember);
   EXPECT_FALSE(forum_->LogIn(Visitor(), "ann", "a long enough password").ok());
+  // The kept posts are not gathered again under the account's new numbered name.
+  auto erased = store_->FindUserById(ann.member->id);
+  ASSERT_TRUE(erased.ok());
+  EXPECT_EQ(forum_->Profile(Visitor(), erased->username, 1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(forum_->Profile(admin_, erased->username, 1).error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(PrivacyTest, DeletingWithPostsErasesTheirText) {

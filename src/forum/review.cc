@@ -159,7 +159,7 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
       if (edited->hidden_at) KINDRED_TRY(store_.SetPostHidden(item.post, std::nullopt, ""));
       KINDRED_TRY(tell_writer("A moderator edited one of your posts",
                               "A moderator changed " + where + ". Their reason: " + reason +
-                                  "\n\nThe earlier text is kept in the post's history, which you can see."));
+                                  "\n\nThe earlier text is kept in the post's history, which only you and the moderators can see."));
       break;
     }
     case ReviewAction::kDelete:

@@ -143,6 +143,9 @@ Result<ProfileView> Forum::Profile(const Viewer& viewer, std::string_view userna
     }
     return std::move(user).error();
   }
+  // An erased account's kept posts read as "a former member" each; a profile would gather them
+  // again under one name, and its numbered name lets anyone walk every former member's history.
+  if (user->erased_at) return Error::NotFound("user_not_found", "We could not find a member with that name.");
   // Anonymous and hidden posts belong on a profile only as its owner sees it: anyone else
   // (moderators too: they reveal a writer only through RevealAnonymous, which is logged) would
   // learn who wrote them from where they are listed.

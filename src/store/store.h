@@ -120,7 +120,7 @@ class Store {
   virtual Result<std::vector<PostRow>> ListPosts(TopicId topic, int offset, int limit) = 0;
   virtual Result<std::int64_t> CountPosts(TopicId topic) = 0;
   // A member's posts for their profile; anonymous ones only when `include_anonymous` (their own
-  // view, and their export), hidden ones likewise.
+  // view, and their export), hidden ones and those in a hidden conversation likewise.
   virtual Result<std::vector<PostRow>> ListPostsByUser(UserId user, int offset, int limit, bool include_anonymous) = 0;
   virtual Result<std::int64_t> CountPostsByUser(UserId user, bool include_anonymous) = 0;
   // When `user` last posted in `topic` (for slow mode); nullopt when never.

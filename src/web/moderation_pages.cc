@@ -441,7 +441,7 @@ Result<http::Response> Pages::FlagForm(const http::Request& request, const forum
   if (!id.ok()) return std::move(id).error();
   auto query = http::Params::Parse(request.query);
   if (!query.ok()) return std::move(query).error();
-  auto post = forum_.FindPost(*id);
+  auto post = forum_.ReadPost(viewer, *id);
   if (!post.ok()) return std::move(post).error();
   KINDRED_TRY(forum::Guardian::CanFlag(viewer, *post));
   return FlagPage(*impl_, viewer, *post, query->Get("sent") == "1", "", "", nullptr);

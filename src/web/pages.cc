@@ -608,7 +608,7 @@ Result<http::Response> Pages::TopicEvents(const http::Request& request, const fo
 Result<http::Response> Pages::PostLink(const http::Request& request, const forum::Viewer& viewer) const {
   PostId id(request.IdParam("id"));
   if (!id.valid()) return PageNotFound();
-  auto post = forum_.FindPost(id);
+  auto post = forum_.ReadPost(viewer, id);
   if (!post.ok()) return std::move(post).error();
   return http::Response::Redirect("/t/" + ToString(post->topic_id.value) + "?page=" +
                                   ToString(forum::Forum::PageOfPost(post->number)) + "#p" + ToString(post->number));
@@ -617,7 +617,7 @@ Result<http::Response> Pages::PostLink(const http::Request& request, const forum
 Result<http::Response> Pages::Revisions(const http::Request& request, const forum::Viewer& viewer) const {
   PostId id(request.IdParam("id"));
   if (!id.valid()) return PageNotFound();
-  auto post = forum_.FindPost(id);
+  auto post = forum_.ReadPost(viewer, id);
   if (!post.ok()) return std::move(post).error();
   auto revisions = forum_.Revisions(viewer, id);
   if (!revisions.ok()) return std::move(revisions).error();

@@ -509,6 +509,24 @@ TEST_F(PagesTest, QuoteFillsTheReplyForm) {
   EXPECT_NE(page->body.find("name=\"reply_to\" value=\"" + post + "\""), std::string::npos);
 }
 
+TEST_F(PagesTest, AQuoteLeavesOutWhatTheReaderIsNotShown) {
+  forum::Viewer sam = Member("sam");
+  forum::Viewer ann = Member("ann");
+  TopicId topic = Ask(admin_, "Is it normal to cry after therapy?", "It happens every week.");
+  auto held = forum_->Reply(ann, topic, {"Held for a look: my number is 07700 900123", {}});
+  ASSERT_TRUE(held.ok());
+  ASSERT_TRUE(store_->SetPostHidden(held->id, 1795723600, "held").ok());
+  std::string id = std::to_string(topic.value);
+  std::string post = std::to_string(held->id.value);
+  auto page = pages_->ReplyForm(Get("/t/" + id + "/reply", "quote=" + post, {{"id", id}}), sam);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_EQ(page->body.find("07700 900123"), std::string::npos) << page->body;
+  EXPECT_EQ(page->body.find("name=\"reply_to\""), std::string::npos);
+  auto own = pages_->ReplyForm(Get("/t/" + id + "/reply", "quote=" + post, {{"id", id}}), ann);
+  ASSERT_TRUE(own.ok());
+  EXPECT_NE(own->body.find("07700 900123"), std::string::npos) << "its writer may quote it";
+}
+
 TEST_F(PagesTest, ReplyRedirectsToThePostAndPostLinkFindsItsPage) {
   forum::Viewer sam = Member("sam");
   TopicId topic = Ask(admin_, "Is it normal to cry after therapy?", "It happens every week.");
@@ -555,7 +573,7 @@ TEST_F(PagesTest, EditHistoryListsNewestFirst) {
   auto edited = pages_->Edit(Post("/p/" + pid + "/edit", "body=Second+words.", {{"id", pid}}), sam);
   ASSERT_TRUE(edited.ok());
   EXPECT_EQ(edited->status, 303);
-  auto history = pages_->Revisions(Get("/p/" + pid + "/revisions", "", {{"id", pid}}), Visitor());
+  auto history = pages_->Revisions(Get("/p/" + pid + "/revisions", "", {{"id", pid}}), sam);
   ASSERT_TRUE(history.ok()) << history.error().message;
   ExpectWellFormedPage(history->body);
   auto second = history->body.find("Second words.");

@@ -202,7 +202,7 @@ Result<http::Response> Pages::WorryForm(const http::Request& request, const foru
   if (!id.ok()) return std::move(id).error();
   auto query = http::Params::Parse(request.query);
   if (!query.ok()) return std::move(query).error();
-  auto post = forum_.FindPost(*id);
+  auto post = forum_.ReadPost(viewer, *id);
   if (!post.ok()) return std::move(post).error();
   auto may = forum::Guardian::CanReportWorry(viewer, *post);
   if (!may.ok()) return std::move(may).error();

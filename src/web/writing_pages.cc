@@ -208,11 +208,18 @@ Result<http::Response> Pages::ReplyForm(const http::Request& request, const foru
   std::string body;
   std::int64_t reply_to = 0;
   if (long long quote_id = query->GetInt("quote", 0); quote_id > 0) {
-    auto quoted = forum_.FindPost(PostId(quote_id));
-    // A quote of a post elsewhere, or of a deleted one, is quietly left out: the reply still works.
-    if (quoted.ok() && quoted->topic_id == *id && !quoted->deleted_at) {
-      body = forum::QuoteMarkdown(AuthorPlain(quoted->author_state, quoted->author_name), quoted->body_markdown);
-      reply_to = quoted->id.value;
+    // A quote of a post elsewhere, of a deleted one, or of one the reader is not shown (hidden,
+    // held, or from someone they blocked) is quietly left out: the reply still works.
+    std::vector<store::PostRow> quoted;
+    if (auto found = forum_.FindPost(PostId(quote_id)); found.ok() && found->topic_id == *id && !found->deleted_at) {
+      quoted.push_back(std::move(found).value());
+    }
+    auto display = forum_.DisplayFor(viewer, quoted);
+    if (!display.ok()) return std::move(display).error();
+    if (!quoted.empty() && !display->front().hidden && !display->front().blocked_author) {
+      const store::PostRow& post = quoted.front();
+      body = forum::QuoteMarkdown(AuthorPlain(post.author_state, post.author_name), post.body_markdown);
+      reply_to = post.id.value;
     }
   }
   return impl_->Render(viewer, ReplyPage(view->topic), "reply", ReplyData(*impl_, viewer, view->topic, body, reply_to));

@@ -25,8 +25,9 @@ after(async () => {
   await forum?.server.stop();
 });
 
-const revisionsOf = async (postId) => {
-  const response = await forum.server.client().api('GET', `/api/v1/posts/${postId}/revisions`);
+// As `reader` (a signed-in client, or a bearer token's): earlier versions are for the writer and moderators.
+const revisionsOf = async (postId, reader, token) => {
+  const response = await reader.api('GET', `/api/v1/posts/${postId}/revisions`, undefined, { token });
   assert.equal(response.status, 200, response.text);
   assert.ok(Array.isArray(response.json.revisions), `{revisions:[...]}: ${response.text.slice(0, 200)}`);
   // Oldest first, whichever order the server lists them in.
@@ -58,16 +59,26 @@ describe('editing', () => {
     assert.equal(post.body_markdown, 'Third **words**.');
     assert.match(post.body_html, /<strong>words<\/strong>/);
     assert.ok(post.edited_at, 'edited_at is set');
-    const revisions = await revisionsOf(postId);
+    const revisions = await revisionsOf(postId, author);
     assert.deepEqual(revisions.map((r) => r.body_markdown), ['First words.', 'Second words.', 'Third **words**.'],
       'revision 1 is the text as first posted, then one per edit');
     assert.deepEqual(revisions.map((r) => r.revision), [1, 2, 3]);
 
-    const page = await forum.server.client().get(`/t/${topicId}`);
+    const page = await author.get(`/t/${topicId}`);
     assert.match(page.text, new RegExp(`href="/p/${postId}/revisions"`), 'an "edited" marker opens the history');
-    const history = await forum.server.client().get(`/p/${postId}/revisions`);
+    const history = await author.get(`/p/${postId}/revisions`);
     assertHtml(history, 200);
     assert.ok(history.text.includes('First words.') && history.text.includes('Second words.'));
+
+    // Anyone else sees that it was edited, never what it said before.
+    const visitorPage = await forum.server.client().get(`/t/${topicId}`);
+    assert.match(visitorPage.text, /edited/);
+    assert.doesNotMatch(visitorPage.text, new RegExp(`href="/p/${postId}/revisions"`));
+    const other = await formMember(forum.server, 'noteditor');
+    const refused = await other.get(`/p/${postId}/revisions`);
+    assert.equal(refused.status, 403);
+    assert.ok(!refused.text.includes('First words.'));
+    assert.equal((await forum.server.client().api('GET', `/api/v1/posts/${postId}/revisions`)).status, 401);
   });
 
   test('a too long or empty edit comes back with the text kept, and changes nothing', async () => {
@@ -95,7 +106,7 @@ describe('editing', () => {
     assert.ok(patched.json.post.edited_at);
     assertApiError(await client.api('PATCH', `/api/v1/posts/${post.id}`, { body: '' }, { token: author.token }), 422, { field: 'body' });
     assertApiError(await client.api('PATCH', `/api/v1/posts/${post.id}`, { body: 'x'.repeat(20_001) }, { token: author.token }), 422, { field: 'body' });
-    const revisions = await revisionsOf(post.id);
+    const revisions = await revisionsOf(post.id, client, author.token);
     assert.deepEqual(revisions.map((r) => r.body_markdown), ['v1', 'v2']);
     assert.equal((await postOf(topic.id, post.id)).body_markdown, 'v2');
   });

@@ -273,9 +273,10 @@ constexpr std::string_view kSelectPostsOfTopic =
 constexpr std::string_view kCountPostsOfTopic = "SELECT count(*) FROM posts WHERE topic_id = $1";
 // `all` (a boolean parameter) true: every post of $1 (the writer's own view, their export);
 // false: what others may see on the profile, without anonymous or hidden posts.
-#define KINDRED_POSTS_OF_USER(all)                       \
-  "p.user_id = $1 AND p.deleted_at IS NULL AND (" all \
-  "::boolean OR (NOT p.anonymous AND p.hidden_at IS NULL))"
+#define KINDRED_POSTS_OF_USER(all)                                               \
+  "p.user_id = $1 AND p.deleted_at IS NULL AND (" all                          \
+  "::boolean OR (NOT p.anonymous AND p.hidden_at IS NULL"                      \
+  " AND p.topic_id IN (SELECT id FROM topics WHERE hidden_at IS NULL)))"
 constexpr std::string_view kSelectPostsOfUser = KINDRED_POST_SELECT "WHERE " KINDRED_POSTS_OF_USER(
     "$4") " ORDER BY p.created_at DESC, p.id DESC LIMIT $2 OFFSET $3";
 constexpr std::string_view kSelectLivePosts =

@@ -218,8 +218,9 @@ constexpr std::string_view kCountPostsOfTopic = "SELECT count(*) FROM posts WHER
 // `own`: the member's own view (or export), which also shows what they posted anonymously and
 // what is hidden; anyone else's leaves both out, so a profile never ties a name to an anonymous
 // post.
-#define KINDRED_POSTS_OF_USER(own) \
-  "p.user_id = ?1 AND p.deleted_at IS NULL AND (" own " OR (p.anonymous = 0 AND p.hidden_at IS NULL))"
+#define KINDRED_POSTS_OF_USER(own)                                                                   \
+  "p.user_id = ?1 AND p.deleted_at IS NULL AND (" own " OR (p.anonymous = 0 AND p.hidden_at IS NULL" \
+  " AND p.topic_id IN (SELECT id FROM topics WHERE hidden_at IS NULL)))"
 constexpr std::string_view kSelectPostsOfUser = KINDRED_POST_SELECT
     "WHERE " KINDRED_POSTS_OF_USER("?4") " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2 OFFSET ?3";
 constexpr std::string_view kSelectLivePosts =
