@@ -188,7 +188,7 @@ Result<void> ApplyEnvironment(Config& config) {
 Result<bool> UsesPostgres(std::string_view database) {
   if (database.empty()) return false;
   if (database.starts_with("postgresql://") || database.starts_with("postgres://")) return true;
-  return ConfigError("database must be a PostgreSQL URI like postgresql://kindred@localhost/kindred, or left out to use "
+  return ConfigError("database must be a PostgreSQL URI like postgresql:///kindred, or left out to use "
                      "SQLite in the data directory");
 }
 

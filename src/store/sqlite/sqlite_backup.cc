@@ -105,7 +105,7 @@ Result<BackupReport> BackupSqliteStore(const fs::path& database, const fs::path&
   if (verdict != "ok") {
     fs::remove(partial, ec);
     return Error{ErrorCode::kInternal, "backup_check_failed",
-                 "The backup copy did not pass SQLite's integrity check (" + verdict + "); nothing was kept.", {}, 0};
+                 "The backup copy did not pass SQLite's quick check (" + verdict + "); nothing was kept.", {}, 0};
   }
   fs::rename(partial, destination, ec);
   if (ec) {
