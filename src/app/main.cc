@@ -1,6 +1,7 @@
 // kindred: the one binary. Subcommands serve the forum and look after its data.
 // This file is the composition root: the only place that names concrete backends.
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -170,10 +171,25 @@ int RunServe(const Config& config) {
   if (auto caught_up = indexer.CatchUp(); !caught_up) {
     spdlog::error("the search index could not catch up yet: {}", caught_up.error().message);
   }
-  jobs::PeriodicJob indexing("indexer", std::chrono::milliseconds(200), [&indexer] {
-    if (auto applied = indexer.CatchUp(); !applied) {
-      spdlog::error("search indexing failed, will retry: {}", applied.error().message);
+  // After a failure (a full disk, say) it tries again less and less often, up to once a minute,
+  // so a lasting fault neither spins nor fills the log; the first success resets the pace.
+  int failures = 0;
+  int ticks_to_skip = 0;
+  jobs::PeriodicJob indexing("indexer", std::chrono::milliseconds(200), [&] {
+    if (ticks_to_skip > 0) {
+      --ticks_to_skip;
+      return;
     }
+    auto applied = indexer.CatchUp();
+    if (applied) {
+      if (failures > 0) spdlog::info("search indexing works again after {} failed tries", failures);
+      failures = 0;
+      return;
+    }
+    ++failures;
+    ticks_to_skip = std::min(1 << std::min(failures, 9), 300) - 1;
+    spdlog::error("search indexing failed, will retry in {} s: {}", (ticks_to_skip + 1) / 5.0,
+                  applied.error().message);
   });
   indexing.Start();
 
@@ -326,6 +342,9 @@ int RunImport(const Config& config, const std::string& file) {
 int main(int argc, char** argv) {
   using namespace kindred::app;
   if (!kindred::forum::InitCrypto()) return Fail("libsodium could not start");
+  // The database, its backups and the search index hold password hashes, hidden posts and who
+  // wrote anonymous ones: whatever Kindred creates is for the account it runs as alone.
+  umask(077);
 
   CLI::App cli{
       "Kindred: a peer-support forum server.\n"

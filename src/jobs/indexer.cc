@@ -91,6 +91,14 @@ Result<void> Indexer::RefreshTopic(TopicId topic) {
 }
 
 Result<int> Indexer::CatchUp() {
+  auto applied = ApplyNewEvents();
+  // A batch cut short leaves changes that no Commit will record: start the next try afresh from
+  // what is durable, rather than on top of them (a reply's words would count twice in its topic).
+  if (!applied) (void)index_.DiscardUncommitted();
+  return applied;
+}
+
+Result<int> Indexer::ApplyNewEvents() {
   int applied = 0;
   while (true) {
     auto events = store_.ReadEvents(index_.AppliedSeq(), kEventsPerBatch);

@@ -20,6 +20,7 @@ class Indexer {
   Indexer(store::Store& store, search::SearchIndex& index) : store_(store), index_(index) {}
 
   // Applies every event after the index's applied sequence; returns how many it applied.
+  // After a failure it drops the batch's uncommitted changes, so the next call starts afresh.
   Result<int> CatchUp();
 
   // Indexes every live post readers may find from scratch (the caller cleared the index first;
@@ -28,6 +29,7 @@ class Indexer {
   Result<std::int64_t> Rebuild(const std::function<void(std::int64_t, std::int64_t)>& on_progress);
 
  private:
+  Result<int> ApplyNewEvents();
   // Re-reads a post and writes what the index should know of it now (or removes it: deleted,
   // hidden or held posts, and every post of a topic whose question is hidden, are never found).
   Result<void> RefreshPost(PostId post);

@@ -68,6 +68,91 @@ TEST_F(IndexerTest, NewEditedAndDeletedPostsReachTheIndex) {
   EXPECT_EQ(index_->AppliedSeq(), *store_->LatestEventSeq());
 }
 
+// The real index, whose next Commit fails as one on a full disk would: nothing of the batch is kept.
+class CommitFailsOnce : public search::SearchIndex {
+ public:
+  explicit CommitFailsOnce(search::SearchIndex& real) : real_(real) {}
+  Result<void> Upsert(const search::IndexedPost& post) override { return real_.Upsert(post); }
+  Result<void> Remove(PostId post) override { return real_.Remove(post); }
+  Result<void> RemoveTopic(TopicId topic) override { return real_.RemoveTopic(topic); }
+  Result<void> Commit(std::int64_t applied_seq) override {
+    if (failed_) return real_.Commit(applied_seq);
+    failed_ = true;
+    return Error{ErrorCode::kUnavailable, "search_unavailable", "No space left on device", {}, 0};
+  }
+  std::int64_t AppliedSeq() const override { return real_.AppliedSeq(); }
+  Result<void> DiscardUncommitted() override {
+    ++discards;
+    return real_.DiscardUncommitted();
+  }
+  Result<search::SearchResults> Search(const search::SearchQuery& query) override { return real_.Search(query); }
+  Result<std::vector<search::SimilarTopic>> Similar(const std::string& title, const std::string& body, int limit,
+                                                    std::optional<TopicId> exclude, const std::string& asker) override {
+    return real_.Similar(title, body, limit, exclude, asker);
+  }
+  std::optional<std::vector<search::SimilarTopic>> KeptSimilar(const std::string& title, const std::string& body,
+                                                               int limit, std::optional<TopicId> exclude,
+                                                               const std::string& asker) override {
+    return real_.KeptSimilar(title, body, limit, exclude, asker);
+  }
+  Result<std::vector<search::SimilarTopic>> Related(TopicId topic, int limit) override {
+    return real_.Related(topic, limit);
+  }
+  Result<search::MisplacedCheck> CheckMisplaced(TopicId topic, const std::string& reply) override {
+    return real_.CheckMisplaced(topic, reply);
+  }
+  int discards = 0;
+
+ private:
+  search::SearchIndex& real_;
+  bool failed_ = false;
+};
+
+TEST_F(IndexerTest, AFailedCommitIsRetriedFromWhatIsDurable) {
+  store::PostRow question = Ask("Caring for my dad", "He has Parkinson's.");
+  Indexer indexer(*store_, *index_);
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  const std::int64_t durable = index_->AppliedSeq();
+  ASSERT_TRUE(store_->CreateReply({question.topic_id, user_, std::nullopt, "Respite care saved me as a carer.",
+                                   "<p>x</p>", kT0 + 1}).ok());
+
+  CommitFailsOnce failing(*index_);
+  Indexer flaky(*store_, failing);
+  EXPECT_FALSE(flaky.CatchUp().ok());
+  EXPECT_EQ(failing.discards, 1);
+  EXPECT_EQ(index_->AppliedSeq(), durable);
+  auto retried = flaky.CatchUp();
+  ASSERT_TRUE(retried.ok()) << retried.error().message;
+  EXPECT_EQ(*retried, 1);
+  EXPECT_EQ(Find("respite"), std::vector<TopicId>{question.topic_id});
+  EXPECT_EQ(index_->AppliedSeq(), *store_->LatestEventSeq());
+}
+
+TEST_F(IndexerTest, DiscardingDropsWhatWasNotCommittedAndTheIndexGoesOn) {
+  store::PostRow question = Ask("Anxiety at night keeps me awake", "My mind races.");
+  Indexer indexer(*store_, *index_);
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  const std::int64_t durable = index_->AppliedSeq();
+  search::IndexedPost stray;
+  stray.post = PostId(999);
+  stray.topic = question.topic_id;
+  stray.category = category_;
+  stray.author = user_;
+  stray.author_name = "ann";
+  stray.topic_title = "Anxiety at night keeps me awake";
+  stray.number = 2;
+  stray.body_markdown = "Chamomile before bed";
+  stray.created_at = kT0;
+  ASSERT_TRUE(index_->Upsert(stray).ok());
+  ASSERT_TRUE(index_->DiscardUncommitted().ok());
+  EXPECT_EQ(index_->AppliedSeq(), durable);
+  ASSERT_TRUE(index_->Commit(durable).ok());
+  EXPECT_TRUE(Find("chamomile").empty()) << "the discarded change never reaches the index";
+  Ask("Grief on birthdays", "The first one without her.");
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  EXPECT_EQ(Find("birthdays").size(), 1u);
+}
+
 TEST_F(IndexerTest, ARestartResumesFromTheLastAppliedEvent) {
   Ask("Anxiety at night keeps me awake", "My mind races.");
   {

@@ -90,6 +90,9 @@ class SearchIndex {
   // sequence number they include, so a restart resumes after it.
   virtual Result<void> Commit(std::int64_t applied_seq) = 0;
   virtual std::int64_t AppliedSeq() const = 0;
+  // Drops every change since the last Commit, after a change or a Commit failed (a full disk, an
+  // I/O error), so the next batch starts again from what is durable, at AppliedSeq().
+  virtual Result<void> DiscardUncommitted() = 0;
 
   virtual Result<SearchResults> Search(const SearchQuery& query) = 0;
   // Existing topics that ask what `title` (and `body`) asks, best first, at most `limit`;

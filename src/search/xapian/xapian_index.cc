@@ -1314,6 +1314,33 @@ Result<void> XapianIndex::Commit(std::int64_t applied_seq) {
 
 std::int64_t XapianIndex::AppliedSeq() const { return impl_->applied_seq.load(); }
 
+Result<void> XapianIndex::DiscardUncommitted() {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.write_mu);
+  m.dirty_topics.clear();
+  m.new_replies.clear();
+  try {
+    // Xapian ends the transaction before it writes, so after a failed commit_transaction none is
+    // open and every later one would fail; and a handle whose write failed may hold half-written
+    // state. A fresh handle on the files starts from the last commit that reached the disk.
+    try {
+      m.wdb.cancel_transaction();
+    } catch (const Xapian::Error&) {
+      // None was open (the failed commit had ended it), or the handle is closed already.
+    }
+    std::unique_lock no_retrying_readers(m.commit_mu);
+    m.wdb.close();
+    m.wdb = Xapian::WritableDatabase(m.dir.string(), Xapian::DB_OPEN);
+    std::string seq = m.wdb.get_metadata(kMetaAppliedSeq);
+    m.applied_seq = seq.empty() ? 0 : std::stoll(seq);
+    m.wdb.begin_transaction();
+    ++m.generation;
+  } catch (const Xapian::Error& e) {
+    return Unavailable(e);
+  }
+  return Ok();
+}
+
 Result<SearchResults> XapianIndex::Search(const SearchQuery& query) {
   const std::string& text = query.text;
   if (!IsValidUtf8(text)) {

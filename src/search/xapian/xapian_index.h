@@ -63,6 +63,7 @@ class XapianIndex final : public SearchIndex {
   Result<void> RemoveTopic(TopicId topic) override;
   Result<void> Commit(std::int64_t applied_seq) override;
   std::int64_t AppliedSeq() const override;
+  Result<void> DiscardUncommitted() override;
 
   Result<SearchResults> Search(const SearchQuery& query) override;
   Result<std::vector<SimilarTopic>> Similar(const std::string& title, const std::string& body, int limit,
