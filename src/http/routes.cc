@@ -324,11 +324,12 @@ Response RouteTable::Handle(Request& request, forum::Viewer& viewer, bool& set_v
     }
     bool needs_check = kind == Kind::kHtml || viewer.signed_in();
     if (needs_check && !forum::SecretsEqual(presented, viewer.csrf_token)) {
-      std::string message = kind == Kind::kHtml
-                                ? "This form has expired. Please go back, reload the page and try again."
-                                : "Requests signed in with a session cookie need the X-CSRF-Token header "
-                                  "(or use a bearer token).";
-      return RenderError(kind, request, viewer, Error{ErrorCode::kForbidden, "invalid_csrf", message, {}, 0});
+      if (kind == Kind::kHtml) return pages_.ExpiredFormPage(request, viewer);
+      return RenderError(kind, request, viewer,
+                         Error{ErrorCode::kForbidden, "invalid_csrf",
+                               "Requests signed in with a session cookie need the X-CSRF-Token header (or use a "
+                               "bearer token).",
+                               {}, 0});
     }
   }
 

@@ -6,7 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 
+#include "core/text.h"
 #include "core/time_format.h"
 #include "forum/guardian.h"
 #include "forum/limits.h"
@@ -739,6 +741,72 @@ Result<http::Response> Pages::Static(const http::Request& request, const forum::
 }
 
 // ---- Errors ----
+
+namespace {
+
+// The path of `url` ("https://host/path") when its host is this site's; nullopt otherwise.
+std::optional<std::string> PathOnThisSite(const http::Request& request, std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  url.remove_prefix(scheme_end + 3);
+  const auto path_start = std::min(url.find('/'), url.size());
+  if (url.substr(0, path_start) != request.Header("host")) return std::nullopt;
+  std::string path(path_start < url.size() ? url.substr(path_start) : "/");
+  if (!IsLocalPath(path)) return std::nullopt;
+  return path;
+}
+
+// Whether the browser says the form was on this site. A form another site sent in someone's name
+// must not get its words shown back here as theirs.
+bool SentFromThisSite(const http::Request& request) {
+  if (std::string_view origin = request.Header("origin"); !origin.empty()) {
+    return PathOnThisSite(request, origin).has_value();
+  }
+  return PathOnThisSite(request, request.Header("referer")).has_value();
+}
+
+}  // namespace
+
+http::Response Pages::ExpiredFormPage(const http::Request& request, const forum::Viewer& viewer) const {
+  Data data = impl_->Base(viewer);
+  const bool signed_out = !viewer.signed_in();
+  const std::string heading = signed_out ? "Please sign in again" : "This page was open for a while";
+  data.set("heading", heading);
+  data.set("message", signed_out ? "You were signed out before this was sent, so it was not posted. Your words are "
+                                   "below: copy them, sign in, and send them again."
+                                 : "For your safety, forms stop working after a while, so this was not sent. Your "
+                                   "words are below: copy them, go back to the page, reload it and send them again.");
+  // Only what a person writes; never a password, never the form's own hidden fields.
+  static constexpr std::array<std::array<std::string_view, 3>, 4> kWritten{{{"title", "Your title", "2"},
+                                                                          {"body", "Your text", "12"},
+                                                                          {"note", "Your note", "6"},
+                                                                          {"content_warning", "Your content warning", "1"}}};
+  Data kept{Data::type::list};
+  if (auto form = http::Params::Parse(request.body); form.ok() && SentFromThisSite(request)) {
+    for (const auto& [name, label, rows] : kWritten) {
+      std::string value = TextareaValue(*form, name);
+      if (!IsValidUtf8(value) || Trim(value).empty()) continue;
+      Data field;
+      field.set("name", std::string(name));
+      field.set("label", std::string(label));
+      field.set("rows", std::string(rows));
+      field.set("value", std::move(value));
+      kept.push_back(field);
+    }
+  }
+  data.set("kept", kept);
+  const std::string back = PathOnThisSite(request, request.Header("referer")).value_or("/");
+  data.set("back", back);
+  if (signed_out) {
+    data.set("sign_in", true);
+    data.set("back_encoded", http::UrlEncode(back));
+  }
+  auto response = impl_->Render(viewer, {heading, "", "", 403}, "expired_form", data);
+  if (!response.ok()) return ErrorPage(viewer, response.error());
+  // The page holds what the person wrote: no cache keeps it.
+  response->AddHeader("Cache-Control", "no-store");
+  return std::move(response).value();
+}
 
 http::Response Pages::ErrorPage(const forum::Viewer& viewer, const Error& error) const {
   Data data = impl_->Base(viewer);

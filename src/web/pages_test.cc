@@ -47,7 +47,7 @@ TEST(TemplateSetTest, EveryTemplateParses) {
        {"layout",           "home",         "category",      "topic",       "topic_list", "pager",     "login",
         "register",         "new_topic",    "reply",         "edit",        "delete",     "revisions", "profile",
         "admin_categories", "error",        "support_panel", "help",        "guidelines", "worry",     "notices",
-        "account",          "review_queue", "modlog",        "admin_safety", "blocked_note"}) {
+        "account",          "review_queue", "modlog",        "admin_safety", "blocked_note", "expired_form"}) {
     EXPECT_TRUE(templates.Has(name)) << name;
   }
 }
@@ -507,6 +507,29 @@ TEST_F(PagesTest, QuoteFillsTheReplyForm) {
   EXPECT_NE(page->body.find("&gt; **admin** wrote:\n&gt;\n&gt; It happens\n&gt; every week."), std::string::npos)
       << page->body;
   EXPECT_NE(page->body.find("name=\"reply_to\" value=\"" + post + "\""), std::string::npos);
+}
+
+TEST_F(PagesTest, AFormSentAfterTheSignInEndedGivesBackWhatWasWritten) {
+  http::Request sent = Post("/t/5/reply", "_csrf=old&body=It+gets+easier%0D%0A%3Cb%3Ebold%3C%2Fb%3E&password=secret1");
+  sent.headers.emplace_back("host", "forum.example");
+  sent.headers.emplace_back("referer", "https://forum.example/t/5/reply?quote=9");
+  http::Response page = pages_->ExpiredFormPage(sent, Visitor());
+  EXPECT_EQ(page.status, 403);
+  ExpectWellFormedPage(page.body);
+  EXPECT_NE(page.body.find("Please sign in again"), std::string::npos);
+  EXPECT_NE(page.body.find(">\nIt gets easier\n&lt;b&gt;bold&lt;/b&gt;</textarea>"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("secret1"), std::string::npos) << "a password is never written back";
+  EXPECT_NE(page.body.find("href=\"/login?next=%2Ft%2F5%2Freply%3Fquote%3D9\""), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("href=\"/t/5/reply?quote=9\""), std::string::npos);
+  EXPECT_EQ(HeaderOf(page, "Cache-Control"), "no-store");
+
+  http::Request elsewhere = Post("/t/5/reply", "_csrf=old&body=Hello");
+  elsewhere.headers.emplace_back("host", "forum.example");
+  elsewhere.headers.emplace_back("referer", "https://evil.example/t/5");
+  http::Response home = pages_->ExpiredFormPage(elsewhere, Member("sam"));
+  EXPECT_NE(home.body.find("href=\"/\">Back to the page"), std::string::npos) << "only a page on this site";
+  EXPECT_EQ(home.body.find("Hello"), std::string::npos) << "another site's words are not shown as theirs";
+  EXPECT_NE(home.body.find("This page was open for a while"), std::string::npos);
 }
 
 TEST_F(PagesTest, AQuoteLeavesOutWhatTheReaderIsNotShown) {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 
 import {
   apiMember,
+  askApi,
   assertApiError,
   assertHtml,
   fieldValue,
@@ -277,6 +278,7 @@ describe('CSRF', () => {
     const title = `Forged question ${uniqueName('f')}`;
     const response = await victim.postForm('/new', { category_id: forum.category.id, title, body: 'forged body' }, { csrf: attackerToken });
     assert.equal(response.status, 403);
+    assert.ok(!response.text.includes('forged body'), 'a form from elsewhere is not shown back as theirs');
     const latest = await forum.server.client().api('GET', '/api/v1/topics');
     assert.equal(latest.status, 200);
     assert.ok(!latest.text.includes(title), 'the forged question was not saved');
@@ -290,6 +292,28 @@ describe('CSRF', () => {
     assert.notEqual(one.csrf, two.csrf, 'each visitor has their own token');
     const response = await one.postForm('/register', { username: uniqueName('x'), password: kPassword }, { csrf: two.csrf });
     assert.equal(response.status, 403);
+  });
+
+  test('a reply sent after the sign-in ended is not lost: its words come back to copy', async () => {
+    const writer = await formMember(forum.server, 'lapsed');
+    const { topic } = await askApi(forum.server, (await apiMember(forum.server, 'asker')).token, forum.category.id,
+      'Does it get easier?', 'Six months on.');
+    const form = await writer.get(`/t/${topic.id}/reply`);
+    assert.equal(form.status, 200);
+    const token = await writer.csrfToken();
+    // Signed out everywhere from another device while this page was open.
+    const phone = forum.server.client();
+    await phone.get('/login');
+    assert.equal((await phone.postForm('/login', { username: writer.username, password: kPassword })).status, 303);
+    assert.equal((await phone.postForm('/logout-everywhere', {})).status, 303);
+
+    const page = `${forum.server.baseUrl}/t/${topic.id}/reply`;
+    const sent = await writer.postForm(`/t/${topic.id}/reply`, { body: 'It does, slowly. Be gentle with yourself.' },
+      { csrf: token, headers: { origin: forum.server.baseUrl, referer: page } });
+    assert.equal(sent.status, 403);
+    assert.match(sent.text, /Please sign in again/);
+    assert.match(sent.text, /<textarea[^>]*readonly>\n?It does, slowly\. Be gentle with yourself\.<\/textarea>/);
+    assert.ok(sent.text.includes(`href="/login?next=%2Ft%2F${topic.id}%2Freply"`), 'signing in leads back to the form');
   });
 
   test('logout and logout-everywhere need the token too', async () => {
