@@ -84,6 +84,21 @@ bool HasControlCharacters(std::string_view text) {
   return false;
 }
 
+std::string EscapeControlCharacters(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7F) {
+      escaped.append("\\x").push_back(kHex[c >> 4]);
+      escaped.push_back(kHex[c & 0xF]);
+    } else {
+      escaped.push_back(static_cast<char>(c));
+    }
+  }
+  return escaped;
+}
+
 std::string Slugify(std::string_view text) {
   std::string slug;
   bool pending_dash = false;

@@ -28,6 +28,9 @@ std::string NormalizeNewlines(std::string_view text);
 // True when the text holds control characters other than tab and newline (NUL, escape codes...).
 bool HasControlCharacters(std::string_view text);
 
+// `text` with every control character (newlines and tabs too) written as \xNN, for one log line.
+std::string EscapeControlCharacters(std::string_view text);
+
 // A URL-safe lowercase slug: letters and digits kept, runs of anything else become one '-'.
 std::string Slugify(std::string_view text);
 

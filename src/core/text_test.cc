@@ -46,5 +46,11 @@ TEST(TextTest, SlugifiesNames) {
   EXPECT_EQ(Slugify("***"), "");
 }
 
+TEST(TextTest, EscapesControlCharactersForOneLogLine) {
+  EXPECT_EQ(EscapeControlCharacters("/u/x\n2026 info method=POST\r\x1b[0m\x7f"),
+            "/u/x\\x0a2026 info method=POST\\x0d\\x1b[0m\\x7f");
+  EXPECT_EQ(EscapeControlCharacters("/t/5 café"), "/t/5 café");
+}
+
 }  // namespace
 }  // namespace kindred

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/text.h"
 #include "forum/passwords.h"
 #include "http/compression.h"
 
@@ -269,8 +270,9 @@ Response RouteTable::Dispatch(Request& request) const {
   if (options_.log_requests) {
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     // Path only: query strings can hold what someone searched for, and addresses are personal.
-    spdlog::info("method={} path={} status={} duration_ms={:.2f}", request.method, request.path, response.status,
-                 micros.count() / 1000.0);
+    // A decoded path may hold a line break: escaped, so no request can write a log line of its own.
+    spdlog::info("method={} path={} status={} duration_ms={:.2f}", request.method, EscapeControlCharacters(request.path),
+                 response.status, micros.count() / 1000.0);
   }
   return response;
 }
@@ -353,12 +355,15 @@ Response RouteTable::RenderError(Kind kind, const Request& request, const forum:
 void RouteTable::AddCommonHeaders(Response& response) {
   response.AddHeader("X-Content-Type-Options", "nosniff");
   response.AddHeader("Referrer-Policy", "same-origin");
-  if (response.content_type.rfind("text/html", 0) == 0) {
+  const bool html = response.content_type.rfind("text/html", 0) == 0;
+  if (html) {
     response.AddHeader("Content-Security-Policy", kContentSecurityPolicy);
     response.AddHeader("X-Frame-Options", "DENY");
+  }
+  if (html || response.content_type.rfind("application/json", 0) == 0) {
     bool has_cache_control = false;
     for (const auto& [name, value] : response.headers) has_cache_control |= name == "Cache-Control";
-    // Pages can show who is signed in: shared caches must not keep them.
+    // Pages and answers can show who is signed in and what is theirs: shared caches must not keep them.
     if (!has_cache_control) response.AddHeader("Cache-Control", "private, no-cache");
   }
 }
