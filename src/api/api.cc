@@ -130,6 +130,19 @@ Result<http::Response> Api::CreateSession(const http::Request& request, const fo
                       kCreated);
 }
 
+Result<http::Response> Api::ChangePassword(const http::Request& request, const forum::Viewer& viewer) const {
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto current = body->RequiredString("current_password");
+  if (!current.ok()) return std::move(current).error();
+  auto fresh = body->RequiredString("new_password");
+  if (!fresh.ok()) return std::move(fresh).error();
+  auto changed = forum_.ChangePassword(viewer, *current, *fresh);
+  if (!changed.ok()) return std::move(changed).error();
+  // Every session ended, the caller's too: the answer carries its new one.
+  return JsonResponse({{"token", changed->token}, {"expires_at", EncodeTime(changed->session.expires_at)}});
+}
+
 Result<http::Response> Api::DeleteSession(const http::Request& request, const forum::Viewer& viewer) const {
   KINDRED_TRY(forum_.LogOut(viewer));
   return NoContent();

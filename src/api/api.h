@@ -93,6 +93,8 @@ class Api {
   Result<http::Response> ExportAccount(const http::Request& request, const forum::Viewer& viewer) const;  // GET /api/v1/me/export
   // {password, posts: "delete"|"keep"}: erases the account at once; 204, signed out everywhere.
   Result<http::Response> DeleteAccount(const http::Request& request, const forum::Viewer& viewer) const;  // DELETE /api/v1/me
+  Result<http::Response> ChangePassword(const http::Request& request,
+                                        const forum::Viewer& viewer) const;  // POST /api/v1/me/password
 
   // Personal controls (personal_api.cc).
   // 201 {blocked:{username, url}}; 403 "staff" for a moderator or admin, 422 for oneself.

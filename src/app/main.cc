@@ -21,6 +21,7 @@
 #include "app/progress.h"
 #include "core/clock.h"
 #include "forum/forum.h"
+#include "forum/limits.h"
 #include "forum/passwords.h"
 #include "http/routes.h"
 #include "jobs/indexer.h"
@@ -43,11 +44,29 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
+// A command that looks after an existing forum must not make a new empty one where --data
+// points by mistake (a reindex of nothing "succeeds"); serving, importing and a first admin may.
+enum class Creating { kAllowed, kRefused };
+
+Result<std::unique_ptr<store::Store>> OpenStore(const Config& config, Creating creating = Creating::kAllowed) {
   auto postgres = UsesPostgres(config.database);
   if (!postgres) return std::move(postgres).error();
   if (*postgres) return store::OpenPostgresStore(config.database);
-  return store::OpenSqliteStore(config.DatabaseFile());
+  const std::filesystem::path file = config.DatabaseFile();
+  std::error_code ec;
+  if (creating == Creating::kRefused && !std::filesystem::exists(file, ec)) {
+    return Error::NotFound("no_store", "there is no forum in " + config.data_dir.string() + " (no " +
+                                           file.filename().string() + " there): check --data");
+  }
+  auto opened = store::OpenSqliteStore(file);
+  if (opened) return opened;
+  // The store's own words are written for a page's visitors; an operator needs the file and why.
+  Error error = std::move(opened).error();
+  const std::string why = error.code == ErrorCode::kUnavailable
+                              ? "its folder may not exist, may be a file, or this user may not write to it"
+                              : error.message;
+  error.message = "could not open the database " + file.string() + ": " + why;
+  return error;
 }
 
 // Opens the search index, rebuilding it from the store when it was written by another version
@@ -81,12 +100,12 @@ Result<std::unique_ptr<search::XapianIndex>> OpenIndex(const Config& config, sto
 }
 
 // Reads a password without echoing it when stdin is a terminal.
-std::string ReadPassword(bool from_stdin) {
+std::string ReadPassword(bool from_stdin, std::string_view prompt) {
   std::string password;
   bool terminal = !from_stdin && isatty(STDIN_FILENO);
   termios saved{};
   if (terminal) {
-    std::cerr << "Password for the new admin (at least 10 characters): " << std::flush;
+    std::cerr << prompt << " (at least " << forum::kPasswordMin << " characters): " << std::flush;
     tcgetattr(STDIN_FILENO, &saved);
     termios quiet = saved;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
@@ -208,7 +227,7 @@ int RunAdminCreate(const Config& config, const std::string& name, bool password_
   if (!password_stdin && !isatty(STDIN_FILENO)) {
     return Fail("give the password on standard input with --password-stdin, or run this in a terminal");
   }
-  std::string password = ReadPassword(password_stdin);
+  std::string password = ReadPassword(password_stdin, "Password for the new admin");
   auto store = OpenStore(config);
   if (!store) return Fail(store.error().message);
   SystemClock clock;
@@ -219,8 +238,23 @@ int RunAdminCreate(const Config& config, const std::string& name, bool password_
   return 0;
 }
 
+int RunResetPassword(const Config& config, const std::string& name, bool password_stdin) {
+  if (!password_stdin && !isatty(STDIN_FILENO)) {
+    return Fail("give the new password on standard input with --password-stdin, or run this in a terminal");
+  }
+  std::string password = ReadPassword(password_stdin, "New password for " + name);
+  auto store = OpenStore(config, Creating::kRefused);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  forum::Forum forum(**store, clock, config.rate_limits);
+  if (auto reset = forum.ResetPassword(name, password); !reset) return Fail(reset.error().message);
+  std::cout << "Set a new password for " << name << " and signed them out everywhere. Give it to them privately;"
+            << " they can change it on their account page.\n";
+  return 0;
+}
+
 int RunDemo(const Config& config, bool remove, bool if_empty) {
-  auto store = OpenStore(config);
+  auto store = OpenStore(config, remove ? Creating::kRefused : Creating::kAllowed);
   if (!store) return Fail(store.error().message);
   if (remove) {
     auto removed = RemoveDemoContent(**store);
@@ -261,7 +295,7 @@ bool CompactIndex(const Config& config) {
 }
 
 int RunReindex(const Config& config) {
-  auto store = OpenStore(config);
+  auto store = OpenStore(config, Creating::kRefused);
   if (!store) return Fail(store.error().message);
   std::int64_t posts = 0;
   {
@@ -357,7 +391,7 @@ int main(int argc, char** argv) {
   cli.add_option("--data", data_dir, "data directory holding kindred.db (default ./data, or KINDRED_DATA)");
   std::string database;
   cli.add_option("--database", database,
-                 "postgresql://user@host/db to keep the forum in PostgreSQL (default: SQLite in --data)");
+                 "a PostgreSQL URI such as postgresql:///kindred, to keep the forum there (default: SQLite in --data)");
 
   auto* serve = cli.add_subcommand("serve", "Serve the forum over HTTP");
   std::string listen;
@@ -372,6 +406,11 @@ int main(int argc, char** argv) {
   bool password_stdin = false;
   admin_create->add_option("NAME", admin_name, "username of the new admin")->required();
   admin_create->add_flag("--password-stdin", password_stdin, "read the password from standard input");
+  auto* admin_reset = admin->add_subcommand(
+      "reset-password", "Set a new password for a member who lost theirs, and sign them out everywhere");
+  std::string reset_name;
+  admin_reset->add_option("NAME", reset_name, "username of the member")->required();
+  admin_reset->add_flag("--password-stdin", password_stdin, "read the new password from standard input");
 
   auto* demo = cli.add_subcommand("demo", "Add demo content (clearly marked) and an admin, or remove it");
   bool demo_remove = false;
@@ -413,10 +452,10 @@ int main(int argc, char** argv) {
   safety_eval->add_option("FILE", safety_eval_file, "the .tsv file")->required()->check(CLI::ExistingFile);
 
   // Options given after the subcommand name belong to it; accept --config/--data there too.
-  for (auto* sub : {serve, admin_create, demo, import, reindex, compact_index, backup}) {
+  for (auto* sub : {serve, admin_create, admin_reset, demo, import, reindex, compact_index, backup}) {
     sub->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
     sub->add_option("--data", data_dir, "data directory holding kindred.db");
-    sub->add_option("--database", database, "postgresql://user@host/db (default: SQLite in --data)");
+    sub->add_option("--database", database, "a PostgreSQL URI such as postgresql:///kindred (default: SQLite in --data)");
   }
 
   CLI11_PARSE(cli, argc, argv);
@@ -435,6 +474,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
   if (*serve) return RunServe(config);
   if (*admin_create) return RunAdminCreate(config, admin_name, password_stdin);
+  if (*admin_reset) return RunResetPassword(config, reset_name, password_stdin);
   if (*demo) return RunDemo(config, demo_remove, demo_if_empty);
   if (*import) return RunImport(config, import_file);
   if (*reindex) return RunReindex(config);

@@ -51,6 +51,10 @@ Result<SignedIn> Forum::LogIn(const Viewer& viewer, std::string_view username, s
   if (wait == 0) wait = limiter_.Take("login:addr:" + viewer.client_address, limits_.login_per_address);
   if (wait > 0) return Error::RateLimited(wait);
 
+  if (Trim(username).empty() || password.empty()) {
+    return Error::Invalid(Trim(username).empty() ? "username" : "password", "missing_credentials",
+                          "Please enter your username and your password.");
+  }
   auto user = store_.FindUserByName(Trim(username));
   if (!user) {
     if (user.error().code != ErrorCode::kNotFound) return std::move(user).error();
@@ -61,12 +65,16 @@ Result<SignedIn> Forum::LogIn(const Viewer& viewer, std::string_view username, s
 
   // A new token at every sign-in (session fixation), and the old session of this browser ends.
   if (!viewer.session_token_hash.empty()) (void)store_.DeleteSession(viewer.session_token_hash);
+  return StartSession(std::move(user).value());
+}
+
+Result<SignedIn> Forum::StartSession(store::UserRow user) {
   SignedIn signed_in;
   signed_in.token = NewToken();
-  signed_in.session = {HashToken(signed_in.token), user->id, NewToken(), clock_.Now(),
+  signed_in.session = {HashToken(signed_in.token), user.id, NewToken(), clock_.Now(),
                        clock_.Now() + kSessionLifetimeSeconds};
   KINDRED_TRY(store_.CreateSession(signed_in.session));
-  signed_in.user = std::move(user).value();
+  signed_in.user = std::move(user);
   return signed_in;
 }
 
@@ -126,6 +134,42 @@ Result<void> Forum::LogOut(const Viewer& viewer) {
 Result<void> Forum::LogOutEverywhere(const Viewer& viewer) {
   if (!viewer.signed_in()) return Error::Unauthenticated("You are already signed out.");
   return store_.DeleteUserSessions(viewer.member->id);
+}
+
+Result<SignedIn> Forum::ChangePassword(const Viewer& viewer, std::string_view current, std::string_view fresh) {
+  if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to change your password.");
+  // As many tries at the current password as at signing in: this is no way around that limit.
+  if (int wait = limiter_.Take("login:user:" + AsciiLower(viewer.member->username), limits_.login_per_account);
+      wait > 0) {
+    return Error::RateLimited(wait);
+  }
+  auto user = store_.FindUserById(viewer.member->id);
+  if (!user) return std::move(user).error();
+  if (!VerifyPassword(user->password_hash, current)) {
+    return Error::Invalid("current_password", "wrong_password",
+                          "That is not your current password. Please type it again.");
+  }
+  if (auto valid = ValidatePassword(fresh); !valid) {
+    Error error = std::move(valid).error();
+    error.field = "new_password";
+    return error;
+  }
+  KINDRED_TRY(store_.SetPasswordHash(user->id, HashPassword(fresh)));
+  KINDRED_TRY(store_.DeleteUserSessions(user->id));
+  return StartSession(std::move(user).value());
+}
+
+Result<void> Forum::ResetPassword(std::string_view username, std::string_view fresh) {
+  auto user = store_.FindUserByName(Trim(username));
+  if (!user) {
+    if (user.error().code == ErrorCode::kNotFound) {
+      return Error::NotFound("user_not_found", "There is no account called " + std::string(Trim(username)) + ".");
+    }
+    return std::move(user).error();
+  }
+  KINDRED_TRY(ValidatePassword(fresh));
+  KINDRED_TRY(store_.SetPasswordHash(user->id, HashPassword(fresh)));
+  return store_.DeleteUserSessions(user->id);
 }
 
 Result<store::UserRow> Forum::CreateAdmin(std::string_view username, std::string_view password) {

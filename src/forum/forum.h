@@ -260,6 +260,11 @@ class Forum {
   Result<Viewer> StreamViewerNow(const Viewer& opened_as, TopicId topic);
   Result<void> LogOut(const Viewer& viewer);
   Result<void> LogOutEverywhere(const Viewer& viewer);
+  // A new password, after the current one: every session of the member ends (a lost phone, a
+  // partner who knew the old one), and the device that asked gets a new one, returned.
+  Result<SignedIn> ChangePassword(const Viewer& viewer, std::string_view current, std::string_view fresh);
+  // For `kindred admin reset-password`, when a member has lost theirs: every session ends.
+  Result<void> ResetPassword(std::string_view username, std::string_view fresh);
   // For `kindred admin create`: the first admin, or another. kConflict when the name is taken.
   Result<store::UserRow> CreateAdmin(std::string_view username, std::string_view password);
 
@@ -432,6 +437,8 @@ class Forum {
   const Clock& clock() const { return clock_; }
 
  private:
+  // A new session for `user`: the token goes to the client once, only its hash is stored.
+  Result<SignedIn> StartSession(store::UserRow user);
   // What moderation makes of a post before it is saved (forum/moderation.cc): the text after
   // watched-word replacements, whether it waits for a moderator, and why.
   struct Screening {

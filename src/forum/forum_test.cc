@@ -91,6 +91,61 @@ TEST_F(ForumTest, SessionsEndOnLogOutAndEverywhere) {
   EXPECT_FALSE(forum_->Authenticate(third->token, "127.0.0.1").signed_in());
 }
 
+TEST_F(ForumTest, ChangingThePasswordNeedsTheCurrentOneAndEndsEveryOtherSession) {
+  ASSERT_TRUE(forum_->Register(Visitor(), {"eve", "a long enough password", ""}).ok());
+  auto laptop = forum_->LogIn(Visitor(), "eve", "a long enough password");
+  auto phone = forum_->LogIn(Visitor(), "eve", "a long enough password");
+  Viewer here = forum_->Authenticate(laptop->token, "127.0.0.1");
+
+  auto wrong = forum_->ChangePassword(here, "not my password", "a brand new passphrase");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().field, "current_password");
+  auto short_one = forum_->ChangePassword(here, "a long enough password", "short");
+  ASSERT_FALSE(short_one.ok());
+  EXPECT_EQ(short_one.error().field, "new_password");
+  EXPECT_EQ(forum_->ChangePassword(Visitor(), "a long enough password", "a brand new passphrase").error().code,
+            ErrorCode::kUnauthenticated);
+
+  auto changed = forum_->ChangePassword(here, "a long enough password", "a brand new passphrase");
+  ASSERT_TRUE(changed.ok()) << changed.error().message;
+  EXPECT_FALSE(forum_->Authenticate(phone->token, "127.0.0.1").signed_in()) << "someone may know the old one";
+  EXPECT_FALSE(forum_->Authenticate(laptop->token, "127.0.0.1").signed_in());
+  EXPECT_TRUE(forum_->Authenticate(changed->token, "127.0.0.1").signed_in()) << "this device stays signed in";
+  EXPECT_FALSE(forum_->LogIn(Visitor(), "eve", "a long enough password").ok());
+  EXPECT_TRUE(forum_->LogIn(Visitor(), "eve", "a brand new passphrase").ok());
+}
+
+TEST_F(ForumTest, GuessingTheCurrentPasswordIsLimitedLikeSigningIn) {
+  RateLimits strict = limits_;
+  strict.login_per_account = {2, 1.0 / 60};
+  Forum forum(*store_, clock_, strict);
+  ASSERT_TRUE(forum.Register(Visitor(), {"fay", "a long enough password", ""}).ok());
+  Viewer fay = forum.Authenticate(forum.LogIn(Visitor(), "fay", "a long enough password")->token, "127.0.0.1");
+  EXPECT_FALSE(forum.ChangePassword(fay, "guess one", "a brand new passphrase").ok());
+  auto limited = forum.ChangePassword(fay, "a long enough password", "a brand new passphrase");
+  ASSERT_FALSE(limited.ok());
+  EXPECT_EQ(limited.error().code, ErrorCode::kRateLimited);
+}
+
+TEST_F(ForumTest, AResetPasswordSignsTheMemberOutEverywhere) {
+  ASSERT_TRUE(forum_->Register(Visitor(), {"gus", "a long enough password", ""}).ok());
+  auto session = forum_->LogIn(Visitor(), "gus", "a long enough password");
+  EXPECT_EQ(forum_->ResetPassword("nobody", "a brand new passphrase").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(forum_->ResetPassword("gus", "short").error().code, ErrorCode::kInvalidInput);
+  ASSERT_TRUE(forum_->ResetPassword(" gus ", "a brand new passphrase").ok());
+  EXPECT_FALSE(forum_->Authenticate(session->token, "127.0.0.1").signed_in());
+  EXPECT_TRUE(forum_->LogIn(Visitor(), "gus", "a brand new passphrase").ok());
+}
+
+TEST_F(ForumTest, ABlankSignInAsksForBothRatherThanSayingTheyDoNotMatch) {
+  auto blank = forum_->LogIn(Visitor(), "  ", "");
+  ASSERT_FALSE(blank.ok());
+  EXPECT_EQ(blank.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(blank.error().field, "username");
+  EXPECT_EQ(blank.error().message, "Please enter your username and your password.");
+  EXPECT_EQ(forum_->LogIn(Visitor(), "admin", "").error().field, "password");
+}
+
 TEST_F(ForumTest, SessionsExpire) {
   ASSERT_TRUE(forum_->Register(Visitor(), {"dee", "a long enough password", ""}).ok());
   auto signed_in = forum_->LogIn(Visitor(), "dee", "a long enough password");

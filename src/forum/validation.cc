@@ -39,7 +39,7 @@ Result<std::string> ValidateUsername(std::string_view username) {
     bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
     if (!allowed) {
       return Error::Invalid("username", "username_characters",
-                            "A username can use letters, digits, _ and - (no spaces).");
+                            "A username can use the letters a to z without accents, digits, _ and - (no spaces).");
     }
   }
   // Erased accounts are renamed "former-member-<id>" (store::Store::EraseUser); nobody else may be.

@@ -89,6 +89,7 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Html("GET", "/notices", &P::Notices);
   Html("GET", "/account", &P::AccountForm);
   Html("POST", "/account", &P::SaveAccount);
+  Html("POST", "/account/password", &P::ChangePassword);
   Html("GET", "/mod/queue", &P::ReviewQueue);
   Html("POST", "/mod/review/{id}/action", &P::ActOnReview);
   Html("POST", "/mod/review/{id}/message", &P::MessageWriter);
@@ -167,6 +168,7 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("DELETE", "/api/v1/admin/watched-words/{id}", &A::RemoveWatchedWord);
   Json("GET", "/api/v1/me/export", &A::ExportAccount);
   Json("DELETE", "/api/v1/me", &A::DeleteAccount);
+  Json("POST", "/api/v1/me/password", &A::ChangePassword);
 
   router_.Add("GET", "/healthz",
               Route{Kind::kJson,

@@ -14,7 +14,6 @@ namespace kindred::safety {
 namespace {
 
 constexpr std::string_view kDefaultFile = "helplines_default.tsv";
-constexpr std::string_view kAnywhere = "ZZ";
 // The header written by ToTsv, so an exported file explains itself as the shipped one does.
 constexpr std::string_view kTsvHeader =
     "# Kindred helpline directory.\n"

@@ -15,6 +15,9 @@ namespace kindred::safety {
 
 enum class ContactKind { kCall, kText, kChat, kEmail, kWeb };
 
+// The code of helplines for anywhere in the world, shown beside every country's own.
+inline constexpr std::string_view kAnywhere = "ZZ";
+
 struct Contact {
   ContactKind kind = ContactKind::kCall;
   std::string label;  // "Call 116 123 (free)", "Text SHOUT to 85258"

@@ -4,11 +4,6 @@
 #include "web/pages_internal.h"
 
 namespace kindred::web {
-namespace {
-
-// Where to go after signing in: `next` when it is a path on this site, else home. Anything
-// else would make the sign-in page an open redirect for phishing links.
-std::string SafeNext(const std::string& next) { return IsLocalPath(next) ? next : "/"; }
 
 http::Response SignedInRedirect(const http::Request& request, const std::string& token, std::string location) {
   http::Response response = http::Response::Redirect(std::move(location));
@@ -16,10 +11,23 @@ http::Response SignedInRedirect(const http::Request& request, const std::string&
   return response;
 }
 
+namespace {
+
+// Where to go after signing in: `next` when it is a path on this site, else home. Anything
+// else would make the sign-in page an open redirect for phishing links.
+std::string SafeNext(const std::string& next) { return IsLocalPath(next) ? next : "/"; }
+
 http::Response SignedOutRedirect(const http::Request& request) {
   http::Response response = http::Response::Redirect("/");
   response.AddHeader("Set-Cookie", http::SessionCookie("", request.secure, 0));
   return response;
+}
+
+// Where to go once signed in, carried through the sign-in and join forms (and between them).
+void SetNext(Data& data, const std::string& next) {
+  if (!IsLocalPath(next) || next == "/") return;
+  data.set("next", next);
+  data.set("next_encoded", http::UrlEncode(next));
 }
 
 // The sign-in form. The password is never written back into the page: it would then sit in
@@ -27,13 +35,14 @@ http::Response SignedOutRedirect(const http::Request& request) {
 Data LoginData(const Site& site, const forum::Viewer& viewer, const std::string& username, const std::string& next) {
   Data data = site.Base(viewer);
   data.set("username", username);
-  if (IsLocalPath(next) && next != "/") data.set("next", next);
+  SetNext(data, next);
   return data;
 }
 
 Data RegisterData(const Site& site, const forum::Viewer& viewer, const std::string& username,
-                  const std::string& email) {
+                  const std::string& email, const std::string& next) {
   Data data = site.Base(viewer);
+  SetNext(data, next);
   data.set("username", username);
   data.set("email", email);
   data.set("username_min", ToString(forum::kUsernameMin));
@@ -68,9 +77,11 @@ Result<http::Response> Pages::Login(const http::Request& request, const forum::V
 }
 
 Result<http::Response> Pages::RegisterForm(const http::Request& request, const forum::Viewer& viewer) const {
-  if (viewer.signed_in()) return http::Response::Redirect("/");
+  auto query = http::Params::Parse(request.query);
+  if (!query.ok()) return std::move(query).error();
+  if (viewer.signed_in()) return http::Response::Redirect(SafeNext(query->Get("next")));
   return impl_->Render(viewer, {"Join " + options_.site_name, "register", "", 200}, "register",
-                       RegisterData(*impl_, viewer, "", ""));
+                       RegisterData(*impl_, viewer, "", "", query->Get("next")));
 }
 
 Result<http::Response> Pages::Register(const http::Request& request, const forum::Viewer& viewer) const {
@@ -81,7 +92,7 @@ Result<http::Response> Pages::Register(const http::Request& request, const forum
   if (!user.ok()) {
     const Error& error = user.error();
     if (!IsFormError(error.code)) return std::move(user).error();
-    Data data = RegisterData(*impl_, viewer, input.username, input.email);
+    Data data = RegisterData(*impl_, viewer, input.username, input.email, form->Get("next"));
     ShowFormError(data, error, {"username", "password", "email"});
     return impl_->RenderFailedForm(viewer, {"Join " + options_.site_name, "register", "", 200}, "register", data,
                                    error);
@@ -90,7 +101,7 @@ Result<http::Response> Pages::Register(const http::Request& request, const forum
   // The account exists either way; if signing in right away did not work (a rate limit, say),
   // the sign-in page takes it from here rather than an error page.
   if (!signed_in.ok()) return http::Response::Redirect("/login");
-  return SignedInRedirect(request, signed_in->token, "/");
+  return SignedInRedirect(request, signed_in->token, SafeNext(form->Get("next")));
 }
 
 Result<http::Response> Pages::Logout(const http::Request& request, const forum::Viewer& viewer) const {

@@ -54,6 +54,8 @@ class Pages {
   Result<http::Response> Register(const http::Request& request, const forum::Viewer& viewer) const;
   Result<http::Response> Logout(const http::Request& request, const forum::Viewer& viewer) const;
   Result<http::Response> LogoutEverywhere(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> ChangePassword(const http::Request& request,
+                                        const forum::Viewer& viewer) const;  // POST /account/password
 
   // Writing.
   Result<http::Response> NewTopicForm(const http::Request& request,

@@ -132,6 +132,15 @@ std::string HumanDate(std::string_view iso_date);
 // "12 minutes", "1 hour", "3 days": a length of time, rounded down to its largest unit.
 std::string HumanDuration(long long seconds);
 
+// ---- Accounts ----
+
+// A redirect to `location` that also sets the session cookie for `token` (account_pages.cc).
+http::Response SignedInRedirect(const http::Request& request, const std::string& token, std::string location);
+
+// The account page, with `notice` (a success) or `error` (a form's) shown (safety_pages.cc).
+Result<http::Response> RenderAccount(const Site& site, const forum::Viewer& viewer, std::string_view notice,
+                                     const Error* error);
+
 // ---- Support for a writer who may be at risk (safety_pages.cc) ----
 
 // The id of the support panel's heading, so that a redirect after posting lands on it. The

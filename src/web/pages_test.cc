@@ -724,7 +724,8 @@ TEST_F(PagesTest, CrisisQuestionLandsOnAPrivatePanelWithOneTapHelplines) {
   EXPECT_NE(html.find("It sounds like things are really hard right now."), std::string::npos);
   EXPECT_NE(html.find("you deserve support right now"), std::string::npos);
   EXPECT_NE(html.find("Your post is up"), std::string::npos);
-  EXPECT_NE(html.find("Calls are free and confidential."), std::string::npos);
+  EXPECT_NE(html.find("These services are confidential."), std::string::npos);
+  EXPECT_NE(html.find("Helplines for: United Kingdom."), std::string::npos);
   EXPECT_NE(html.find("class=\"button\" href=\"tel:116123\""), std::string::npos) << "Samaritans for en-GB";
   EXPECT_NE(html.find("<a href=\"tel:999\">999</a>"), std::string::npos);
   EXPECT_NE(html.find("href=\"/help\">Choose another country</a>"), std::string::npos);

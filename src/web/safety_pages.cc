@@ -11,6 +11,7 @@
 
 #include "core/text.h"
 #include "forum/guardian.h"
+#include "forum/limits.h"
 #include "web/pages.h"
 #include "web/pages_internal.h"
 
@@ -26,9 +27,10 @@ std::string CountryCookie(std::string_view code, bool secure) {
          "; Path=/; Max-Age=" + ToString(kCountryCookieMaxAgeSeconds) + "; SameSite=Lax" + (secure ? "; Secure" : "");
 }
 
+// Empty for the directory's "anywhere" entry, which is no place to name ("Helplines for Anywhere").
 std::string CountryName(const safety::HelplineDirectory& directory, std::string_view code) {
   const safety::Country* country = directory.FindCountry(code);
-  return country ? country->name : std::string();
+  return country && code != safety::kAnywhere ? country->name : std::string();
 }
 
 // "112 or 999" as words and one-tap numbers: each run of digits becomes a tel: link, the rest
@@ -106,24 +108,26 @@ Result<http::Response> RenderWorry(const Site& site, const forum::Viewer& viewer
 
 // ---- Account ----
 
-Result<http::Response> RenderAccount(const Site& site, const forum::Viewer& viewer, bool saved, const Error* error) {
+}  // namespace
+
+Result<http::Response> RenderAccount(const Site& site, const forum::Viewer& viewer, std::string_view notice,
+                                     const Error* error) {
   auto me = site.forum.Me(viewer);
   if (!me.ok()) return std::move(me).error();
   Data data = site.Base(viewer);
-  data.set("saved", saved);
+  SetIfPresent(data, "notice", std::string(notice));
+  data.set("password_min", ToString(forum::kPasswordMin));
   data.set("worry_opt_out", me->worry_opt_out);
   auto personal = PersonalControlsHtml(site, viewer, nullptr);
   if (!personal.ok()) return std::move(personal).error();
   data.set("personal_controls", std::move(personal).value());
   PageInfo info{"Your account", "account", "", 200};
   if (error) {
-    ShowFormError(data, *error, {});
+    ShowFormError(data, *error, {"current_password", "new_password"});
     return site.RenderFailedForm(viewer, info, "account", data, *error);
   }
   return site.Render(viewer, info, "account", data);
 }
-
-}  // namespace
 
 // ---- Shared with the topic page ----
 
@@ -258,7 +262,10 @@ Result<http::Response> Pages::AccountForm(const http::Request& request, const fo
   if (!viewer.signed_in()) return SignInFirst(request);
   auto query = http::Params::Parse(request.query);
   if (!query.ok()) return std::move(query).error();
-  return RenderAccount(*impl_, viewer, query->Get("saved") == "1", nullptr);
+  std::string_view notice;
+  if (query->Get("saved") == "1") notice = "Your settings are saved.";
+  if (query->Get("password") == "changed") notice = "Your password is changed. Every other device is signed out.";
+  return RenderAccount(*impl_, viewer, notice, nullptr);
 }
 
 Result<http::Response> Pages::SaveAccount(const http::Request& request, const forum::Viewer& viewer) const {
@@ -270,7 +277,18 @@ Result<http::Response> Pages::SaveAccount(const http::Request& request, const fo
   if (saved.ok()) return http::Response::Redirect("/account?saved=1");
   Error error = std::move(saved).error();
   if (!IsFormError(error.code)) return error;
-  return RenderAccount(*impl_, viewer, false, &error);
+  return RenderAccount(*impl_, viewer, "", &error);
+}
+
+Result<http::Response> Pages::ChangePassword(const http::Request& request, const forum::Viewer& viewer) const {
+  if (!viewer.signed_in()) return SignInFirst(request);
+  auto form = http::Params::Parse(request.body);
+  if (!form.ok()) return std::move(form).error();
+  auto changed = forum_.ChangePassword(viewer, form->Get("current_password"), form->Get("new_password"));
+  if (changed.ok()) return SignedInRedirect(request, changed->token, "/account?password=changed#password");
+  Error error = std::move(changed).error();
+  if (!IsFormError(error.code)) return error;
+  return RenderAccount(*impl_, viewer, "", &error);
 }
 
 }  // namespace kindred::web

@@ -10,6 +10,7 @@ import {
   fieldValue,
   formMember,
   kPassword,
+  sessionToken,
   startForum,
   uniqueName,
   visibleText,
@@ -314,6 +315,27 @@ describe('CSRF', () => {
     assert.match(sent.text, /Please sign in again/);
     assert.match(sent.text, /<textarea[^>]*readonly>\n?It does, slowly\. Be gentle with yourself\.<\/textarea>/);
     assert.ok(sent.text.includes(`href="/login?next=%2Ft%2F${topic.id}%2Freply"`), 'signing in leads back to the form');
+  });
+
+  test('a member changes their password on the account page; other devices are signed out', async () => {
+    const member = await formMember(forum.server, 'newpass');
+    const phone = await sessionToken(forum.server, member.username);
+    const wrong = await member.postForm('/account/password', { current_password: 'not it at all', new_password: 'a fresh passphrase' });
+    assert.equal(wrong.status, 422);
+    assert.match(visibleText(wrong.text), /That is not your current password/);
+    assert.ok(!wrong.text.includes('a fresh passphrase'), 'a password is never written back into the page');
+    const changed = await member.postForm('/account/password', { current_password: kPassword, new_password: 'a fresh passphrase' });
+    assert.equal(changed.status, 303);
+    assert.equal(changed.location, '/account?password=changed#password');
+    assert.ok(await isSignedIn(member), 'this browser stays signed in with its new session');
+    assert.match(visibleText((await member.get('/account?password=changed')).text), /Your password is changed/);
+    assert.equal((await forum.server.client().api('GET', '/api/v1/me/notices', undefined, { token: phone })).status, 401);
+
+    const api = await forum.server.client().api('POST', '/api/v1/me/password',
+      { current_password: 'a fresh passphrase', new_password: 'and another passphrase' }, { token: await sessionToken(forum.server, member.username, 'a fresh passphrase') });
+    assert.equal(api.status, 200, api.text);
+    assert.equal((await forum.server.client().api('GET', '/api/v1/me/notices', undefined, { token: api.json.token })).status, 200);
+    assert.ok(!(await isSignedIn(member)), 'changing it through the API signed this browser out too');
   });
 
   test('logout and logout-everywhere need the token too', async () => {

@@ -238,6 +238,27 @@ describe('moderating topics', () => {
   });
 });
 
+describe('kindred admin reset-password', () => {
+  test('sets a new password for a member who lost theirs and signs them out everywhere', async () => {
+    const member = await apiMember(forum.server, 'forgetful');
+    const fresh = 'a whole new passphrase';
+    const reset = await runKindred(['admin', 'reset-password', member.username, '--data', forum.server.dataDir, '--password-stdin'], { input: `${fresh}\n` });
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.ok(!reset.stdout.includes(fresh) && !reset.stderr.includes(fresh), 'the password is not printed');
+    const old = await forum.server.client().api('GET', '/api/v1/me/notices', undefined, { token: member.token });
+    assert.equal(old.status, 401, 'the old session ended');
+    const session = await forum.server.client().api('POST', '/api/v1/sessions', { username: member.username, password: fresh });
+    assert.equal(session.status, 201);
+
+    const nobody = await runKindred(['admin', 'reset-password', 'nobody_here_at_all', '--data', forum.server.dataDir, '--password-stdin'], { input: `${fresh}\n` });
+    assert.notEqual(nobody.code, 0);
+    assert.match(nobody.stderr, /no account called nobody_here_at_all/);
+    const typo = await runKindred(['admin', 'reset-password', member.username, '--data', `${forum.server.dataDir}-typo`, '--password-stdin'], { input: `${fresh}\n` });
+    assert.notEqual(typo.code, 0);
+    assert.match(typo.stderr, /there is no forum in .*-typo .*check --data/);
+  });
+});
+
 describe('kindred admin create', () => {
   test('a second admin can be made while the server runs; a taken name or short password fails', async () => {
     const username = uniqueName('admin2');

@@ -76,7 +76,7 @@
     // The opening words are the community's own (admins edit them), sent with the answer.
     (result.message || []).forEach(function (paragraph) { box.appendChild(el("p", paragraph)); });
     box.appendChild(el("h3", "Talk to someone now"));
-    box.appendChild(el("p", "Calls are free and confidential. A trained person listens; you don't have to give your name."));
+    box.appendChild(el("p", "These services are confidential. A trained person listens; you don't have to give your name."));
     var list = el("ul", "", "helplines");
     (result.resources || []).forEach(function (line) {
       var item = el("li");
