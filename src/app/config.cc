@@ -2,9 +2,13 @@
 
 #include <toml++/toml.h>
 
+#include <arpa/inet.h>
+
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 namespace kindred::app {
@@ -12,18 +16,40 @@ namespace {
 
 Error ConfigError(const std::string& what) { return Error::Invalid("config", "config_invalid", what); }
 
+// The proxy's address as the server writes a peer's ("127.0.0.1", "::1"): compared as text, so a
+// spelling such as "::0001" or "::ffff:127.0.0.1" would otherwise never match and every visitor
+// would seem to come from the proxy, sharing one rate limit.
+Result<std::string> CanonicalAddress(std::string_view setting, const std::string& address) {
+  in_addr v4{};
+  in6_addr v6{};
+  char text[INET6_ADDRSTRLEN] = {};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return std::string(inet_ntop(AF_INET, &v4, text, sizeof text));
+  if (inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+      std::memcpy(&v4, &v6.s6_addr[12], sizeof v4);
+      return std::string(inet_ntop(AF_INET, &v4, text, sizeof text));
+    }
+    return std::string(inet_ntop(AF_INET6, &v6, text, sizeof text));
+  }
+  return ConfigError(std::string(setting) + " must be the proxy's IP address, like 127.0.0.1 or ::1 (got \"" + address +
+                     "\"); a name or a range is not taken");
+}
+
 Result<void> ReadRateLimit(const toml::node& node, const std::string& name, forum::RateLimit& limit) {
   const toml::table* table = node.as_table();
   if (!table) return ConfigError("rate_limits." + name + " must be a table like { burst = 5, per_minute = 1.0 }");
   for (const auto& [key, value] : *table) {
     if (key == "burst") {
       auto burst = value.value<int64_t>();
-      if (!burst || *burst < 1)
-        return ConfigError("rate_limits." + name + ".burst must be a whole number of at least 1");
+      if (!burst || *burst < 1 || *burst > 1'000'000)
+        return ConfigError("rate_limits." + name + ".burst must be a whole number from 1 to 1000000");
       limit.burst = static_cast<int>(*burst);
     } else if (key == "per_minute") {
       auto per_minute = value.value<double>();
-      if (!per_minute || *per_minute <= 0) return ConfigError("rate_limits." + name + ".per_minute must be above 0");
+      // nan would switch the limit off, and a rate near 0 makes a wait too long to count.
+      if (!per_minute || !std::isfinite(*per_minute) || *per_minute < 0.001 || *per_minute > 1'000'000) {
+        return ConfigError("rate_limits." + name + ".per_minute must be a number from 0.001 to 1000000");
+      }
       limit.per_second = *per_minute / 60.0;
     } else {
       return ConfigError("unknown key rate_limits." + name + "." + std::string(key.str()));
@@ -65,7 +91,9 @@ Result<void> ReadModeration(const toml::node& node, Config& config) {
       rules.basic_after_posts = *n;
     } else if (name == "flag_hide_threshold") {
       auto threshold = value.value<double>();
-      if (!threshold || *threshold <= 0) return ConfigError("moderation.flag_hide_threshold must be a number above 0");
+      if (!threshold || !std::isfinite(*threshold) || *threshold <= 0 || *threshold > 1000) {
+        return ConfigError("moderation.flag_hide_threshold must be a number above 0 and at most 1000");
+      }
       config.flags.hide_threshold = *threshold;
     } else {
       return ConfigError("unknown key moderation." + name);
@@ -106,7 +134,9 @@ Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config) {
     } else if (name == "trusted_proxy") {
       auto v = text();
       if (!v) return std::move(v).error();
-      config.trusted_proxy = *v;
+      auto address = CanonicalAddress("trusted_proxy", *v);
+      if (!address) return std::move(address).error();
+      config.trusted_proxy = *address;
     } else if (name == "site_name") {
       auto v = text();
       if (!v) return std::move(v).error();
@@ -126,11 +156,14 @@ Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config) {
         std::string key_name(safety_key.str());
         if (key_name == "waiting_for_reply_seconds") {
           auto seconds = safety_value.value<int64_t>();
-          if (!seconds || *seconds < 1) return ConfigError("safety.waiting_for_reply_seconds must be a whole number of at least 1");
+          if (!seconds || *seconds < 1 || *seconds > 30LL * 24 * 3600) {
+            return ConfigError("safety.waiting_for_reply_seconds must be a whole number from 1 to 2592000 (30 days)");
+          }
           config.safety.waiting_for_reply_seconds = *seconds;
         } else if (key_name == "default_country") {
           auto code = safety_value.value<std::string>();
-          if (!code || code->size() != 2) return ConfigError("safety.default_country must be a two-letter country code like \"GB\" (or \"ZZ\" for anywhere)");
+          auto is_letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; };
+          if (!code || code->size() != 2 || !is_letter((*code)[0]) || !is_letter((*code)[1])) return ConfigError("safety.default_country must be a two-letter country code like \"GB\" (or \"ZZ\" for anywhere)");
           std::string upper = *code;
           for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
           config.safety.default_country = upper;
@@ -172,7 +205,11 @@ Result<void> ApplyEnvironment(Config& config) {
   if (const char* v = std::getenv("KINDRED_DATA"); v && *v) config.data_dir = v;
   if (const char* v = std::getenv("KINDRED_DATABASE"); v && *v) config.database = v;
   if (const char* v = std::getenv("KINDRED_LISTEN"); v && *v) config.listen = v;
-  if (const char* v = std::getenv("KINDRED_TRUSTED_PROXY"); v && *v) config.trusted_proxy = v;
+  if (const char* v = std::getenv("KINDRED_TRUSTED_PROXY"); v && *v) {
+    auto address = CanonicalAddress("KINDRED_TRUSTED_PROXY", v);
+    if (!address) return std::move(address).error();
+    config.trusted_proxy = *address;
+  }
   if (const char* v = std::getenv("KINDRED_THREADS"); v && *v) {
     unsigned threads = 0;
     std::string_view text(v);

@@ -61,6 +61,38 @@ TEST(ConfigTest, NamesUnknownKeysAndWrongTypes) {
   EXPECT_NE(broken.error().message.find("line 1"), std::string::npos);
 }
 
+TEST(ConfigTest, RefusesValuesThatWouldQuietlyTurnASafeguardOff) {
+  testutil::TempDir dir;
+  // Each would have been taken: nan switches a rate limit off, inf stops flags hiding anything.
+  const std::pair<const char*, const char*> refused[] = {
+      {"[rate_limits]\nlogin_per_account = { per_minute = nan }\n", "per_minute"},
+      {"[rate_limits]\nlogin_per_account = { per_minute = 0.00001 }\n", "per_minute"},
+      {"[rate_limits]\npost_per_account = { burst = 3000000000 }\n", "burst"},
+      {"[moderation]\nflag_hide_threshold = inf\n", "flag_hide_threshold"},
+      {"[safety]\ndefault_country = \"1!\"\n", "default_country"},
+      {"[safety]\nwaiting_for_reply_seconds = 99999999999\n", "waiting_for_reply_seconds"},
+      {"trusted_proxy = \"localhost\"\n", "trusted_proxy"},
+      {"trusted_proxy = \"127.0.0.0/8\"\n", "trusted_proxy"},
+  };
+  for (const auto& [text, named] : refused) {
+    Config config;
+    auto loaded = LoadConfigFile(WriteFile(dir, text), config);
+    ASSERT_FALSE(loaded.ok()) << text;
+    EXPECT_NE(loaded.error().message.find(named), std::string::npos) << loaded.error().message;
+  }
+}
+
+TEST(ConfigTest, TheTrustedProxyIsWrittenAsTheServerWritesAPeer) {
+  testutil::TempDir dir;
+  for (const auto& [given, written] : {std::pair{"::0001", "::1"}, std::pair{"::ffff:127.0.0.1", "127.0.0.1"},
+                                       std::pair{"10.0.0.7", "10.0.0.7"}}) {
+    Config config;
+    auto loaded = LoadConfigFile(WriteFile(dir, std::string("trusted_proxy = \"") + given + "\"\n"), config);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    EXPECT_EQ(config.trusted_proxy, written);
+  }
+}
+
 TEST(ConfigTest, EnvironmentOverridesTheFile) {
   Config config;
   setenv("KINDRED_LISTEN", "127.0.0.1:9999", 1);

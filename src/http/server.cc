@@ -53,7 +53,13 @@ Request ToRequest(const restinio::request_handle_t& raw) {
     request.headers.emplace_back(std::move(name), std::string(field.value()));
   });
   request.body = raw->body();
-  request.client_address = raw->remote_endpoint().address().to_string();
+  // An IPv4 peer of a dual-stack socket arrives as ::ffff:a.b.c.d: written as IPv4, so it matches
+  // the trusted proxy and each visitor keeps one address for rate limits.
+  auto address = raw->remote_endpoint().address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  request.client_address = address.to_string();
   return request;
 }
 
