@@ -273,6 +273,16 @@ Result<http::Response> Pages::Edit(const http::Request& request, const forum::Vi
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
   std::string body = TextareaValue(*form, "body");
+  // The same second look as when posting, unless the details were there already.
+  if (viewer.signed_in() && form->Get("overshare_ok") != "1" && forum::LooksLikeContactDetails(body)) {
+    auto post = forum_.FindPost(*id);
+    if (!post.ok()) return std::move(post).error();
+    if (forum::Guardian::MayEdit(viewer, *post) && !forum::LooksLikeContactDetails(post->body_markdown)) {
+      Data data = EditData(*impl_, viewer, *post, body);
+      HoldForOvershareLook(data, *form, body);
+      return impl_->Render(viewer, kEditPage, "edit", data);
+    }
+  }
   auto edited = forum_.EditPost(viewer, *id, body);
   if (edited.ok()) return http::Response::Redirect(AfterPostingUrl(*impl_, viewer, request, *edited));
 

@@ -322,6 +322,19 @@ describe('personal controls', () => {
       const fine = await writer.submit(replyForm, `/t/${topicId}/reply`, { body: 'On 12/03/2024 at 10:30 I paid £1,500 for 3 weeks of 24/7 care.' });
       assert.equal(fine.status, 303);
 
+      // Editing one in gets the same second look; an edit of a post that had them already does not.
+      const replyId = Number(/posted=(\d+)/.exec(fine.location)[1]);
+      const editForm = await page(writer, `/p/${replyId}/edit`);
+      const edited = 'On 12/03/2024 I paid for care. Text me on 07700 900123.';
+      const heldEdit = await writer.submit(editForm, `/p/${replyId}/edit`, { body: edited });
+      assert.equal(heldEdit.status, 200, 'the edit form comes back; nothing is saved');
+      assert.match(visibleText(heldEdit.text), /seems to include an email address or a phone number/);
+      assert.equal(decodeEntities(/<textarea id="body"[^>]*>\n?([\s\S]*?)<\/textarea>/.exec(heldEdit.text)[1]), edited);
+      const saved = await writer.submit(heldEdit.text, `/p/${replyId}/edit`, { overshare_ok: '1' });
+      assert.equal(saved.status, 303);
+      const again2 = await writer.submit(await page(writer, `/p/${replyId}/edit`), `/p/${replyId}/edit`, { body: `${edited} Evenings are best.` });
+      assert.equal(again2.status, 303, 'the details were there already');
+
       // The API posts as asked, and the draft check says what it saw.
       await replyApi(server, writerToken, topicId, 'My number is +44 20 7946 0958.');
       const check = await server.client().api('POST', '/api/v1/safety/check', { text: 'mail me: a.b@example.co.uk' }, { token: writerToken });
