@@ -1,5 +1,6 @@
 // Pages: signing in, joining, signing out.
 #include "forum/limits.h"
+#include "forum/validation.h"
 #include "web/pages.h"
 #include "web/pages_internal.h"
 
@@ -94,6 +95,11 @@ Result<http::Response> Pages::Register(const http::Request& request, const forum
     if (!IsFormError(error.code)) return std::move(user).error();
     Data data = RegisterData(*impl_, viewer, input.username, input.email, form->Get("next"));
     ShowFormError(data, error, {"username", "password", "email"});
+    std::vector<Error> more;
+    if (auto name = forum::ValidateUsername(input.username); !name) more.push_back(name.error());
+    if (auto password = forum::ValidatePassword(input.password); !password) more.push_back(password.error());
+    if (auto email = forum::ValidateEmail(input.email); !email) more.push_back(email.error());
+    ShowMoreFieldErrors(data, error, more, {"username", "password", "email"});
     return impl_->RenderFailedForm(viewer, {"Join " + options_.site_name, "register", "", 200}, "register", data,
                                    error);
   }

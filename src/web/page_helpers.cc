@@ -28,6 +28,24 @@ void ShowFormError(Data& data, const Error& error, std::initializer_list<std::st
   if (field_id_prefix) data.set(std::string(prefix) + "form_error_for", std::string(*field_id_prefix) + error.field);
 }
 
+void ShowMoreFieldErrors(Data& data, const Error& error, const std::vector<Error>& more,
+                         std::initializer_list<std::string_view> fields) {
+  std::vector<std::string_view> marked;
+  if (!error.field.empty()) marked.push_back(error.field);
+  for (const Error& other : more) {
+    if (other.field.empty() || std::find(fields.begin(), fields.end(), other.field) == fields.end() ||
+        std::find(marked.begin(), marked.end(), other.field) != marked.end()) {
+      continue;
+    }
+    data.set(other.field + "_error", other.message);
+    marked.push_back(other.field);
+  }
+  if (marked.size() > 1) {
+    data.set("form_error", "A few things need another look: " + std::to_string(marked.size()) +
+                               " fields, each marked below.");
+  }
+}
+
 void SetIfPresent(Data& data, const std::string& name, const std::string& value) {
   if (!value.empty()) data.set(name, value);
 }

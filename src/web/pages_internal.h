@@ -89,6 +89,12 @@ bool IsFormError(ErrorCode code);
 void ShowFormError(Data& data, const Error& error, std::initializer_list<std::string_view> fields,
                    std::string_view prefix = "", std::optional<std::string_view> field_id_prefix = "");
 
+// Also shows, beside their own fields, the other problems `more` found in the same form, so a
+// person on a slow connection mends them all in one go rather than one per round trip. Call
+// after ShowFormError; the summary then says how many fields need a look.
+void ShowMoreFieldErrors(Data& data, const Error& error, const std::vector<Error>& more,
+                         std::initializer_list<std::string_view> fields);
+
 // Sets data[name] only when `value` is not empty: kainjow renders a {{#section}} for any string,
 // even "", so optional text must be absent rather than empty.
 void SetIfPresent(Data& data, const std::string& name, const std::string& value);

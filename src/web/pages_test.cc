@@ -486,6 +486,27 @@ TEST_F(PagesTest, RegisterSignsInAndTakenNameIsShownBesideTheField) {
   EXPECT_NE(taken->body.find("value=\"me@example.org\""), std::string::npos);
 }
 
+TEST_F(PagesTest, EveryProblemInAFormIsShownAtOnce) {
+  auto joined = pages_->Register(Post("/register", "username=a&password=short&email=bad"), Visitor());
+  ASSERT_TRUE(joined.ok()) << joined.error().message;
+  EXPECT_EQ(joined->status, 422);
+  for (const char* id : {"id=\"username-error\"", "id=\"password-error\"", "id=\"email-error\""}) {
+    EXPECT_NE(joined->body.find(id), std::string::npos) << id;
+  }
+  EXPECT_NE(joined->body.find("A few things need another look: 3 fields"), std::string::npos);
+
+  forum::Viewer sam = Member("sam");
+  auto asked = pages_->NewTopic(Post("/new", "category_id=0&title=hi&body="), sam);
+  ASSERT_TRUE(asked.ok()) << asked.error().message;
+  for (const char* id : {"id=\"category_id-error\"", "id=\"title-error\"", "id=\"body-error\""}) {
+    EXPECT_NE(asked->body.find(id), std::string::npos) << id << asked->body;
+  }
+
+  auto one = pages_->Register(Post("/register", "username=fine_name&password=short"), Visitor());
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->body.find("A few things"), std::string::npos) << "one problem is named itself";
+}
+
 TEST_F(PagesTest, LogoutClearsTheCookie) {
   forum::Viewer sam = Member("sam");
   auto page = pages_->Logout(Post("/logout", ""), sam);

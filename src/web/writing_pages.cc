@@ -162,6 +162,13 @@ Result<http::Response> Pages::NewTopic(const http::Request& request, const forum
   if (!data.ok()) return error;
   SetComposeChoices(*data, *form);
   ShowFormError(*data, error, {"category_id", "title", "body", "content_warning"});
+  std::vector<Error> more;
+  if (input.category_id.value <= 0) {
+    more.push_back(Error::Invalid("category_id", "category_not_found", "Please choose a category for your question."));
+  }
+  if (auto title = forum::ValidateTitle(input.title); !title) more.push_back(title.error());
+  if (auto body = forum::ValidateBody(input.body); !body) more.push_back(body.error());
+  ShowMoreFieldErrors(*data, error, more, {"category_id", "title", "body"});
   return impl_->RenderFailedForm(viewer, kAskPage, "new_topic", *data, error);
 }
 

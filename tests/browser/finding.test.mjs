@@ -77,7 +77,7 @@ describe('similar questions while asking', () => {
     }
   });
 
-  test('without JavaScript, Preview shows the same list and keeps the text; Post still posts', async () => {
+  test('without JavaScript, “Look for similar questions first” shows the same list and keeps the text; Post still posts', async () => {
     const context = await watchedContext(browser, forum.server.baseUrl, { javaScriptEnabled: false });
     try {
       const page = await context.newPage();
@@ -86,7 +86,7 @@ describe('similar questions while asking', () => {
       await page.getByLabel('Category').selectOption(String(forum.category.id));
       await page.getByLabel('Title').fill('Crying after my therapy sessions');
       await page.getByLabel('Your question').fill('Every week I cry after therapy.');
-      await submitAndWait(page, () => page.getByRole('button', { name: /^Preview/ }).click());
+      await submitAndWait(page, () => page.getByRole('button', { name: /^Look for similar questions first/ }).click());
       assert.match(new URL(page.url()).pathname, /^\/new$/, 'still on the form: nothing was posted');
       await page.locator('#similar-live').getByRole('link', { name: /Is it normal to cry after therapy\?/ }).waitFor();
       assert.equal(await page.getByLabel('Title').inputValue(), 'Crying after my therapy sessions');
