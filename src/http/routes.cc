@@ -299,6 +299,9 @@ Response RouteTable::Handle(Request& request, forum::Viewer& viewer, bool& set_v
 
   // 2. Body size, before anything reads the body.
   if (request.body.size() > route.max_body_bytes) {
+    if (kind == Kind::kHtml && IsUnsafeMethod(request.method)) {
+      return pages_.FormNotSentPage(request, viewer, web::Pages::NotSent::kTooLarge);
+    }
     return RenderError(kind, request, viewer,
                        Error::TooLarge("That is more than we can take in one go. Please shorten it and try again."));
   }
@@ -328,7 +331,7 @@ Response RouteTable::Handle(Request& request, forum::Viewer& viewer, bool& set_v
     }
     bool needs_check = kind == Kind::kHtml || viewer.signed_in();
     if (needs_check && !forum::SecretsEqual(presented, viewer.csrf_token)) {
-      if (kind == Kind::kHtml) return pages_.ExpiredFormPage(request, viewer);
+      if (kind == Kind::kHtml) return pages_.FormNotSentPage(request, viewer, web::Pages::NotSent::kExpired);
       return RenderError(kind, request, viewer,
                          Error{ErrorCode::kForbidden, "invalid_csrf",
                                "Requests signed in with a session cookie need the X-CSRF-Token header (or use a "

@@ -767,22 +767,40 @@ bool SentFromThisSite(const http::Request& request) {
 
 }  // namespace
 
-http::Response Pages::ExpiredFormPage(const http::Request& request, const forum::Viewer& viewer) const {
+http::Response Pages::FormNotSentPage(const http::Request& request, const forum::Viewer& viewer,
+                                      NotSent why) const {
+  // Reading back a paste of many megabytes would cost more than it helps.
+  constexpr std::size_t kMostBytesShownBack = 2 << 20;
   Data data = impl_->Base(viewer);
-  const bool signed_out = !viewer.signed_in();
-  const std::string heading = signed_out ? "Please sign in again" : "This page was open for a while";
+  const bool signed_out = why == NotSent::kExpired && !viewer.signed_in();
+  std::string heading;
+  std::string message;
+  int status = 403;
+  if (why == NotSent::kTooLarge) {
+    heading = "That was more than we can take at once";
+    message = "It was not sent: a post can be up to " + ToString(static_cast<std::int64_t>(forum::kBodyMax)) +
+              " characters. Your words are below: copy them, then post them in parts or shorten them.";
+    status = 413;
+  } else if (signed_out) {
+    heading = "Please sign in again";
+    message = "You were signed out before this was sent, so it was not posted. Your words are below: copy them, sign "
+              "in, and send them again.";
+  } else {
+    heading = "This page was open for a while";
+    message = "For your safety, forms stop working after a while, so this was not sent. Your words are below: copy "
+              "them, go back to the page, reload it and send them again.";
+  }
   data.set("heading", heading);
-  data.set("message", signed_out ? "You were signed out before this was sent, so it was not posted. Your words are "
-                                   "below: copy them, sign in, and send them again."
-                                 : "For your safety, forms stop working after a while, so this was not sent. Your "
-                                   "words are below: copy them, go back to the page, reload it and send them again.");
+  data.set("message", message);
   // Only what a person writes; never a password, never the form's own hidden fields.
   static constexpr std::array<std::array<std::string_view, 3>, 4> kWritten{{{"title", "Your title", "2"},
                                                                           {"body", "Your text", "12"},
                                                                           {"note", "Your note", "6"},
                                                                           {"content_warning", "Your content warning", "1"}}};
   Data kept{Data::type::list};
-  if (auto form = http::Params::Parse(request.body); form.ok() && SentFromThisSite(request)) {
+  auto form = request.body.size() <= kMostBytesShownBack ? http::Params::Parse(request.body)
+                                                          : Result<http::Params>(Error::TooLarge(""));
+  if (form.ok() && SentFromThisSite(request)) {
     for (const auto& [name, label, rows] : kWritten) {
       std::string value = TextareaValue(*form, name);
       if (!IsValidUtf8(value) || Trim(value).empty()) continue;
@@ -801,7 +819,7 @@ http::Response Pages::ExpiredFormPage(const http::Request& request, const forum:
     data.set("sign_in", true);
     data.set("back_encoded", http::UrlEncode(back));
   }
-  auto response = impl_->Render(viewer, {heading, "", "", 403}, "expired_form", data);
+  auto response = impl_->Render(viewer, {heading, "", "", status}, "expired_form", data);
   if (!response.ok()) return ErrorPage(viewer, response.error());
   // The page holds what the person wrote: no cache keeps it.
   response->AddHeader("Cache-Control", "no-store");

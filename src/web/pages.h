@@ -180,9 +180,11 @@ class Pages {
 
   // The friendly page for an error that reached the route table (404, 403, 429, 500...).
   http::Response ErrorPage(const forum::Viewer& viewer, const Error& error) const;
-  // A form sent with a token that no longer matches (the sign-in ended, or the page was open for
-  // days): what the person wrote, to copy, and the way back. Nothing is saved.
-  http::Response ExpiredFormPage(const http::Request& request, const forum::Viewer& viewer) const;
+  // A form that could not be taken: sent with a token that no longer matches (the sign-in ended,
+  // or the page was open for days), or more than a form may carry. What the person wrote, to
+  // copy, and the way back. Nothing is saved.
+  enum class NotSent { kExpired, kTooLarge };
+  http::Response FormNotSentPage(const http::Request& request, const forum::Viewer& viewer, NotSent why) const;
 
  private:
   // The new-question form's "Preview" step (writing_pages.cc).

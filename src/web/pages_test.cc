@@ -534,7 +534,7 @@ TEST_F(PagesTest, AFormSentAfterTheSignInEndedGivesBackWhatWasWritten) {
   http::Request sent = Post("/t/5/reply", "_csrf=old&body=It+gets+easier%0D%0A%3Cb%3Ebold%3C%2Fb%3E&password=secret1");
   sent.headers.emplace_back("host", "forum.example");
   sent.headers.emplace_back("referer", "https://forum.example/t/5/reply?quote=9");
-  http::Response page = pages_->ExpiredFormPage(sent, Visitor());
+  http::Response page = pages_->FormNotSentPage(sent, Visitor(), Pages::NotSent::kExpired);
   EXPECT_EQ(page.status, 403);
   ExpectWellFormedPage(page.body);
   EXPECT_NE(page.body.find("Please sign in again"), std::string::npos);
@@ -547,7 +547,7 @@ TEST_F(PagesTest, AFormSentAfterTheSignInEndedGivesBackWhatWasWritten) {
   http::Request elsewhere = Post("/t/5/reply", "_csrf=old&body=Hello");
   elsewhere.headers.emplace_back("host", "forum.example");
   elsewhere.headers.emplace_back("referer", "https://evil.example/t/5");
-  http::Response home = pages_->ExpiredFormPage(elsewhere, Member("sam"));
+  http::Response home = pages_->FormNotSentPage(elsewhere, Member("sam"), Pages::NotSent::kExpired);
   EXPECT_NE(home.body.find("href=\"/\">Back to the page"), std::string::npos) << "only a page on this site";
   EXPECT_EQ(home.body.find("Hello"), std::string::npos) << "another site's words are not shown as theirs";
   EXPECT_NE(home.body.find("This page was open for a while"), std::string::npos);

@@ -206,6 +206,14 @@ describe('oversized, invalid and malformed requests get a clean 4xx', () => {
     assert.equal(response.status, 413);
     assert.match(response.headers['content-type'], /text\/html/);
     assert.ok(visibleText(response.text).length > 20, 'a page that says what happened');
+    assert.ok(!response.text.includes(big.slice(0, 1000)), 'sent from nowhere in particular: the words are not shown back');
+    // From the site's own form, the words come back to copy, so a long paste is not lost.
+    const fromHere = await form.postForm('/new', { category_id: forum.category.id, title: 'A very big question', body: `My story. ${big}` },
+      { headers: { origin: forum.server.baseUrl, referer: `${forum.server.baseUrl}/new` } });
+    assert.equal(fromHere.status, 413);
+    assert.match(visibleText(fromHere.text), /a post can be up to 20000 characters/);
+    assert.ok(fromHere.text.includes(`>\nMy story. ${big.slice(0, 1000)}`), 'the text is there to copy');
+    assert.ok(fromHere.text.includes('A very big question'), 'and the title');
     await assertHealthy();
   });
 
