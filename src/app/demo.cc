@@ -14,7 +14,16 @@ namespace kindred::app {
 
 constexpr std::string_view kDemoAdminName = "admin";
 
-Result<DemoCreated> AddDemoContent(store::Store& store, forum::Forum& forum, const Clock& clock) {
+Result<DemoCreated> AddDemoContent(
+    store::Store& store, forum::Forum& forum, const Clock& clock,
+    const std::function<void(const std::string& name, const std::string& password)>& on_admin_made) {
+  if (!store.FindUserByName(kDemoAdminName).ok()) {
+    // 20 characters from the token alphabet: easy to copy, far beyond guessing.
+    std::string password = forum::NewToken().substr(0, 20);
+    auto admin = forum.CreateAdmin(kDemoAdminName, password);
+    if (!admin) return std::move(admin).error();
+    on_admin_made(admin->username, password);
+  }
   DemoCreated created;
   for (int i = 0; i < demo_files::kEmbeddedFileCount; ++i) {
     if (demo_files::kEmbeddedFiles[i].first != "demo_threads.jsonl") continue;
@@ -26,14 +35,6 @@ Result<DemoCreated> AddDemoContent(store::Store& store, forum::Forum& forum, con
     if (!report.problems.empty()) return Error::Internal("The demo content did not import: " + report.problems.front());
     created.threads = report.threads_imported;
   }
-  auto existing_admin = store.FindUserByName(kDemoAdminName);
-  if (existing_admin.ok()) return created;
-  // 20 characters from the token alphabet: easy to copy, far beyond guessing.
-  std::string password = forum::NewToken().substr(0, 20);
-  auto admin = forum.CreateAdmin(kDemoAdminName, password);
-  if (!admin) return std::move(admin).error();
-  created.admin_name = std::string(kDemoAdminName);
-  created.admin_password = password;
   return created;
 }
 

@@ -4,7 +4,9 @@
 
 #include <sstream>
 
+#include "app/demo.h"
 #include "core/time_format.h"
+#include "forum/passwords.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testutil/temp_dir.h"
 
@@ -80,6 +82,28 @@ TEST_F(ImportTest, ReusesExistingCategoriesAndAuthorsIgnoringCase) {
   ASSERT_EQ(store_->ListCategories(true)->size(), 1u);
   EXPECT_EQ(store_->ListCategories(true)->front().description, "Nights and worries");
   EXPECT_EQ(*store_->CountUsers(), 1);
+}
+
+TEST_F(ImportTest, TheDemoMakesAndShowsItsAdminBeforeItsThreadsAndOnlyOnce) {
+  ASSERT_TRUE(forum::InitCrypto());
+  forum::Forum forum(*store_, clock_, {});
+  std::vector<std::pair<std::string, std::string>> shown;
+  auto show = [&](const std::string& name, const std::string& password) {
+    // Shown before any thread is written: a run cut short has still shown the password.
+    EXPECT_EQ(store_->ListTopics(std::nullopt, 0, 1)->topics.size(), 0u);
+    shown.emplace_back(name, password);
+  };
+  auto created = AddDemoContent(*store_, forum, clock_, show);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  EXPECT_GT(created->threads, 0);
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0].first, "admin");
+  EXPECT_EQ(shown[0].second.size(), 20u);
+  forum::Viewer visitor;
+  visitor.client_address = "127.0.0.1";
+  EXPECT_TRUE(forum.LogIn(visitor, "admin", shown[0].second).ok());
+  ASSERT_TRUE(AddDemoContent(*store_, forum, clock_, show).ok());
+  EXPECT_EQ(shown.size(), 1u) << "an admin made once is not made again";
 }
 
 }  // namespace

@@ -269,14 +269,14 @@ int RunDemo(const Config& config, bool remove, bool if_empty) {
   }
   SystemClock clock;
   forum::Forum forum(**store, clock, config.rate_limits);
-  auto created = AddDemoContent(**store, forum, clock);
+  auto created = AddDemoContent(**store, forum, clock, [](const std::string& name, const std::string& password) {
+    std::cout << "\n  Admin account:  " << name << "\n  Password:       " << password
+              << "\n\n  Keep this password: it is shown only once.\n\n"
+              << std::flush;
+  });
   if (!created) return Fail(created.error().message);
   std::cout << "Added " << created->threads << " demo threads (remove them with: kindred demo --remove --data "
             << config.data_dir.string() << ").\n";
-  if (!created->admin_name.empty()) {
-    std::cout << "\n  Admin account:  " << created->admin_name << "\n  Password:       " << created->admin_password
-              << "\n\n  Keep this password: it is shown only once.\n\n";
-  }
   return 0;
 }
 
