@@ -32,6 +32,7 @@ Result<DemoCreated> AddDemoContent(
     options.demo = true;
     options.spread_times_until = clock.Now();
     ImportReport report = ImportThreads(store, clock, input, options);
+    if (report.stopped) return Error::Internal("The demo content did not import: " + *report.stopped);
     if (!report.problems.empty()) return Error::Internal("The demo content did not import: " + report.problems.front());
     created.threads = report.threads_imported;
   }

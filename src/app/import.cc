@@ -193,6 +193,9 @@ ImportReport ImportThreads(store::Store& store, const Clock& clock, std::istream
     if (written) {
       ++report.threads_imported;
       report.posts_imported += *written;
+      report.last_line_imported = line_number;
+    } else if (written.error().code == ErrorCode::kUnavailable || written.error().code == ErrorCode::kInternal) {
+      report.stopped = "line " + std::to_string(line_number) + ": " + written.error().message;
     } else {
       report.problems.push_back("line " + std::to_string(line_number) + ": " + written.error().message);
     }
@@ -203,7 +206,7 @@ ImportReport ImportThreads(store::Store& store, const Clock& clock, std::istream
   std::vector<std::pair<int, ParsedThread>> held;
   std::string line;
   std::size_t bytes_read = 0;
-  for (int number = 1; std::getline(input, line); ++number) {
+  for (int number = 1; !report.stopped && std::getline(input, line); ++number) {
     bytes_read += line.size() + 1;
     if (!Trim(line).empty()) {
       if (!IsValidUtf8(line)) {
@@ -218,7 +221,7 @@ ImportReport ImportThreads(store::Store& store, const Clock& clock, std::istream
     }
     if (options.on_progress) options.on_progress(bytes_read);
   }
-  for (std::size_t i = 0; i < held.size(); ++i) {
+  for (std::size_t i = 0; i < held.size() && !report.stopped; ++i) {
     UnixSeconds at = *options.spread_times_until - static_cast<UnixSeconds>(held.size() - i) * kDemoThreadSpacing;
     write(held[i].first, held[i].second, at);
   }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <istream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct ImportReport {
   int threads_imported = 0;
   int posts_imported = 0;
   std::vector<std::string> problems;  // "line 12: the title is missing"
+  // Set when the store itself failed (a full disk, a lost connection): nothing after that line
+  // was tried, since every later line would fail the same way and be reported as bad input.
+  std::optional<std::string> stopped;  // "line 40: ..."
+  int last_line_imported = 0;
 };
 
 ImportReport ImportThreads(store::Store& store, const Clock& clock, std::istream& input, const ImportOptions& options);

@@ -1,6 +1,7 @@
 #include "app/import.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <sstream>
 
@@ -104,6 +105,26 @@ TEST_F(ImportTest, TheDemoMakesAndShowsItsAdminBeforeItsThreadsAndOnlyOnce) {
   EXPECT_TRUE(forum.LogIn(visitor, "admin", shown[0].second).ok());
   ASSERT_TRUE(AddDemoContent(*store_, forum, clock_, show).ok());
   EXPECT_EQ(shown.size(), 1u) << "an admin made once is not made again";
+}
+
+TEST_F(ImportTest, AStoreThatCannotWriteStopsTheImportRatherThanBlamingEveryLine) {
+  // Another program holds the database: every write would wait, then fail, the same way.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() / "kindred.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::string lines;
+  for (int i = 0; i < 3; ++i) {
+    lines += R"({"category":"Sleep","title":"Awake at 4am again )" + std::to_string(i) +
+             R"(","body":"Every night this week.","author":"kim"})" + "\n";
+  }
+  auto report = Import(lines);
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  ASSERT_TRUE(report.stopped.has_value());
+  EXPECT_EQ(report.stopped->rfind("line 1: ", 0), 0u) << *report.stopped;
+  EXPECT_TRUE(report.problems.empty()) << "no line is blamed for the store's fault";
+  EXPECT_EQ(report.threads_imported, 0);
+  EXPECT_EQ(report.last_line_imported, 0);
 }
 
 }  // namespace

@@ -367,6 +367,11 @@ int RunImport(const Config& config, const std::string& file) {
   std::cout << "Imported " << report.threads_imported << " threads (" << report.posts_imported << " posts)";
   if (!report.problems.empty()) std::cout << "; skipped " << report.problems.size() << " lines, listed above";
   std::cout << ".\n";
+  if (report.stopped) {
+    return Fail("the import stopped, because the database could not take more at " + *report.stopped +
+                ". Lines up to " + std::to_string(report.last_line_imported) +
+                " are imported: once the database is working, import the rest of the file from the line after that.");
+  }
   return report.problems.empty() ? 0 : 2;
 }
 
