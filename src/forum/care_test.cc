@@ -185,9 +185,22 @@ TEST_F(CareTest, ModeratorsMessageTheWriterPrivately) {
   ASSERT_EQ(notices->size(), 1u);
   EXPECT_EQ(notices->front().kind, "moderator_message");
   EXPECT_EQ(*forum_->UnreadNoticeCount(writer_), 1);
-  ASSERT_TRUE(forum_->MarkNoticesRead(writer_).ok());
+  ASSERT_TRUE(forum_->MarkNoticesRead(writer_, *notices).ok());
   EXPECT_EQ(*forum_->UnreadNoticeCount(writer_), 0);
   EXPECT_EQ(forum_->Modlog(admin_, 1)->front().action, "message.sent");
+}
+
+TEST_F(CareTest, ReadingOnePageOfMessagesLeavesTheNextPageUnread) {
+  for (int i = 0; i < 31; ++i) {
+    ASSERT_TRUE(store_->CreateNotice({admin_.member->id, "safety_alert", "A post may need you", "", "", clock_.Now() + i}).ok());
+  }
+  auto first_page = forum_->Notices(admin_, 1);
+  ASSERT_TRUE(first_page.ok());
+  ASSERT_TRUE(forum_->MarkNoticesRead(admin_, *first_page).ok());
+  EXPECT_EQ(*forum_->UnreadNoticeCount(admin_), 31 - static_cast<std::int64_t>(first_page->size()))
+      << "the oldest alert was not shown, so it is not read";
+  ASSERT_TRUE(forum_->MarkNoticesRead(admin_, *forum_->Notices(admin_, 2)).ok());
+  EXPECT_EQ(*forum_->UnreadNoticeCount(admin_), 0);
 }
 
 TEST_F(CareTest, DraftChecksReturnTheLevelAndHelplinesWithoutStoringAnything) {

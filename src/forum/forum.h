@@ -381,7 +381,8 @@ class Forum {
   // Notices (private messages to the viewer).
   Result<std::vector<store::NoticeRow>> Notices(const Viewer& viewer, int page);
   Result<std::int64_t> UnreadNoticeCount(const Viewer& viewer);
-  Result<void> MarkNoticesRead(const Viewer& viewer);
+  // Marks the notices a page showed the viewer as read; those on other pages stay unread.
+  Result<void> MarkNoticesRead(const Viewer& viewer, const std::vector<store::NoticeRow>& shown);
 
   // Finding what is already there (forum/finding.cc). Without an attached index these answer
   // kUnavailable (search) or nothing (suggestions), so the forum works before its index does.

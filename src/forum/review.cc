@@ -414,9 +414,14 @@ Result<std::int64_t> Forum::UnreadNoticeCount(const Viewer& viewer) {
   return **count;
 }
 
-Result<void> Forum::MarkNoticesRead(const Viewer& viewer) {
+Result<void> Forum::MarkNoticesRead(const Viewer& viewer, const std::vector<store::NoticeRow>& shown) {
   if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to see your messages.");
-  return store_.MarkNoticesRead(viewer.member->id, clock_.Now());
+  std::vector<std::int64_t> ids;
+  for (const auto& notice : shown) {
+    if (!notice.read_at) ids.push_back(notice.id);
+  }
+  if (ids.empty()) return Ok();
+  return store_.MarkNoticesRead(viewer.member->id, ids, clock_.Now());
 }
 
 }  // namespace kindred::forum

@@ -179,7 +179,8 @@ class Store {
   virtual Result<NoticeRow> CreateNotice(const NewNotice& notice) = 0;
   virtual Result<std::vector<NoticeRow>> ListNotices(UserId user, int offset, int limit) = 0;
   virtual Result<std::int64_t> CountUnreadNotices(UserId user) = 0;
-  virtual Result<void> MarkNoticesRead(UserId user, UnixSeconds at) = 0;
+  // Marks those of `ids` that are `user`'s: the ones a page showed, never ones not yet seen.
+  virtual Result<void> MarkNoticesRead(UserId user, const std::vector<std::int64_t>& ids, UnixSeconds at) = 0;
 
   // "I'm worried about this person" reports.
   virtual Result<void> RecordWorryReport(const WorryReportRow& report) = 0;

@@ -1322,7 +1322,7 @@ TEST_P(StoreTest, ModlogListsNewestFirstWithTheActorsName) {
 
 // --- Notices -----------------------------------------------------------------------------------
 
-TEST_P(StoreTest, NoticesAreNewestFirstAndMarkedReadTogether) {
+TEST_P(StoreTest, NoticesAreNewestFirstAndMarkedReadAsShown) {
   UserRow me = MakeUser("me");
   UserRow other = MakeUser("other");
   const std::int64_t before_notices = Must(store().LatestEventSeq());
@@ -1348,19 +1348,24 @@ TEST_P(StoreTest, NoticesAreNewestFirstAndMarkedReadTogether) {
   EXPECT_EQ(Must(store().CountUnreadNotices(me.id)), 2);
 
   const std::int64_t before_read = Must(store().LatestEventSeq());
-  Must(store().MarkNoticesRead(me.id, kT0 + 10));
+  Must(store().MarkNoticesRead(me.id, {second.id}, kT0 + 9));
+  EXPECT_EQ(Must(store().CountUnreadNotices(me.id)), 1) << "only the notice named is read";
+  Must(store().MarkNoticesRead(other.id, {first.id}, kT0 + 9));
+  EXPECT_EQ(Must(store().CountUnreadNotices(me.id)), 1) << "no one marks another's notices";
+  Must(store().MarkNoticesRead(me.id, {first.id, second.id}, kT0 + 10));
   EXPECT_EQ(Must(store().CountUnreadNotices(me.id)), 0);
   const std::int64_t after_read = Must(store().LatestEventSeq());
   EXPECT_GT(after_read, before_read) << "reading them moves the feed";
-  Must(store().MarkNoticesRead(me.id, kT0 + 11));
+  Must(store().MarkNoticesRead(me.id, {first.id, second.id}, kT0 + 11));
   EXPECT_EQ(Must(store().LatestEventSeq()), after_read) << "opening messages with none new does not";
   EXPECT_EQ(Must(store().CountUnreadNotices(other.id)), 1);  // someone else's stay unread
   EXPECT_EQ(Must(store().ListNotices(me.id, 0, 10))[1].read_at, kT0 + 10);
+  EXPECT_EQ(Must(store().ListNotices(me.id, 0, 10))[0].read_at, kT0 + 9);
 
   // A new notice is unread; marking again keeps when the older ones were read.
-  Must(store().CreateNotice({me.id, "misplaced", "Moved", "", "", kT0 + 20}));
+  NoticeRow third = Must(store().CreateNotice({me.id, "misplaced", "Moved", "", "", kT0 + 20}));
   EXPECT_EQ(Must(store().CountUnreadNotices(me.id)), 1);
-  Must(store().MarkNoticesRead(me.id, kT0 + 30));
+  Must(store().MarkNoticesRead(me.id, {third.id, second.id, first.id}, kT0 + 30));
   mine = Must(store().ListNotices(me.id, 0, 10));
   ASSERT_EQ(mine.size(), 3u);
   EXPECT_EQ(mine[0].read_at, kT0 + 30);

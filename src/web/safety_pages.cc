@@ -250,9 +250,10 @@ Result<http::Response> Pages::Notices(const http::Request& request, const forum:
   }
   data.set("notices", list);
   data.set("has_notices", !notices->empty());
-  // Marked read after listing, so this page still shows which ones are new; the header's
-  // count is rendered after this and so already reads zero.
-  if (auto marked = forum_.MarkNoticesRead(viewer); !marked.ok()) {
+  // Marked read after listing, so this page still shows which ones are new; the header's count
+  // is rendered after this and so already leaves them out. Only those shown: a safety alert on
+  // the next page stays unread until its page is opened.
+  if (auto marked = forum_.MarkNoticesRead(viewer, *notices); !marked.ok()) {
     spdlog::warn("could not mark notices read: {}", marked.error().message);
   }
   return impl_->Render(viewer, {"Messages", "messages", "", 200}, "notices", data);

@@ -83,8 +83,9 @@ void FillCommunity(Store& store) {
   Must(store.MarkWaitingRaised(flag.id, kT0 + 61));
   Must(store.AppendModlog(
       {0, cy.id, "review.handled", "review", safety.id, "open", "handled", "reached out", kT0 + 62, ""}));
-  Must(store.CreateNotice({bo.id, "worry", "Someone is thinking of you", "<p>Hello</p>", "/t/1#p2", kT0 + 63}));
-  Must(store.MarkNoticesRead(bo.id, kT0 + 64));
+  NoticeRow worry =
+      Must(store.CreateNotice({bo.id, "worry", "Someone is thinking of you", "<p>Hello</p>", "/t/1#p2", kT0 + 63}));
+  Must(store.MarkNoticesRead(bo.id, {worry.id}, kT0 + 64));
   Must(store.CreateNotice({ann.id, "safety_alert", "A post may need you", "", "", kT0 + 65}));
   Must(store.RecordWorryReport({ann.id, reply.id, bo.id, kT0 + 66, true}));
   Must(store.RecordWorryReport({cy.id, reply.id, bo.id, kT0 + 67, false}));

@@ -367,7 +367,7 @@ constexpr std::string_view kSelectNoticesOfUser =
     KINDRED_NOTICE_SELECT "WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3";
 constexpr std::string_view kCountUnreadNotices = "SELECT count(*) FROM notices WHERE user_id = $1 AND read_at IS NULL";
 constexpr std::string_view kMarkNoticesRead =
-    "WITH marked AS (UPDATE notices SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL RETURNING 1)"
+    "WITH marked AS (UPDATE notices SET read_at = $2 WHERE user_id = $1 AND id = $3 AND read_at IS NULL RETURNING 1)"
     " SELECT count(*) FROM marked";
 
 constexpr std::string_view kInsertWorryReport =
@@ -1608,11 +1608,15 @@ class PostgresStore final : public Store {
   }
 
   // Notices already read keep the time they were first read.
-  Result<void> MarkNoticesRead(UserId user, UnixSeconds at) override {
+  Result<void> MarkNoticesRead(UserId user, const std::vector<std::int64_t>& ids, UnixSeconds at) override {
     return Write([&](Connection& db) -> Result<void> {
-      KINDRED_QUERY(marked, db, kMarkNoticesRead, user, at);
+      std::int64_t marked = 0;
+      for (std::int64_t id : ids) {
+        KINDRED_QUERY(rows, db, kMarkNoticesRead, user, at, id);
+        marked += ReadCount(rows);
+      }
       // Opening the messages page marks them read every time; only a change moves the feed.
-      if (ReadCount(marked) == 0) return Ok();
+      if (marked == 0) return Ok();
       return AppendEventNow(db, kMemberChanged, user.value);
     });
   }

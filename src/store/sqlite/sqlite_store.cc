@@ -305,7 +305,8 @@ constexpr std::string_view kSelectNotice = KINDRED_NOTICE_SELECT "WHERE id = ?1"
 constexpr std::string_view kSelectNoticesOfUser =
     KINDRED_NOTICE_SELECT "WHERE user_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3";
 constexpr std::string_view kCountUnreadNotices = "SELECT count(*) FROM notices WHERE user_id = ?1 AND read_at IS NULL";
-constexpr std::string_view kMarkNoticesRead = "UPDATE notices SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL";
+constexpr std::string_view kMarkNoticesRead =
+    "UPDATE notices SET read_at = ?2 WHERE user_id = ?1 AND id = ?3 AND read_at IS NULL";
 
 constexpr std::string_view kInsertWorryReport =
     "INSERT INTO worry_reports (reporter_id, post_id, writer_id, created_at, message_sent)"
@@ -1463,14 +1464,16 @@ class SqliteStore final : public Store {
   }
 
   // Notices already read keep the time they were first read.
-  Result<void> MarkNoticesRead(UserId user, UnixSeconds at) override {
+  Result<void> MarkNoticesRead(UserId user, const std::vector<std::int64_t>& ids, UnixSeconds at) override {
     return Write([&](Connection& db) -> Result<void> {
-      {
+      int marked = 0;
+      for (std::int64_t id : ids) {
         KINDRED_SQL(update, db, kMarkNoticesRead);
-        KINDRED_TRY(update.Bind(user, at).Run());
+        KINDRED_TRY(update.Bind(user, at, id).Run());
+        marked += db.Changes();
       }
       // Opening the messages page marks them read every time; only a change moves the feed.
-      if (db.Changes() == 0) return Ok();
+      if (marked == 0) return Ok();
       return AppendEventNow(db, kMemberChanged, user.value);
     });
   }
