@@ -61,7 +61,7 @@ Result<SignedIn> Forum::LogIn(const Viewer& viewer, std::string_view username, s
     VerifyPassword(DummyHash(), password);
     return WrongCredentials();
   }
-  if (!VerifyPassword(user->password_hash, password)) return WrongCredentials();
+  if (user->erased_at || !VerifyPassword(user->password_hash, password)) return WrongCredentials();
 
   // A new token at every sign-in (session fixation), and the old session of this browser ends.
   if (!viewer.session_token_hash.empty()) (void)store_.DeleteSession(viewer.session_token_hash);
@@ -138,8 +138,9 @@ Result<void> Forum::LogOutEverywhere(const Viewer& viewer) {
 
 Result<SignedIn> Forum::ChangePassword(const Viewer& viewer, std::string_view current, std::string_view fresh) {
   if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to change your password.");
-  // As many tries at the current password as at signing in: this is no way around that limit.
-  if (int wait = limiter_.Take("login:user:" + AsciiLower(viewer.member->username), limits_.login_per_account);
+  // As many tries at the current password as at signing in, in a bucket of its own: failed
+  // sign-ins by someone else must not stop a member changing a password another person knows.
+  if (int wait = limiter_.Take("password:member:" + std::to_string(viewer.member->id.value), limits_.login_per_account);
       wait > 0) {
     return Error::RateLimited(wait);
   }
@@ -166,6 +167,10 @@ Result<void> Forum::ResetPassword(std::string_view username, std::string_view fr
       return Error::NotFound("user_not_found", "There is no account called " + std::string(Trim(username)) + ".");
     }
     return std::move(user).error();
+  }
+  // Its owner deleted it: a password would tie its kept posts, anonymous ones too, to a sign-in again.
+  if (user->erased_at) {
+    return Error::Conflict("account_erased", "That account was deleted at its owner's request, so it has no password.");
   }
   KINDRED_TRY(ValidatePassword(fresh));
   KINDRED_TRY(store_.SetPasswordHash(user->id, HashPassword(fresh)));

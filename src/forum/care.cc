@@ -214,7 +214,7 @@ void Forum::AfterPostSaved(const store::PostRow& post, std::string_view title) {
 }
 
 Result<void> Forum::ReportWorry(const Viewer& viewer, PostId post_id, std::string_view note) {
-  auto post = FindPost(post_id);
+  auto post = ReadPost(viewer, post_id);
   if (!post) return std::move(post).error();
   KINDRED_TRY(Guardian::CanReportWorry(viewer, *post));
   const UnixSeconds now = clock_.Now();

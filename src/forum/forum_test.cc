@@ -121,6 +121,10 @@ TEST_F(ForumTest, GuessingTheCurrentPasswordIsLimitedLikeSigningIn) {
   Forum forum(*store_, clock_, strict);
   ASSERT_TRUE(forum.Register(Visitor(), {"fay", "a long enough password", ""}).ok());
   Viewer fay = forum.Authenticate(forum.LogIn(Visitor(), "fay", "a long enough password")->token, "127.0.0.1");
+  // Someone else failing to sign in as fay does not stop her changing the password they may know.
+  EXPECT_FALSE(forum.LogIn(Visitor(), "fay", "guess one").ok());
+  EXPECT_FALSE(forum.LogIn(Visitor(), "fay", "guess two").ok());
+  EXPECT_EQ(forum.LogIn(Visitor(), "fay", "guess three").error().code, ErrorCode::kRateLimited);
   EXPECT_FALSE(forum.ChangePassword(fay, "guess one", "a brand new passphrase").ok());
   auto limited = forum.ChangePassword(fay, "a long enough password", "a brand new passphrase");
   ASSERT_FALSE(limited.ok());
@@ -311,6 +315,11 @@ TEST_F(ForumTest, APostInAHiddenConversationIsNotFoundOnItsOwnOrOnAProfile) {
     EXPECT_TRUE(profile->posts.empty()) << "the reply would carry the hidden question's title";
     EXPECT_EQ(profile->post_count, 0);
   }
+  EXPECT_EQ(forum_->React(cat, reply->id, store::ReactionKind::kHug).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(forum_->Unreact(cat, reply->id, store::ReactionKind::kHug).error().code, ErrorCode::kNotFound)
+      << "its answer would carry the post";
+  EXPECT_EQ(forum_->FlagPost(cat, reply->id, "other", "").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(forum_->ReportWorry(cat, reply->id, "").error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(forum_->ReadPost(ann, reply->id).ok()) << "the asker still opens their conversation";
   EXPECT_TRUE(forum_->ReadPost(admin_, reply->id).ok());
   EXPECT_EQ(forum_->Profile(bob, "bob", 1)->posts.size(), 1u) << "their own profile lists it";

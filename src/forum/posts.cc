@@ -107,7 +107,7 @@ Result<std::vector<store::RevisionRow>> Forum::Revisions(const Viewer& viewer, P
 }
 
 Result<store::PostRow> Forum::React(const Viewer& viewer, PostId id, store::ReactionKind kind) {
-  auto post = FindPost(id);
+  auto post = ReadPost(viewer, id);
   if (!post) return std::move(post).error();
   KINDRED_TRY(Guardian::CanReact(viewer, *post));
   KINDRED_TRY(store_.AddReaction(id, viewer.member->id, kind, clock_.Now()));
@@ -115,7 +115,7 @@ Result<store::PostRow> Forum::React(const Viewer& viewer, PostId id, store::Reac
 }
 
 Result<store::PostRow> Forum::Unreact(const Viewer& viewer, PostId id, store::ReactionKind kind) {
-  auto post = FindPost(id);
+  auto post = ReadPost(viewer, id);
   if (!post) return std::move(post).error();
   if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in to do that.");
   // Taking a reaction back is always allowed, even on a post deleted since.

@@ -92,6 +92,9 @@ TEST_F(PrivacyTest, DeletingSignsOutEverywhereAndKeptPostsLoseTheName) {
   ASSERT_TRUE(erased.ok());
   EXPECT_EQ(forum_->Profile(Visitor(), erased->username, 1).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(forum_->Profile(admin_, erased->username, 1).error().code, ErrorCode::kNotFound);
+  // Nor does a new password tie them to a sign-in again.
+  EXPECT_EQ(forum_->ResetPassword(erased->username, "a brand new passphrase").error().code, ErrorCode::kConflict);
+  EXPECT_FALSE(forum_->LogIn(Visitor(), erased->username, "a brand new passphrase").ok());
 }
 
 TEST_F(PrivacyTest, DeletingWithPostsErasesTheirText) {

@@ -304,7 +304,7 @@ Result<void> Forum::FlagPost(const Viewer& viewer, PostId post_id, std::string_v
     return Error::Invalid("reason", "flag_reason",
                           "Please choose why: unkind, spam, misplaced, worried or other.");
   }
-  auto post = FindPost(post_id);
+  auto post = ReadPost(viewer, post_id);
   if (!post) return std::move(post).error();
   KINDRED_TRY(Guardian::CanFlag(viewer, *post));
   std::string text(Trim(note));

@@ -297,16 +297,8 @@ Response RouteTable::Handle(Request& request, forum::Viewer& viewer, bool& set_v
   const Route& route = *match.target;
   request.route_params = std::move(match.params);
 
-  // 2. Body size, before anything reads the body.
-  if (request.body.size() > route.max_body_bytes) {
-    if (kind == Kind::kHtml && IsUnsafeMethod(request.method)) {
-      return pages_.FormNotSentPage(request, viewer, web::Pages::NotSent::kTooLarge);
-    }
-    return RenderError(kind, request, viewer,
-                       Error::TooLarge("That is more than we can take in one go. Please shorten it and try again."));
-  }
-
-  // 3. Who is asking. Visitors get their own CSRF token so sign-in forms are protected too.
+  // 2. Who is asking, from headers alone: even a refusal then shows a member as signed in.
+  //    Visitors get their own CSRF token so sign-in forms are protected too.
   bool is_bearer = false;
   viewer = IdentifyViewer(request, is_bearer);
   if (!viewer.signed_in()) {
@@ -317,6 +309,15 @@ Response RouteTable::Handle(Request& request, forum::Viewer& viewer, bool& set_v
       viewer.csrf_token = forum::NewToken();
       set_visitor_csrf = true;
     }
+  }
+
+  // 3. Body size, before anything reads the body.
+  if (request.body.size() > route.max_body_bytes) {
+    if (kind == Kind::kHtml && IsUnsafeMethod(request.method)) {
+      return pages_.FormNotSentPage(request, viewer, web::Pages::NotSent::kTooLarge);
+    }
+    return RenderError(kind, request, viewer,
+                       Error::TooLarge("That is more than we can take in one go. Please shorten it and try again."));
   }
 
   // 4. CSRF: a browser sends cookies with cross-site requests, so a cookie-authenticated change must

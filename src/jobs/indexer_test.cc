@@ -2,6 +2,9 @@
 #include "jobs/indexer.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
 
 #include "search/xapian/xapian_index.h"
 #include "store/sqlite/sqlite_store.h"
@@ -124,6 +127,47 @@ TEST_F(IndexerTest, AFailedCommitIsRetriedFromWhatIsDurable) {
   auto retried = flaky.CatchUp();
   ASSERT_TRUE(retried.ok()) << retried.error().message;
   EXPECT_EQ(*retried, 1);
+  EXPECT_EQ(Find("respite"), std::vector<TopicId>{question.topic_id});
+  EXPECT_EQ(index_->AppliedSeq(), *store_->LatestEventSeq());
+}
+
+// Files may not grow while one of these lives, as on a full disk; writes past it fail with EFBIG.
+class NoFileMayGrow {
+ public:
+  NoFileMayGrow() {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    previous_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit none = saved_;
+    none.rlim_cur = 0;
+    setrlimit(RLIMIT_FSIZE, &none);
+  }
+  ~NoFileMayGrow() {
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, previous_handler_);
+  }
+
+ private:
+  rlimit saved_{};
+  void (*previous_handler_)(int) = nullptr;
+};
+
+TEST_F(IndexerTest, AFullDiskDuringACommitIsRecoveredFromOnceThereIsRoom) {
+  store::PostRow question = Ask("Caring for my dad", "He has Parkinson's.");
+  Indexer indexer(*store_, *index_);
+  ASSERT_TRUE(indexer.CatchUp().ok());
+  for (int i = 0; i < 40; ++i) {
+    std::string text = "Respite care number " + std::to_string(i) + " gave me a weekend of sleep at last.";
+    ASSERT_TRUE(store_->CreateReply({question.topic_id, user_, std::nullopt, text, "<p>x</p>", kT0 + 1 + i}).ok());
+  }
+  {
+    NoFileMayGrow full;
+    EXPECT_FALSE(indexer.CatchUp().ok()) << "Xapian could not write the batch";
+  }
+  // Xapian ends its transaction before writing, so without starting afresh every later commit
+  // would fail too, whatever the disk.
+  auto retried = indexer.CatchUp();
+  ASSERT_TRUE(retried.ok()) << retried.error().message;
+  EXPECT_EQ(*retried, 40);
   EXPECT_EQ(Find("respite"), std::vector<TopicId>{question.topic_id});
   EXPECT_EQ(index_->AppliedSeq(), *store_->LatestEventSeq());
 }

@@ -30,6 +30,8 @@ void ShowFormError(Data& data, const Error& error, std::initializer_list<std::st
 
 void ShowMoreFieldErrors(Data& data, const Error& error, const std::vector<Error>& more,
                          std::initializer_list<std::string_view> fields) {
+  // A wait, or a problem that is no field's, is what the person needs to read first.
+  if (error.field.empty() || error.code == ErrorCode::kRateLimited) return;
   std::vector<std::string_view> marked;
   if (!error.field.empty()) marked.push_back(error.field);
   for (const Error& other : more) {

@@ -744,13 +744,24 @@ Result<http::Response> Pages::Static(const http::Request& request, const forum::
 
 namespace {
 
+// "example.org" of "example.org:8443", "[::1]" of "[::1]:8080".
+std::string_view WithoutPort(std::string_view host) {
+  const auto after = host.starts_with('[') ? host.find(']') : 0;
+  if (after == std::string_view::npos) return host;
+  return host.substr(0, std::min(host.find(':', after), host.size()));
+}
+
 // The path of `url` ("https://host/path") when its host is this site's; nullopt otherwise.
+// A proxy that passes the Host header without its port (nginx's $host) is this site too.
 std::optional<std::string> PathOnThisSite(const http::Request& request, std::string_view url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
   url.remove_prefix(scheme_end + 3);
   const auto path_start = std::min(url.find('/'), url.size());
-  if (url.substr(0, path_start) != request.Header("host")) return std::nullopt;
+  std::string_view url_host = url.substr(0, path_start);
+  const std::string_view host = request.Header("host");
+  if (host.empty()) return std::nullopt;
+  if (url_host != host && WithoutPort(url_host) != host) return std::nullopt;
   std::string path(path_start < url.size() ? url.substr(path_start) : "/");
   if (!IsLocalPath(path)) return std::nullopt;
   return path;
@@ -772,7 +783,10 @@ http::Response Pages::FormNotSentPage(const http::Request& request, const forum:
   // Reading back a paste of many megabytes would cost more than it helps.
   constexpr std::size_t kMostBytesShownBack = 2 << 20;
   Data data = impl_->Base(viewer);
-  const bool signed_out = why == NotSent::kExpired && !viewer.signed_in();
+  // Signed out meanwhile: the browser still sent a session cookie the forum no longer knows. A
+  // visitor who never signed in (a sign-in form left open) gets the plain wording.
+  const bool signed_out =
+      why == NotSent::kExpired && !viewer.signed_in() && !request.Cookie(http::kSessionCookieName).empty();
   std::string heading;
   std::string message;
   int status = 403;

@@ -507,6 +507,19 @@ TEST_F(PagesTest, EveryProblemInAFormIsShownAtOnce) {
   EXPECT_EQ(one->body.find("A few things"), std::string::npos) << "one problem is named itself";
 }
 
+TEST_F(PagesTest, AWaitIsNamedEvenWhenTheFormHasOtherProblems) {
+  forum::RateLimits strict = limits_;
+  strict.register_per_address = {1, 1.0 / 3600};
+  forum::Forum forum(*store_, clock_, strict, forum::SafetyOptions{}, detector_);
+  Pages pages(forum, SiteOptions{});
+  ASSERT_TRUE(pages.Register(Post("/register", "username=first_one&password=a+long+enough+password"), Visitor()).ok());
+  auto limited = pages.Register(Post("/register", "username=a&password=short&email=bad"), Visitor());
+  ASSERT_TRUE(limited.ok());
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_NE(limited->body.find("Please wait"), std::string::npos) << limited->body;
+  EXPECT_EQ(limited->body.find("A few things need another look"), std::string::npos);
+}
+
 TEST_F(PagesTest, LogoutClearsTheCookie) {
   forum::Viewer sam = Member("sam");
   auto page = pages_->Logout(Post("/logout", ""), sam);
@@ -534,6 +547,7 @@ TEST_F(PagesTest, AFormSentAfterTheSignInEndedGivesBackWhatWasWritten) {
   http::Request sent = Post("/t/5/reply", "_csrf=old&body=It+gets+easier%0D%0A%3Cb%3Ebold%3C%2Fb%3E&password=secret1");
   sent.headers.emplace_back("host", "forum.example");
   sent.headers.emplace_back("referer", "https://forum.example/t/5/reply?quote=9");
+  sent.headers.emplace_back("cookie", "kindred_session=one-that-ended");
   http::Response page = pages_->FormNotSentPage(sent, Visitor(), Pages::NotSent::kExpired);
   EXPECT_EQ(page.status, 403);
   ExpectWellFormedPage(page.body);
@@ -551,6 +565,18 @@ TEST_F(PagesTest, AFormSentAfterTheSignInEndedGivesBackWhatWasWritten) {
   EXPECT_NE(home.body.find("href=\"/\">Back to the page"), std::string::npos) << "only a page on this site";
   EXPECT_EQ(home.body.find("Hello"), std::string::npos) << "another site's words are not shown as theirs";
   EXPECT_NE(home.body.find("This page was open for a while"), std::string::npos);
+
+  // Behind a proxy that passes Host without the site's port, the site's own form is still its own.
+  http::Request proxied = Post("/t/5/reply", "_csrf=old&body=Still+mine");
+  proxied.headers.emplace_back("host", "forum.example");
+  proxied.headers.emplace_back("origin", "https://forum.example:8443");
+  proxied.headers.emplace_back("referer", "https://forum.example:8443/t/5/reply");
+  http::Response kept = pages_->FormNotSentPage(proxied, Visitor(), Pages::NotSent::kExpired);
+  EXPECT_NE(kept.body.find("Still mine"), std::string::npos);
+  EXPECT_NE(kept.body.find("href=\"/t/5/reply\">Back to the page"), std::string::npos);
+  EXPECT_NE(kept.body.find("This page was open for a while"), std::string::npos)
+      << "no session cookie came: a visitor is not told they were signed out";
+  EXPECT_EQ(kept.body.find("Sign in again"), std::string::npos);
 }
 
 TEST_F(PagesTest, AQuoteLeavesOutWhatTheReaderIsNotShown) {

@@ -277,7 +277,8 @@ describe('CSRF', () => {
     const attacker = await formMember(forum.server, 'attacker');
     const attackerToken = await attacker.csrfToken();
     const title = `Forged question ${uniqueName('f')}`;
-    const response = await victim.postForm('/new', { category_id: forum.category.id, title, body: 'forged body' }, { csrf: attackerToken });
+    const response = await victim.postForm('/new', { category_id: forum.category.id, title, body: 'forged body' },
+      { csrf: attackerToken, headers: { origin: 'https://evil.example', referer: 'https://evil.example/page' } });
     assert.equal(response.status, 403);
     assert.ok(!response.text.includes('forged body'), 'a form from elsewhere is not shown back as theirs');
     const latest = await forum.server.client().api('GET', '/api/v1/topics');

@@ -214,6 +214,7 @@ describe('oversized, invalid and malformed requests get a clean 4xx', () => {
     assert.match(visibleText(fromHere.text), /a post can be up to 20000 characters/);
     assert.ok(fromHere.text.includes(`>\nMy story. ${big.slice(0, 1000)}`), 'the text is there to copy');
     assert.ok(fromHere.text.includes('A very big question'), 'and the title');
+    assert.match(fromHere.text, /action="\/logout"/, 'still shown as signed in: nothing else went wrong');
     await assertHealthy();
   });
 
