@@ -485,7 +485,13 @@ int main(int argc, char** argv) {
   if (*reindex) return RunReindex(config);
   if (*compact_index) return RunCompactIndex(config);
   if (*backup) return RunBackup(config, backup_to);
-  if (*migrate_store) return RunMigrateStore(migrate_from, migrate_to, migrate_replace, std::cout);
+  if (*migrate_store) {
+    // It names both stores itself; a --data or --database given as well would be quietly ignored.
+    if (!data_dir.empty() || !database.empty()) {
+      return Fail("migrate-store takes the stores as --from and --to; leave out --data and --database");
+    }
+    return RunMigrateStore(migrate_from, migrate_to, migrate_replace, std::cout);
+  }
   if (*eval_search) return RunEvalSearch(eval_search_dir, eval_verbose);
   if (*safety_eval) return RunSafetyEval(safety_eval_file);
   return 0;
