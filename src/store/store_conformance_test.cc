@@ -1369,7 +1369,8 @@ TEST_P(StoreTest, NoticesAreNewestFirstAndMarkedReadAsShown) {
   mine = Must(store().ListNotices(me.id, 0, 10));
   ASSERT_EQ(mine.size(), 3u);
   EXPECT_EQ(mine[0].read_at, kT0 + 30);
-  EXPECT_EQ(mine[1].read_at, kT0 + 10);
+  EXPECT_EQ(mine[1].read_at, kT0 + 9);
+  EXPECT_EQ(mine[2].read_at, kT0 + 10);
 
   EXPECT_EQ(store().CreateNotice({UserId(404), "worry", "t", "", "", kT0}).error().code, ErrorCode::kNotFound);
 }
