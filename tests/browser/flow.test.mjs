@@ -174,6 +174,14 @@ describe('accessibility (axe-core)', () => {
       await page.goto('/t/987654');
       await assertAccessible(page, 'the not-found page');
 
+      // A reply sent once the session is gone: its words come back, on an accessible page.
+      await page.goto(`/t/${seededTopicId}/reply`);
+      await page.getByLabel('Your reply').fill('Words that must not be lost.');
+      await context.clearCookies();
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Post reply' }).click());
+      assert.equal(await page.getByLabel('Your text').inputValue(), 'Words that must not be lost.');
+      await assertAccessible(page, 'the page giving back the words of a form that could not be sent');
+
       const adminContext = await watchedContext(browser, forum.server.baseUrl, { bypassCSP: true });
       const admin = await adminContext.newPage();
       await signInInBrowser(admin, forum.admin.username);
