@@ -98,7 +98,12 @@ Result<http::Response> Api::ActOnReview(const http::Request& request, const foru
   auto version = body->RequiredId<struct VersionTag>("version");
   if (!version.ok()) return std::move(version).error();
   if (*action_name == "message") {
-    KINDRED_TRY(forum_.MessageWriter(viewer, id, reason->value_or("")));
+    // The message travels as `reason` here; an error names the field the request has.
+    if (auto sent = forum_.MessageWriter(viewer, id, reason->value_or("")); !sent.ok()) {
+      Error error = std::move(sent).error();
+      if (error.field == "message") error.field = "reason";
+      return error;
+    }
     auto item = forum_.ReviewItem(viewer, id);
     if (!item.ok()) return std::move(item).error();
     auto encoded = ReviewItemJson(forum_, *item);
@@ -133,6 +138,8 @@ Result<http::Response> Api::MyNotices(const http::Request& request, const forum:
   if (!notices.ok()) return std::move(notices).error();
   json list = json::array();
   for (const auto& notice : *notices) list.push_back(EncodeNotice(notice));
+  // As the messages page does: the ones listed are now read (each says whether it was before).
+  if (auto marked = forum_.MarkNoticesRead(viewer, *notices); !marked.ok()) return std::move(marked).error();
   auto unread = forum_.UnreadNoticeCount(viewer);
   if (!unread.ok()) return std::move(unread).error();
   return JsonResponse({{"notices", std::move(list)}, {"unread", *unread}, {"page", *page}});

@@ -8,9 +8,9 @@
 namespace kindred::api {
 
 Result<http::Response> Api::BlockUser(const http::Request& request, const forum::Viewer& viewer) const {
-  const std::string& name = request.Param("name");
-  KINDRED_TRY(forum_.Block(viewer, name));
-  return JsonResponse({{"blocked", {{"username", name}, {"url", UserUrl(name)}}}}, 201);
+  auto blocked = forum_.Block(viewer, request.Param("name"));
+  if (!blocked.ok()) return std::move(blocked).error();
+  return JsonResponse({{"blocked", {{"username", blocked->username}, {"url", UserUrl(blocked->username)}}}}, 201);
 }
 
 Result<http::Response> Api::UnblockUser(const http::Request& request, const forum::Viewer& viewer) const {

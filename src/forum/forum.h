@@ -362,7 +362,8 @@ class Forum {
   // Personal controls (forum/personal.cc).
   // kInvalidInput ("username") for oneself; kForbidden for a moderator or admin, who must be
   // able to reach everyone. Blocking twice changes nothing.
-  Result<void> Block(const Viewer& viewer, std::string_view username);
+  // The member blocked, as their name is stored.
+  Result<store::UserRow> Block(const Viewer& viewer, std::string_view username);
   Result<void> Unblock(const Viewer& viewer, std::string_view username);
   Result<std::vector<store::UserRow>> BlockedMembers(const Viewer& viewer);
   // Replaces the viewer's muted words: each trimmed, empty ones dropped, repeats (ignoring case)

@@ -164,14 +164,15 @@ Result<void> Forum::TakeControlsToken(const Viewer& viewer) {
   return Ok();
 }
 
-Result<void> Forum::Block(const Viewer& viewer, std::string_view username) {
+Result<store::UserRow> Forum::Block(const Viewer& viewer, std::string_view username) {
   // Not limited: someone targeted by many accounts at once must be able to block every one. A
   // block that changes nothing moves nothing, so repeating one needs the limited unblock.
   if (!viewer.signed_in()) return SignInForControls();
   auto user = store_.FindUserByName(Trim(username));
   if (!user) return user.error().code == ErrorCode::kNotFound ? MemberNotFound() : std::move(user).error();
   KINDRED_TRY(Guardian::CanBlock(viewer, *user));
-  return store_.AddBlock(viewer.member->id, user->id, clock_.Now());
+  KINDRED_TRY(store_.AddBlock(viewer.member->id, user->id, clock_.Now()));
+  return user;
 }
 
 Result<void> Forum::Unblock(const Viewer& viewer, std::string_view username) {

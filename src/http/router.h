@@ -25,6 +25,8 @@ class Router {
     std::unordered_map<std::string, std::string> params;
     // True when the path exists under another method: the answer is 405, not 404.
     bool path_known = false;
+    // When there is no target: the methods the path does take, for 405's Allow header.
+    std::vector<std::string> allowed;
   };
 
   Match Find(std::string_view method, std::string_view path) const {
@@ -35,6 +37,7 @@ class Router {
       if (!Matches(route.segments, segments, params)) continue;
       if (route.method != method) {
         match.path_known = true;
+        match.allowed.push_back(route.method);
         continue;
       }
       match.target = &route.target;

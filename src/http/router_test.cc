@@ -29,9 +29,11 @@ TEST(RouterTest, MatchesLiteralsAndCapturesParams) {
 TEST(RouterTest, TellsAWrongMethodFromAnUnknownPath) {
   Router<int> router;
   router.Add("POST", "/t/{id}/reply", 3);
+  router.Add("DELETE", "/t/{id}/reply", 4);
   auto wrong_method = router.Find("GET", "/t/1/reply");
   EXPECT_EQ(wrong_method.target, nullptr);
   EXPECT_TRUE(wrong_method.path_known);
+  EXPECT_EQ(wrong_method.allowed, (std::vector<std::string>{"POST", "DELETE"}));
   auto unknown = router.Find("GET", "/nothing/here");
   EXPECT_EQ(unknown.target, nullptr);
   EXPECT_FALSE(unknown.path_known);

@@ -291,7 +291,15 @@ Response RouteTable::Handle(Request& request, forum::Viewer& viewer, bool& set_v
             ? Error{ErrorCode::kInvalidInput, "method_not_allowed", "That action is not available here.", {}, 0}
             : Error::NotFound("not_found", "We could not find that page. It may have been moved or deleted.");
     Response response = RenderError(kind, request, viewer, error);
-    if (match.path_known) response.status = 405;
+    if (match.path_known) {
+      response.status = 405;
+      std::string allow;
+      for (const auto& allowed : match.allowed) {
+        allow.append(allow.empty() ? "" : ", ").append(allowed);
+        if (allowed == "GET") allow.append(", HEAD");
+      }
+      response.AddHeader("Allow", std::move(allow));
+    }
     return response;
   }
   const Route& route = *match.target;

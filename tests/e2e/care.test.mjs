@@ -48,6 +48,10 @@ describe('safety', () => {
 
       const adminNotices = await notices(server, admin.token);
       assert.ok(adminNotices.some((n) => n.kind === 'safety_alert'), 'moderators are told at once');
+      assert.ok(adminNotices.every((n) => n.read === false), 'new to them');
+      const listedAgain = await server.client().api('GET', '/api/v1/me/notices', undefined, { token: admin.token });
+      assert.ok(listedAgain.json.notices.every((n) => n.read === true), 'listed once, they are read, as on the page');
+      assert.equal(listedAgain.json.unread, 0);
 
       assertApiError(await server.client().api('GET', '/api/v1/review', undefined, { token: other.token }), 403);
       const otherReads = await server.client().api('GET', `/api/v1/posts/${asked.post.id}`, undefined, { token: other.token });

@@ -77,8 +77,9 @@ describe('personal controls', () => {
       await replyApi(server, bob.token, topicId, 'Glad to be able to answer again.');
 
       // The API's block and unblock.
-      const viaApi = await server.client().api('POST', `/api/v1/users/${bob.username}/block`, undefined, { token: annToken });
+      const viaApi = await server.client().api('POST', `/api/v1/users/${bob.username.toUpperCase()}/block`, undefined, { token: annToken });
       assert.equal(viaApi.status, 201, viaApi.text);
+      assert.equal(viaApi.json.blocked.username, bob.username, 'the name as it is stored, not as typed');
       assert.equal((await topicApi(server, topicId, 1, annToken)).blocked_posts_left_out, 2);
       const lifted = await server.client().api('DELETE', `/api/v1/users/${bob.username}/block`, undefined, { token: annToken });
       assert.equal(lifted.status, 204);

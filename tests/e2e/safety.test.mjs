@@ -196,6 +196,12 @@ describe('pages carry a strict CSP and load nothing from elsewhere', () => {
 });
 
 describe('oversized, invalid and malformed requests get a clean 4xx', () => {
+  test('a method a path does not take is 405, saying which it does', async () => {
+    const wrong = await forum.server.client().api('PUT', '/api/v1/topics');
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.allow, 'GET, HEAD, POST');
+  });
+
   test('bodies over the limit: 413 for forms and JSON', async () => {
     const member = await apiMember(forum.server, 'big');
     const big = 'a'.repeat(1024 * 1024);
