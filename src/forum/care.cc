@@ -3,6 +3,7 @@
 // and privately, and a human is asked to look.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/text.h"
@@ -200,6 +201,8 @@ void Forum::AfterPostSaved(const store::PostRow& post, std::string_view title) {
   }
   auto responders = store_.ListResponders(false);
   if (!responders) return;
+  // A moderator who writes such a post is its writer here, not its responder: the others look.
+  std::erase_if(*responders, [&](const store::UserRow& person) { return person.id == post.user_id; });
   store::NewNotice notice;
   notice.kind = "safety_alert";
   notice.title = crisis ? "A post may need a moderator now" : "A post may need a gentle look";
@@ -289,9 +292,10 @@ Result<int> Forum::RaiseWaitingForReply() {
     store::NewNotice notice;
     notice.kind = "waiting_for_reply";
     notice.title = "Waiting for a reply";
-    notice.body_html = RenderMarkdown("A post that may need support has had no reply for " +
-                                      std::to_string(safety_.waiting_for_reply_seconds / 60) +
-                                      " minutes. A kind word from someone who has been there can help.");
+    const long long minutes = std::max<long long>(1, (safety_.waiting_for_reply_seconds + 59) / 60);
+    notice.body_html = RenderMarkdown("A post that may need support has had no reply for " + std::to_string(minutes) +
+                                      (minutes == 1 ? " minute" : " minutes") +
+                                      ". A kind word from someone who has been there can help.");
     notice.link = "/p/" + std::to_string(item.post.value);
     notice.created_at = now;
     Notify(others, notice);

@@ -29,6 +29,44 @@ class CareTest : public ForumTest {
   Viewer peer_;
 };
 
+TEST_F(CareTest, AModeratorsOwnCrisisPostGoesToAnotherModerator) {
+  ASSERT_TRUE(forum_->CreateAdmin("second", "second admin password").ok());
+  Viewer second = SignIn("second", "second admin password");
+  store::PostRow post = Post(admin_, kCrisisText);
+  auto writers = forum_->Notices(admin_, 1);
+  ASSERT_TRUE(writers.ok());
+  for (const auto& notice : *writers) {
+    EXPECT_NE(notice.kind, "safety_alert") << "the writer is not their own responder";
+  }
+  auto others = forum_->Notices(second, 1);
+  ASSERT_TRUE(others.ok());
+  bool told = false;
+  for (const auto& notice : *others) told |= notice.kind == "safety_alert";
+  EXPECT_TRUE(told);
+  auto theirs = forum_->ReviewQueue(second, true, 1);
+  ASSERT_EQ(theirs->size(), 1u);
+  EXPECT_EQ(theirs->front().post, post.id);
+  EXPECT_TRUE(forum_->ReviewQueue(admin_, true, 1)->empty());
+  auto own = forum_->ActOnReview(admin_, theirs->front().id, {ReviewAction::kDismiss, theirs->front().version, ""});
+  ASSERT_FALSE(own.ok());
+  EXPECT_EQ(own.error().code, ErrorCode::kForbidden);
+}
+
+TEST_F(CareTest, NoRateLimitHoldsBackAPostThatMaySpeakOfRisk) {
+  RateLimits strict = limits_;
+  strict.post_per_account = {1, 1.0 / 3600};
+  auto forum = ForumWith(strict);
+  ASSERT_TRUE(forum->Ask(writer_, {category_, "Sleep again", "Awake at four every night."}).ok());
+  auto ordinary = forum->Ask(writer_, {category_, "And another thing", "Work is busy."});
+  ASSERT_FALSE(ordinary.ok());
+  EXPECT_EQ(ordinary.error().code, ErrorCode::kRateLimited);
+  auto reaching_out = forum->Ask(writer_, {category_, "I need help", kCrisisText});
+  ASSERT_TRUE(reaching_out.ok()) << reaching_out.error().message;
+  auto offer = forum->SupportFor(writer_, reaching_out->second.id, "GB");
+  ASSERT_TRUE(offer.ok());
+  EXPECT_TRUE(offer->has_value()) << "and its writer is offered help at once";
+}
+
 TEST_F(CareTest, ACrisisPostIsPublishedQueuedFirstAndOffersTheWriterHelp) {
   store::PostRow concern_post = Post(peer_, "Lately I feel like such a burden to everyone, there's no point to anything.");
   store::PostRow post = Post(writer_, kCrisisText);

@@ -449,6 +449,8 @@ class Forum {
     bool held = false;
     std::vector<std::string> hold_reasons;
     std::vector<std::string> flag_reasons;
+    // Risk language is never held, blocked or slowed (rate limits and slow mode too).
+    bool may_speak_of_risk = false;
   };
   // Refuses a blocked watched word or too many links from a new member, naming the field; never
   // holds back a post that may speak of risk (SAFETY.md: never delay a person reaching out).

@@ -62,6 +62,7 @@ Result<Forum::Screening> Forum::Screen(const Viewer& viewer, std::string_view ti
   // Risk language is never held, blocked or slowed: the person must be able to reach out.
   std::string whole = title.empty() ? body : std::string(title) + "\n\n" + body;
   const bool may_speak_of_risk = detector_.Assess(whole).level != safety::Level::kNone;
+  screening.may_speak_of_risk = may_speak_of_risk;
 
   auto watched = store_.ListWatchedWords();
   if (!watched) return std::move(watched).error();

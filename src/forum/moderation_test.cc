@@ -241,6 +241,8 @@ TEST_F(ModerationTest, SlowModeSpacesOnePersonsRepliesButNotModerators) {
   EXPECT_TRUE(Reply(BasicMember("someone"), "Another voice.").ok()) << "per person, not per topic";
   EXPECT_TRUE(Reply(admin_, "Moderators are not slowed.").ok());
   EXPECT_TRUE(Reply(admin_, "Not at all.").ok());
+  EXPECT_TRUE(Reply(member, "I can't do this anymore, I want to kill myself tonight.").ok())
+      << "someone reaching out is never told to wait";
   clock_.Advance(601);
   EXPECT_TRUE(Reply(member, "Second thoughts.").ok());
 }

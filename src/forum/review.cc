@@ -214,7 +214,12 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
 Result<std::vector<store::ReviewItemRow>> Forum::ReviewQueue(const Viewer& viewer, bool open, int page) {
   KINDRED_TRY(Guardian::CanReview(viewer));
   int offset = (std::clamp(page, 1, kMaxPage) - 1) * kReviewItemsPerPage;
-  return store_.ListReviewItems(open, offset, kReviewItemsPerPage);
+  auto items = store_.ListReviewItems(open, offset, kReviewItemsPerPage);
+  if (!items) return items;
+  // About a moderator's own post: another moderator decides, and flags on it never show who
+  // raised them to the person they were about.
+  std::erase_if(*items, [&](const store::ReviewItemRow& item) { return viewer.is(item.writer); });
+  return items;
 }
 
 Result<store::ReviewItemRow> Forum::ReviewItem(const Viewer& viewer, std::int64_t id) {
@@ -222,6 +227,11 @@ Result<store::ReviewItemRow> Forum::ReviewItem(const Viewer& viewer, std::int64_
   auto item = store_.FindReviewItem(id);
   if (!item && item.error().code == ErrorCode::kNotFound) {
     return Error::NotFound("review_not_found", "We could not find that review item.");
+  }
+  if (item && viewer.is(item->writer)) {
+    return Error::Forbidden("own_post",
+                            "This is about a post of yours, so another moderator will look at it. If things feel "
+                            "hard, the help page lists people you can talk to now.");
   }
   return item;
 }
