@@ -91,6 +91,10 @@ enum class ReviewAction {
 std::optional<ReviewAction> ParseReviewAction(std::string_view name);
 std::string_view ReviewActionName(ReviewAction action);
 std::vector<ReviewAction> ActionsFor(const store::ReviewItemRow& item);
+// "I'm worried about this person": a flag by its kind, but about care, never about fault. It
+// offers the safety actions, never counts towards hiding the post, and never weighs on its
+// reporter's record of flags upheld or turned down.
+bool IsWorryReport(const store::ReviewItemRow& item);
 
 struct ReviewActionInput {
   ReviewAction action = ReviewAction::kHandled;

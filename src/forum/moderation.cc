@@ -161,8 +161,11 @@ void Forum::ConsiderAutoHide(PostId post_id) {
   if (!items) return;
   std::set<std::int64_t> flaggers;
   for (const auto& item : *items) {
-    // A post that may speak of risk is never hidden by members' flags: a moderator decides.
-    if (item.kind == store::ReviewKind::kSafety) return;
+    // A post that may speak of risk, or that someone is worried about, is never hidden by
+    // members' flags: a moderator decides.
+    if (item.kind == store::ReviewKind::kSafety || (IsWorryReport(item) && item.status == store::ReviewStatus::kOpen)) {
+      return;
+    }
     if (item.kind == store::ReviewKind::kFlag && item.status == store::ReviewStatus::kOpen && item.reporter) {
       flaggers.insert(item.reporter->value);
     }

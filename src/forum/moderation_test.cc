@@ -274,6 +274,33 @@ TEST_F(ModerationTest, FlagsFromEnoughTrustedMembersHideAPostUntilAModeratorLook
   EXPECT_EQ(store_->FindUserByName("two")->flags_upheld, 0);
 }
 
+TEST_F(ModerationTest, WorryReportsNeverHideAPostNorCountAgainstThoseWhoWorried) {
+  Viewer writer = BasicMember("writer");
+  auto post = Reply(writer, "Everything feels grey lately.");
+  ASSERT_TRUE(post.ok());
+  Viewer one = BasicMember("one");
+  Viewer two = BasicMember("two");
+  ASSERT_TRUE(forum_->FlagPost(one, post->id, "worried", "").ok());
+  ASSERT_TRUE(forum_->FlagPost(two, post->id, "worried", "They sound low.").ok());
+  ASSERT_TRUE(forum_->FlagPost(BasicMember("three"), post->id, "misplaced", "").ok());
+  ASSERT_TRUE(forum_->FlagPost(BasicMember("four"), post->id, "unkind", "").ok());
+  EXPECT_FALSE(store_->FindPost(post->id)->hidden_at.has_value()) << "care is never a reason to hide";
+
+  auto items = OpenItemsFor(post->id);
+  const store::ReviewItemRow* worry = nullptr;
+  for (const auto& item : items) {
+    if (IsWorryReport(item)) worry = &item;
+  }
+  ASSERT_NE(worry, nullptr);
+  auto offered = ActionsFor(*worry);
+  EXPECT_EQ(std::find(offered.begin(), offered.end(), ReviewAction::kHide), offered.end());
+  EXPECT_NE(std::find(offered.begin(), offered.end(), ReviewAction::kHandled), offered.end());
+  ASSERT_TRUE(forum_->ActOnReview(admin_, worry->id, {ReviewAction::kDismiss, worry->version}).ok());
+  EXPECT_EQ(store_->FindUserByName("one")->flags_rejected, 0) << "worrying is never held against anyone";
+  EXPECT_EQ(store_->FindUserByName("two")->flags_rejected, 0);
+  EXPECT_EQ(OpenItemsFor(post->id).size(), 2u) << "the unkind and misplaced flags still wait for their own decision";
+}
+
 TEST_F(ModerationTest, FlaggersWhoseFlagsWereTurnedDownWeighLess) {
   Viewer writer = BasicMember("writer");
   std::vector<Viewer> flaggers{BasicMember("one"), BasicMember("two"), BasicMember("three")};

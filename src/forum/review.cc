@@ -80,8 +80,13 @@ std::string_view ReviewActionName(ReviewAction action) {
   return "handled";
 }
 
+bool IsWorryReport(const store::ReviewItemRow& item) {
+  return item.kind == store::ReviewKind::kFlag && item.reasons == "worried";
+}
+
 std::vector<ReviewAction> ActionsFor(const store::ReviewItemRow& item) {
   using A = ReviewAction;
+  if (IsWorryReport(item)) return {A::kHandled, A::kEscalate, A::kRecordEmergencyContact, A::kDismiss};
   switch (item.kind) {
     // Risk is never a reason to hide, edit or suspend: a person reaching out gets a human.
     case store::ReviewKind::kSafety: return {A::kHandled, A::kEscalate, A::kRecordEmergencyContact, A::kDismiss};
@@ -189,12 +194,18 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
   auto siblings = store_.ListReviewItemsForPost(item.post);
   if (!siblings) return std::move(siblings).error();
   std::set<std::int64_t> flaggers;
-  if (item.kind == store::ReviewKind::kFlag && item.reporter) flaggers.insert(item.reporter->value);
+  if (item.kind == store::ReviewKind::kFlag && item.reporter && !IsWorryReport(item)) {
+    flaggers.insert(item.reporter->value);
+  }
   for (const auto& sibling : *siblings) {
     if (sibling.id == item.id || sibling.status != store::ReviewStatus::kOpen) continue;
     if (sibling.kind != store::ReviewKind::kFlag && sibling.kind != store::ReviewKind::kHeld) continue;
+    // A worry is settled only with worries: hiding an unkind post does not answer it.
+    if (IsWorryReport(sibling) != IsWorryReport(item)) continue;
     if (action == ReviewAction::kEscalate || action == ReviewAction::kHandled) continue;
-    if (sibling.kind == store::ReviewKind::kFlag && sibling.reporter) flaggers.insert(sibling.reporter->value);
+    if (sibling.kind == store::ReviewKind::kFlag && sibling.reporter && !IsWorryReport(sibling)) {
+      flaggers.insert(sibling.reporter->value);
+    }
     auto settled = store_.ResolveReviewItem(sibling.id, sibling.version,
                                             action == ReviewAction::kDismiss ? store::ReviewStatus::kDismissed
                                                                              : store::ReviewStatus::kHandled,
