@@ -866,9 +866,15 @@ TEST_F(PagesTest, ReviewQueuePutsCrisisFirstAndKeepsThePostBehindReadThePost) {
   // The words are only inside the closed <details>, never in the visible summary or reasons.
   auto text = html.find("saving my pills and I am going to take them all");
   ASSERT_NE(text, std::string::npos);
-  auto summary = html.rfind("<details class=\"post-text\"><summary>Read the post</summary>", text);
+  auto summary = html.rfind("<details class=\"post-text\"><summary>Read the post, and what was noticed</summary>", text);
   ASSERT_NE(summary, std::string::npos);
   EXPECT_EQ(html.find("</details>", summary), html.find("</details>", text)) << "inside that <details>";
+  // What the detector noticed quotes the post too ("pills"): folded away with it.
+  auto noticed = html.find("What was noticed:", summary);
+  ASSERT_NE(noticed, std::string::npos);
+  EXPECT_LT(noticed, html.find("</details>", summary));
+  EXPECT_EQ(html.find("What was noticed:"), html.find("What was noticed:", html.rfind("<summary>", noticed)))
+      << "never outside a fold";
   EXPECT_EQ(html.find("<details class=\"post-text\" open"), std::string::npos);
   EXPECT_NE(html.find("Kindred never contacts anyone by itself. Record here what a person decided and did."),
             std::string::npos);

@@ -146,6 +146,9 @@ Data ItemData(const Site& site, const store::ReviewItemRow& item, bool anonymous
     std::replace(reasons.begin(), reasons.end(), '_', ' ');
     SetIfPresent(data, "reasons", reasons);
     data.set("reasons_label", item.kind == store::ReviewKind::kHeld ? "Held" : "What was noticed");
+    // A safety item's cues quote the post's words ("the pills ... take them all"): they stay
+    // folded away with the post, so no one meets them before choosing to read.
+    data.set("quotes_the_post", item.kind == store::ReviewKind::kSafety);
   }
   data.set("post_html", item.post_html);  // sanitised by cmark-gfm's safe mode when saved
 
