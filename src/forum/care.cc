@@ -181,7 +181,8 @@ void Forum::AfterPostSaved(const store::PostRow& post, std::string_view title) {
   // An edit that still reads the same way does not queue the post twice.
   if (auto existing = store_.ListReviewItemsForPost(post.id); existing) {
     for (const auto& item : *existing) {
-      if (item.kind == store::ReviewKind::kSafety && item.status == store::ReviewStatus::kOpen &&
+      const bool waiting = item.status == store::ReviewStatus::kOpen || item.status == store::ReviewStatus::kEscalated;
+      if (item.kind == store::ReviewKind::kSafety && waiting &&
           (item.level == "crisis" || !crisis)) {
         return;
       }

@@ -129,10 +129,12 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
       }
       store::NewNotice notice;
       notice.kind = "escalation";
-      notice.title = "A moderator asked for an admin";
+      notice.title = item.level == "crisis" ? "A moderator asked for an admin: a post may need someone now"
+                                            : "A moderator asked for an admin";
       notice.body_html = RenderMarkdown(viewer.member->username + " escalated a review item" +
-                                        (reason.empty() ? "." : ": " + reason));
-      notice.link = "/mod/queue?status=resolved";
+                                        (reason.empty() ? "." : ": " + reason) +
+                                        " It waits in the review queue, at its place, until someone decides.");
+      notice.link = "/mod/queue#r" + std::to_string(item.id);
       notice.created_at = now;
       Notify(admins, notice);
       break;

@@ -154,7 +154,8 @@ class Store {
                                                                                 const std::vector<PostId>& posts) = 0;
 
   // The review queue. Open items come highest priority first, then oldest first; resolved ones
-  // newest first. writer_name is empty when the post is anonymous or its writer was erased: a
+  // newest first. An escalated item is still open here (in the list, the count and the waiting
+  // check): it waits for an admin, and a person at risk must not drop out of sight meanwhile. writer_name is empty when the post is anonymous or its writer was erased: a
   // moderator learns an anonymous writer's name only through Forum::RevealAnonymous.
   virtual Result<ReviewItemRow> CreateReviewItem(const NewReviewItem& item) = 0;  // event review.created
   virtual Result<ReviewItemRow> FindReviewItem(std::int64_t id) = 0;
@@ -165,7 +166,7 @@ class Store {
   // someone else acted on it first, kInvalidInput ("status") for kOpen. Event review.resolved.
   virtual Result<ReviewItemRow> ResolveReviewItem(std::int64_t id, int expected_version, ReviewStatus status, UserId by,
                                                   std::string_view note, UnixSeconds at) = 0;
-  // Open safety items posted at or before `cutoff` that nobody but their writer has replied to
+  // Open (or escalated) safety items posted at or before `cutoff` that nobody but their writer has replied to
   // since, and for which "waiting for a reply" was not raised yet.
   virtual Result<std::vector<ReviewItemRow>> ListUnansweredSafetyItems(UnixSeconds cutoff) = 0;
   // Also bumps the version, like any change to an item.

@@ -1118,16 +1118,17 @@ TEST_P(ReviewQueueTest, OpenItemsComeByPriorityThenAgeResolvedNewestFirst) {
   Must(store().ResolveReviewItem(resolved_second.id, 1, ReviewStatus::kDismissed, by, "", kT0 + 200));
   Must(store().ResolveReviewItem(resolved_same_time.id, 1, ReviewStatus::kEscalated, by, "", kT0 + 200));
 
-  EXPECT_EQ(
-      Ids(Must(store().ListReviewItems(true, 0, 100))),
-      (std::vector<std::int64_t>{crisis_old.id, crisis_old_twin.id, crisis_new.id, concern_old.id, concern_new.id}));
+  // Escalated, it still waits: among the open, at its priority (1) and age (kT0 + 3).
+  EXPECT_EQ(Ids(Must(store().ListReviewItems(true, 0, 100))),
+            (std::vector<std::int64_t>{crisis_old.id, crisis_old_twin.id, crisis_new.id, concern_old.id,
+                                       resolved_same_time.id, concern_new.id}));
   EXPECT_EQ(Ids(Must(store().ListReviewItems(true, 1, 2))),
             (std::vector<std::int64_t>{crisis_old_twin.id, crisis_new.id}));
   EXPECT_EQ(Ids(Must(store().ListReviewItems(false, 0, 100))),
-            (std::vector<std::int64_t>{resolved_same_time.id, resolved_second.id, resolved_first.id}));
+            (std::vector<std::int64_t>{resolved_second.id, resolved_first.id}));
   EXPECT_TRUE(Must(store().ListReviewItems(true, 0, -1)).empty());
 
-  EXPECT_EQ(Must(store().CountOpenReviewItems(1)), 5);
+  EXPECT_EQ(Must(store().CountOpenReviewItems(1)), 6);
   EXPECT_EQ(Must(store().CountOpenReviewItems(2)), 3);
   EXPECT_EQ(Must(store().CountOpenReviewItems(3)), 0);
 }

@@ -77,7 +77,7 @@ std::string_view StatusLabel(store::ReviewStatus status) {
     case store::ReviewStatus::kHandled:
       return "Handled";
     case store::ReviewStatus::kEscalated:
-      return "Escalated to an admin";
+      return "Escalated: waiting for an admin";
     case store::ReviewStatus::kDismissed:
       return "Closed, nothing needed";
   }
@@ -152,9 +152,10 @@ Data ItemData(const Site& site, const store::ReviewItemRow& item, bool anonymous
   }
   data.set("post_html", item.post_html);  // sanitised by cmark-gfm's safe mode when saved
 
-  const bool open = item.status == store::ReviewStatus::kOpen;
+  // Escalated, it still waits, with its actions: for an admin, or any moderator meanwhile.
+  const bool open = item.status == store::ReviewStatus::kOpen || item.status == store::ReviewStatus::kEscalated;
   data.set("open", open);
-  if (!open) {
+  if (item.status != store::ReviewStatus::kOpen) {
     Data resolved;
     resolved.set("status_label", std::string(StatusLabel(item.status)));
     if (item.resolved_at) resolved.set("resolved_at", site.Time(*item.resolved_at));

@@ -195,6 +195,13 @@ describe('the review queue through the API', () => {
     assert.equal(done.status, 200, done.text);
     assert.equal(done.json.item.status, 'escalated');
     assert.ok((await notices(forum.admin.token)).some((n) => n.kind === 'escalation'));
+    // It waits where it was, for the admin to act on, rather than leaving everyone's view.
+    const waiting = (await queue()).find((i) => i.id === item.id);
+    assert.ok(waiting, 'still in the open queue');
+    assert.equal(waiting.status, 'escalated');
+    const decided = await act(waiting, 'dismiss', {}, forum.admin.token);
+    assert.equal(decided.status, 200, decided.text);
+    assert.ok(!(await queue()).some((i) => i.id === item.id), 'decided, it leaves the open queue');
   });
 
   test('safety items: emergency_contacted keeps the item open, handled closes it, nothing hides the post', async () => {

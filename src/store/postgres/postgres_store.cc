@@ -331,11 +331,11 @@ constexpr std::string_view kInsertReviewItem =
     " note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
 constexpr std::string_view kSelectReviewItem = KINDRED_REVIEW_SELECT "WHERE r.id = $1";
 constexpr std::string_view kSelectOpenReviewItems =
-    KINDRED_REVIEW_SELECT "WHERE r.status = 0 ORDER BY r.priority DESC, r.created_at, r.id LIMIT $1 OFFSET $2";
+    KINDRED_REVIEW_SELECT "WHERE r.status IN (0, 2) ORDER BY r.priority DESC, r.created_at, r.id LIMIT $1 OFFSET $2";
 constexpr std::string_view kSelectResolvedReviewItems =
-    KINDRED_REVIEW_SELECT "WHERE r.status != 0 ORDER BY r.resolved_at DESC, r.id DESC LIMIT $1 OFFSET $2";
+    KINDRED_REVIEW_SELECT "WHERE r.status NOT IN (0, 2) ORDER BY r.resolved_at DESC, r.id DESC LIMIT $1 OFFSET $2";
 constexpr std::string_view kCountOpenReviewItems =
-    "SELECT count(*) FROM review_items WHERE status = 0 AND priority >= $1";
+    "SELECT count(*) FROM review_items WHERE status IN (0, 2) AND priority >= $1";
 constexpr std::string_view kSelectReviewItemsOfPost =
     KINDRED_REVIEW_SELECT "WHERE r.post_id = $1 ORDER BY r.created_at, r.id";
 constexpr std::string_view kSelectReviewItemsByReporter =
@@ -348,7 +348,7 @@ constexpr std::string_view kResolveReviewItem =
     "UPDATE review_items SET status = $3, resolved_at = $4, resolved_by = $5, resolution_note = $6,"
     " version = version + 1 WHERE id = $1 AND version = $2";
 constexpr std::string_view kSelectUnansweredSafetyItems = KINDRED_REVIEW_SELECT
-    "WHERE r.kind = 0 AND r.status = 0 AND r.waiting_raised_at IS NULL AND r.created_at <= $1"
+    "WHERE r.kind = 0 AND r.status IN (0, 2) AND r.waiting_raised_at IS NULL AND r.created_at <= $1"
     " AND " KINDRED_FIRST_REPLY_AT " IS NULL ORDER BY r.priority DESC, r.created_at, r.id";
 constexpr std::string_view kMarkWaitingRaised =
     "UPDATE review_items SET waiting_raised_at = $2, version = version + 1 WHERE id = $1";
