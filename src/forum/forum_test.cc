@@ -260,6 +260,10 @@ TEST_F(ForumTest, PinnedTopicsComeFirstAndMovesChangeCategory) {
   TopicStateInput move;
   move.category_id = other->id;
   ASSERT_TRUE(forum_->ModerateTopic(admin_, newer, move).ok());
+  auto log = forum_->Modlog(admin_, 1);
+  ASSERT_FALSE(log->empty());
+  EXPECT_EQ(log->front().action, "topic.moderated") << "moving is on the record";
+  EXPECT_NE(log->front().after.find("category " + std::to_string(other->id.value)), std::string::npos);
   EXPECT_EQ(forum_->CategoryTopics(other->id, 1)->topics.size(), 1u);
   EXPECT_EQ(forum_->CategoryTopics(category_, 1)->topics.size(), 1u);
 }
@@ -324,6 +328,22 @@ TEST_F(ForumTest, APostInAHiddenConversationIsNotFoundOnItsOwnOrOnAProfile) {
   EXPECT_TRUE(forum_->ReadPost(ann, reply->id).ok()) << "the asker still opens their conversation";
   EXPECT_TRUE(forum_->ReadPost(admin_, reply->id).ok());
   EXPECT_EQ(forum_->Profile(bob, "bob", 1)->posts.size(), 1u) << "their own profile lists it";
+}
+
+TEST_F(ForumTest, AModeratorsEditOfSomeoneElsesPostIsLoggedAndTheWriterTold) {
+  Viewer ann = Member("ann");
+  TopicId topic = AskSomething(ann);
+  auto post = forum_->Reply(ann, topic, {"My number is 07700 900123.", {}});
+  ASSERT_TRUE(forum_->EditPost(ann, post->id, "My number is private.").ok());
+  EXPECT_TRUE(forum_->Modlog(admin_, 1)->empty()) << "a writer's own edit is no moderation";
+  ASSERT_TRUE(forum_->EditPost(admin_, post->id, "[details removed by a moderator]").ok());
+  auto log = forum_->Modlog(admin_, 1);
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ(log->front().action, "post.edited_by_moderator");
+  EXPECT_EQ(log->front().subject_id, post->id.value);
+  auto told = forum_->Notices(ann, 1);
+  ASSERT_EQ(told->size(), 1u);
+  EXPECT_EQ(told->front().title, "A moderator edited one of your posts");
 }
 
 TEST_F(ForumTest, OnlyTheAuthorEditsAndDeletes) {

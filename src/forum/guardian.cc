@@ -17,6 +17,8 @@ Result<void> RequireNotSuspended(const Viewer& viewer) {
   std::string message = "Your account is paused until " + FormatHuman(*viewer.member->suspended_until) +
                         ", so you can read but not post for now.";
   if (!viewer.member->suspended_reason.empty()) message += " The moderators' note: " + viewer.member->suspended_reason;
+  // A pause in posting is no pause in support.
+  message += " If things feel hard, the help page lists people you can talk to now, at any hour.";
   return Error::Forbidden("suspended", std::move(message));
 }
 

@@ -1,4 +1,6 @@
 // Posts: replying, editing with history, deleting, and reacting.
+#include <spdlog/spdlog.h>
+
 #include "forum/forum.h"
 #include "forum/guardian.h"
 #include "forum/markdown.h"
@@ -91,7 +93,30 @@ Result<store::PostRow> Forum::EditPost(const Viewer& viewer, PostId id, std::str
   if (!body) return std::move(body).error();
   if (*body == post->body_markdown) return post;  // nothing changed: no empty revision
   auto edited = store_.EditPost(id, *body, RenderMarkdown(*body), clock_.Now());
-  if (edited) AfterPostSaved(*edited, "");
+  if (!edited) return edited;
+  AfterPostSaved(*edited, "");
+  // A moderator changing someone else's words is a moderation decision: on the record, and the
+  // writer is told (the earlier text stays in the history only they and the moderators see).
+  if (!viewer.is(post->user_id)) {
+    const UnixSeconds now = clock_.Now();
+    if (auto logged = store_.AppendModlog({0, viewer.member->id, "post.edited_by_moderator", "post", id.value, "", "",
+                                           "", now, ""});
+        !logged) {
+      spdlog::error("could not log a moderator's edit of post {}: {}", id.value, logged.error().message);
+    }
+    store::NewNotice notice;
+    notice.user = post->user_id;
+    notice.kind = "moderation";
+    notice.title = "A moderator edited one of your posts";
+    notice.body_html = RenderMarkdown(
+        "A moderator changed the words of your post. The earlier text is kept in the post's history, which only you "
+        "and the moderators can see. If you would like to know why, you can ask them.");
+    notice.link = "/p/" + std::to_string(id.value);
+    notice.created_at = now;
+    if (auto told = store_.CreateNotice(notice); !told) {
+      spdlog::error("could not tell the writer of post {} about an edit: {}", id.value, told.error().message);
+    }
+  }
   return edited;
 }
 

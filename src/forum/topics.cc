@@ -211,7 +211,22 @@ Result<store::TopicRow> Forum::ModerateTopic(const Viewer& viewer, TopicId id, c
       return Error::Invalid("category_id", "category_not_found", "Please choose a category that exists.");
     }
   }
-  return store_.SetTopicState(id, input.pinned.value_or(topic->pinned), input.closed.value_or(topic->closed), category);
+  auto changed =
+      store_.SetTopicState(id, input.pinned.value_or(topic->pinned), input.closed.value_or(topic->closed), category);
+  if (!changed) return changed;
+  // Pinning, closing and moving are moderation decisions too: on the record, as before -> after.
+  auto state = [](const store::TopicRow& t) {
+    return std::string(t.pinned ? "pinned" : "not pinned") + ", " + (t.closed ? "closed" : "open") + ", category " +
+           std::to_string(t.category_id.value);
+  };
+  if (state(*topic) != state(*changed)) {
+    if (auto logged = store_.AppendModlog(
+            {0, viewer.member->id, "topic.moderated", "topic", id.value, state(*topic), state(*changed), "", clock_.Now(), ""});
+        !logged) {
+      return std::move(logged).error();
+    }
+  }
+  return changed;
 }
 
 }  // namespace kindred::forum
