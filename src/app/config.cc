@@ -154,12 +154,13 @@ Result<void> LoadConfigFile(const std::filesystem::path& file, Config& config) {
       if (!section) return ConfigError("safety must be a table");
       for (const auto& [safety_key, safety_value] : *section) {
         std::string key_name(safety_key.str());
-        if (key_name == "waiting_for_reply_seconds") {
+        if (key_name == "waiting_for_reply_seconds" || key_name == "crisis_reminder_seconds") {
           auto seconds = safety_value.value<int64_t>();
           if (!seconds || *seconds < 1 || *seconds > 30LL * 24 * 3600) {
-            return ConfigError("safety.waiting_for_reply_seconds must be a whole number from 1 to 2592000 (30 days)");
+            return ConfigError("safety." + key_name + " must be a whole number from 1 to 2592000 (30 days)");
           }
-          config.safety.waiting_for_reply_seconds = *seconds;
+          (key_name == "waiting_for_reply_seconds" ? config.safety.waiting_for_reply_seconds
+                                                    : config.safety.crisis_reminder_seconds) = *seconds;
         } else if (key_name == "default_country") {
           auto code = safety_value.value<std::string>();
           auto is_letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; };

@@ -71,6 +71,7 @@ TEST(ConfigTest, RefusesValuesThatWouldQuietlyTurnASafeguardOff) {
       {"[moderation]\nflag_hide_threshold = inf\n", "flag_hide_threshold"},
       {"[safety]\ndefault_country = \"1!\"\n", "default_country"},
       {"[safety]\nwaiting_for_reply_seconds = 99999999999\n", "waiting_for_reply_seconds"},
+      {"[safety]\ncrisis_reminder_seconds = 0\n", "crisis_reminder_seconds"},
       {"trusted_proxy = \"localhost\"\n", "trusted_proxy"},
       {"trusted_proxy = \"127.0.0.0/8\"\n", "trusted_proxy"},
   };

@@ -164,9 +164,10 @@ int RunServe(const Config& config) {
     std::string shown = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
     spdlog::info("Kindred is listening on http://{}:{} (data in {})", shown, options.port, config.data_dir.string());
   };
-  // Checked a few times within the configured wait, so an alert is never much later than promised.
-  auto waiting_check = std::chrono::milliseconds(
-      std::clamp<long long>(config.safety.waiting_for_reply_seconds * 1000 / 4, 250, 60'000));
+  // Checked a few times within the shorter configured wait, so an alert is never much later than promised.
+  auto follow_up_check = std::chrono::milliseconds(std::clamp<long long>(
+      std::min(config.safety.waiting_for_reply_seconds, config.safety.crisis_reminder_seconds) * 1000 / 4, 250,
+      60'000));
   // Addresses are kept only as rate-limit counts under a keyed hash; this makes sure even those go
   // within an hour of a person's last request, on a quiet forum too (docs/privacy.md).
   jobs::PeriodicJob address_expiry("address-expiry", std::chrono::minutes(10), [&forum] {
@@ -174,14 +175,19 @@ int RunServe(const Config& config) {
       spdlog::error("could not forget idle rate-limit counts: {}", forgotten.error().message);
     }
   });
-  jobs::PeriodicJob waiting_for_reply("waiting-for-reply", waiting_check, [&forum] {
+  jobs::PeriodicJob safety_follow_ups("safety-follow-ups", follow_up_check, [&forum] {
     if (auto raised = forum.RaiseWaitingForReply(); !raised) {
       spdlog::error("could not check for posts waiting for a reply: {}", raised.error().message);
     } else if (*raised > 0) {
       spdlog::info("raised {} post(s) waiting for a reply", *raised);
     }
+    if (auto reminded = forum.RemindOfWaitingCrisisItems(); !reminded) {
+      spdlog::error("could not check for crisis items waiting for a moderator: {}", reminded.error().message);
+    } else if (*reminded > 0) {
+      spdlog::info("reminded moderators of {} crisis item(s) still waiting for a decision", *reminded);
+    }
   });
-  waiting_for_reply.Start();
+  safety_follow_ups.Start();
   address_expiry.Start();
 
   // The index follows the change feed: a new post is searchable well within a second, and a
@@ -215,7 +221,7 @@ int RunServe(const Config& config) {
   options.lane_for = [&routes](const http::Request& request) { return routes.LaneFor(request); };
   auto served = http::Serve(options, [&routes](http::Request& request) { return routes.Dispatch(request); });
   live_hub.Stop();
-  waiting_for_reply.Stop();
+  safety_follow_ups.Stop();
   address_expiry.Stop();
   indexing.Stop();
   if (!served) return Fail(served.error().message);

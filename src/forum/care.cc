@@ -305,4 +305,44 @@ Result<int> Forum::RaiseWaitingForReply() {
   return raised;
 }
 
+Result<int> Forum::RemindOfWaitingCrisisItems() {
+  const UnixSeconds now = clock_.Now();
+  auto waiting = store_.ListCrisisItemsToRemind(now - safety_.crisis_reminder_seconds);
+  if (!waiting) return std::move(waiting).error();
+  if (waiting->empty()) return 0;
+  auto responders = store_.ListResponders(false);
+  if (!responders) return std::move(responders).error();
+  int reminded = 0;
+  for (const auto& item : *waiting) {
+    auto claimed = store_.ClaimCrisisReminder(item.id, now);
+    if (!claimed) return std::move(claimed).error();
+    if (!*claimed) continue;
+    // Their own post: the others look. An escalated item waits for an admin, unless there is none.
+    std::vector<store::UserRow> people, admins;
+    for (const auto& person : *responders) {
+      if (person.id == item.writer) continue;
+      people.push_back(person);
+      if (person.role == store::Role::kAdmin) admins.push_back(person);
+    }
+    const bool escalated = item.status == store::ReviewStatus::kEscalated && !admins.empty();
+    if (escalated) people = std::move(admins);
+    const long long minutes = std::max<long long>(1, (now - item.created_at) / 60);
+    store::NewNotice notice;
+    notice.kind = "crisis_reminder";
+    notice.title = escalated ? "Still waiting for an admin: a post may need someone now"
+                             : "Still waiting for a moderator: a post may need someone now";
+    // Like the first alert, it holds no words from the post and no name.
+    notice.body_html = RenderMarkdown(
+        "A post that may speak of suicide or self-harm now has waited " + std::to_string(minutes) +
+        (minutes == 1 ? " minute" : " minutes") + " in the review queue" +
+        (escalated ? ", escalated, without an admin's decision." : " without a moderator's decision.") +
+        " If you can, please look now. If you can't, that's okay: this reminder went to everyone who can.");
+    notice.link = "/mod/queue#r" + std::to_string(item.id);
+    notice.created_at = now;
+    Notify(people, notice);
+    ++reminded;
+  }
+  return reminded;
+}
+
 }  // namespace kindred::forum

@@ -139,6 +139,63 @@ TEST_F(CareTest, AReplyFromSomeoneElseStopsTheWait) {
   EXPECT_EQ(*forum_->RaiseWaitingForReply(), 0);
 }
 
+// What came to `viewer` of this kind, newest first.
+std::vector<store::NoticeRow> NoticesOfKind(Forum& forum, const Viewer& viewer, const std::string& kind) {
+  auto notices = forum.Notices(viewer, 1);
+  EXPECT_TRUE(notices.ok());
+  std::vector<store::NoticeRow> out;
+  for (auto& notice : *notices) {
+    if (notice.kind == kind) out.push_back(notice);
+  }
+  return out;
+}
+
+TEST_F(CareTest, ACrisisItemNobodyDecidesOnIsBroughtBackToEveryModeratorOnce) {
+  Viewer moderator = Member("moderator");
+  ASSERT_TRUE(forum_->SetRole(admin_, "moderator", store::Role::kModerator).ok());
+  moderator = SignIn("moderator", "a long enough password");
+  store::PostRow post = Post(writer_, kCrisisText);
+  Post(peer_, "Lately I feel like such a burden to everyone, there's no point to anything.");
+  // A peer's kind reply is not a moderator's decision.
+  ASSERT_TRUE(forum_->Reply(peer_, post.topic_id, {"I'm here. Can you tell me more?", {}}).ok());
+  clock_.Advance(29 * 60);
+  EXPECT_EQ(*forum_->RemindOfWaitingCrisisItems(), 0);
+  clock_.Advance(60);
+  EXPECT_EQ(*forum_->RemindOfWaitingCrisisItems(), 1) << "the concern post is not a crisis";
+  EXPECT_EQ(*forum_->RemindOfWaitingCrisisItems(), 0) << "once only";
+
+  for (const Viewer* responder : {&admin_, &moderator}) {
+    auto reminders = NoticesOfKind(*forum_, *responder, "crisis_reminder");
+    ASSERT_EQ(reminders.size(), 1u);
+    EXPECT_NE(reminders.front().body_html.find("30 minutes"), std::string::npos) << reminders.front().body_html;
+    EXPECT_EQ(reminders.front().body_html.find("pills"), std::string::npos) << "no words from the post";
+    auto queue = forum_->ReviewQueue(*responder, true, 1);
+    ASSERT_FALSE(queue->empty());
+    EXPECT_EQ(reminders.front().link, "/mod/queue#r" + std::to_string(queue->front().id));
+  }
+  EXPECT_TRUE(NoticesOfKind(*forum_, writer_, "crisis_reminder").empty());
+  EXPECT_TRUE(NoticesOfKind(*forum_, peer_, "crisis_reminder").empty());
+}
+
+TEST_F(CareTest, AnEscalatedCrisisItemIsBroughtBackToTheAdminsAndADecidedOneIsNot) {
+  Viewer moderator = Member("moderator");
+  ASSERT_TRUE(forum_->SetRole(admin_, "moderator", store::Role::kModerator).ok());
+  moderator = SignIn("moderator", "a long enough password");
+  Post(writer_, kCrisisText);
+  Post(peer_, "I want to end my life tonight, I've written the notes.");
+  auto queue = forum_->ReviewQueue(moderator, true, 1);
+  ASSERT_EQ(queue->size(), 2u);
+  ASSERT_TRUE(forum_->ActOnReview(moderator, (*queue)[0].id, {ReviewAction::kEscalate, (*queue)[0].version, ""}).ok());
+  ASSERT_TRUE(forum_->ActOnReview(moderator, (*queue)[1].id, {ReviewAction::kHandled, (*queue)[1].version, ""}).ok());
+  clock_.Advance(30 * 60);
+  EXPECT_EQ(*forum_->RemindOfWaitingCrisisItems(), 1);
+  auto reminders = NoticesOfKind(*forum_, admin_, "crisis_reminder");
+  ASSERT_EQ(reminders.size(), 1u);
+  EXPECT_NE(reminders.front().title.find("admin"), std::string::npos);
+  EXPECT_EQ(reminders.front().link, "/mod/queue#r" + std::to_string((*queue)[0].id));
+  EXPECT_TRUE(NoticesOfKind(*forum_, moderator, "crisis_reminder").empty());
+}
+
 TEST_F(CareTest, WorryReportsSendOneKindMessageAWeekAndNeverNameTheReporter) {
   store::PostRow post = Post(writer_, "I haven't been sleeping and everything feels grey.");
   Viewer other = Member("kestrel_r");

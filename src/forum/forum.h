@@ -52,6 +52,10 @@ struct SafetyOptions {
   // trusted supporters ("waiting for a reply"). SAFETY.md asks for a set time; 15 minutes is the
   // issue's default, short against TalkLife's ~30 s human look but long enough for peers to answer.
   long long waiting_for_reply_seconds = 15 * 60;
+  // A crisis item no moderator has decided on after this long is brought back, once, to every
+  // moderator and admin (to the admins alone once escalated): the first alert may have gone to
+  // someone away. Crisis services triage within minutes (SAFETY.md: 8-13 minutes with CMD-1).
+  long long crisis_reminder_seconds = 30 * 60;
   // "I'm worried about this person": Reddit's experience of the feature used as harassment.
   int worry_reports_per_reporter_per_day = 3;
   long long worry_message_interval_seconds = 7LL * 24 * 3600;  // at most one message per writer per week
@@ -332,6 +336,9 @@ class Forum {
   // Raises "waiting for a reply" for safety items unanswered past the configured time; returns
   // how many it raised. Called by a background job, and by tests with a manual clock.
   Result<int> RaiseWaitingForReply();
+  // Reminds moderators (or, for an escalated item, admins) of crisis items still waiting for a
+  // decision past the configured time; returns how many items were reminded of.
+  Result<int> RemindOfWaitingCrisisItems();
 
   // The review queue (forum/review.cc).
   Result<std::vector<store::ReviewItemRow>> ReviewQueue(const Viewer& viewer, bool open, int page);

@@ -248,7 +248,7 @@ struct ModlogRow {
 // word with helplines when someone worried about them, an alert for moderators.
 struct NewNotice {
   UserId user;
-  std::string kind;  // "safety_alert", "waiting_for_reply", "worry", "moderator_message", "misplaced"
+  std::string kind;  // "safety_alert", "crisis_reminder", "waiting_for_reply", "worry", "moderator_message", "misplaced"
   std::string title;
   std::string body_html;  // rendered by the writer of the notice; safe to put in a page
   std::string link;       // a local path ("/t/12#p3"), or empty

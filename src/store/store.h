@@ -171,6 +171,11 @@ class Store {
   virtual Result<std::vector<ReviewItemRow>> ListUnansweredSafetyItems(UnixSeconds cutoff) = 0;
   // Also bumps the version, like any change to an item.
   virtual Result<void> MarkWaitingRaised(std::int64_t id, UnixSeconds at) = 0;
+  // Open or escalated crisis items made at or before `cutoff` that no reminder was sent for yet.
+  virtual Result<std::vector<ReviewItemRow>> ListCrisisItemsToRemind(UnixSeconds cutoff) = 0;
+  // Claims the reminder for an item: false when another server (or an earlier run) already did,
+  // so each item's reminder goes out once. Leaves the version alone: the item itself is unchanged.
+  virtual Result<bool> ClaimCrisisReminder(std::int64_t id, UnixSeconds at) = 0;
 
   // The modlog, newest first.
   virtual Result<void> AppendModlog(const ModlogRow& entry) = 0;

@@ -1260,6 +1260,34 @@ TEST_P(ReviewQueueTest, UnansweredSkipsResolvedRaisedAndOtherKinds) {
             ErrorCode::kConflict);
 }
 
+TEST_P(ReviewQueueTest, CrisisRemindersListWaitingCrisisItemsAndAreClaimedOnce) {
+  ReviewThread thread = MakeThread();
+  PostId post = thread.question.id;
+  Must(store().CreateReviewItem(SafetyItem(post, 1, kT0)));  // a concern is not reminded of
+  ReviewItemRow waiting = Must(store().CreateReviewItem(SafetyItem(post, 2, kT0 + 1)));
+  ReviewItemRow escalated = Must(store().CreateReviewItem(SafetyItem(post, 2, kT0 + 2)));
+  ReviewItemRow handled = Must(store().CreateReviewItem(SafetyItem(post, 2, kT0 + 3)));
+  ReviewItemRow recent = Must(store().CreateReviewItem(SafetyItem(post, 2, kT0 + 500)));
+  Must(store().ResolveReviewItem(escalated.id, escalated.version, ReviewStatus::kEscalated, thread.moderator.id, "",
+                                 kT0 + 4));
+  Must(store().ResolveReviewItem(handled.id, handled.version, ReviewStatus::kHandled, thread.moderator.id, "",
+                                 kT0 + 4));
+
+  // A peer's reply does not settle a crisis item: only a moderator's decision does.
+  Reply(thread.topic.id, thread.helper.id, "I'm here", kT0 + 5);
+  EXPECT_EQ(Ids(Must(store().ListCrisisItemsToRemind(kT0 + 100))),
+            (std::vector<std::int64_t>{waiting.id, escalated.id}));
+
+  EXPECT_TRUE(Must(store().ClaimCrisisReminder(waiting.id, kT0 + 100)));
+  EXPECT_FALSE(Must(store().ClaimCrisisReminder(waiting.id, kT0 + 101)));  // once only
+  ReviewItemRow claimed = Must(store().FindReviewItem(waiting.id));
+  EXPECT_EQ(claimed.version, waiting.version);  // a moderator's open page stays current
+  EXPECT_EQ(claimed.status, ReviewStatus::kOpen);
+  EXPECT_EQ(Ids(Must(store().ListCrisisItemsToRemind(kT0 + 1000))),
+            (std::vector<std::int64_t>{escalated.id, recent.id}));
+  EXPECT_FALSE(Must(store().ClaimCrisisReminder(9999, kT0)));
+}
+
 TEST_P(ReviewQueueTest, DeletedPostKeepsItsItemWithoutItsText) {
   ReviewThread thread = MakeThread();
   PostRow reply = Reply(thread.topic.id, thread.writer.id, "words that worried us", kT0 + 1);

@@ -352,6 +352,11 @@ constexpr std::string_view kSelectUnansweredSafetyItems = KINDRED_REVIEW_SELECT
     " AND " KINDRED_FIRST_REPLY_AT " IS NULL ORDER BY r.priority DESC, r.created_at, r.id";
 constexpr std::string_view kMarkWaitingRaised =
     "UPDATE review_items SET waiting_raised_at = $2, version = version + 1 WHERE id = $1";
+constexpr std::string_view kSelectCrisisItemsToRemind = KINDRED_REVIEW_SELECT
+    "WHERE r.kind = 0 AND r.level = 'crisis' AND r.status IN (0, 2) AND r.reminded_at IS NULL"
+    " AND r.created_at <= $1 ORDER BY r.created_at, r.id";
+constexpr std::string_view kClaimCrisisReminder =
+    "UPDATE review_items SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL";
 
 constexpr std::string_view kInsertModlog =
     "INSERT INTO modlog (actor_id, action, subject_kind, subject_id, before, after, reason, created_at)"
@@ -1560,6 +1565,21 @@ class PostgresStore final : public Store {
       KINDRED_QUERY(updated, db, kMarkWaitingRaised, id, at);
       if (updated.affected() == 0) return ReviewItemNotFound();
       return Ok();
+    });
+  }
+
+  Result<std::vector<ReviewItemRow>> ListCrisisItemsToRemind(UnixSeconds cutoff) override {
+    return Read([&](Connection& db) -> Result<std::vector<ReviewItemRow>> {
+      KINDRED_QUERY(rows, db, kSelectCrisisItemsToRemind, cutoff);
+      return ReadAll(rows, &ReadReviewItem);
+    });
+  }
+
+  // Two servers may both list the item; the row lock makes the second see it claimed.
+  Result<bool> ClaimCrisisReminder(std::int64_t id, UnixSeconds at) override {
+    return Write([&](Connection& db) -> Result<bool> {
+      KINDRED_QUERY(updated, db, kClaimCrisisReminder, id, at);
+      return updated.affected() > 0;
     });
   }
 

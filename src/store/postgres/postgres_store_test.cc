@@ -67,7 +67,7 @@ TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
   for (std::thread& node : nodes) node.join();
   for (const std::string& failure : failures) EXPECT_EQ(failure, "");
   const std::vector<std::string> kApplied = {"0001_core_forum", "0002_safety_and_review", "0003_rate_limits",
-                                             "0004_moderation_and_privacy"};
+                                             "0004_moderation_and_privacy", "0005_crisis_reminders"};
   EXPECT_EQ(Column("SELECT version FROM schema_migrations ORDER BY version"), kApplied);
 
   // Opening again changes nothing and keeps the data.

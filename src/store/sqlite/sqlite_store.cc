@@ -293,6 +293,11 @@ constexpr std::string_view kSelectUnansweredSafetyItems = KINDRED_REVIEW_SELECT
     " AND " KINDRED_FIRST_REPLY_AT " IS NULL ORDER BY r.priority DESC, r.created_at, r.id";
 constexpr std::string_view kMarkWaitingRaised =
     "UPDATE review_items SET waiting_raised_at = ?2, version = version + 1 WHERE id = ?1";
+constexpr std::string_view kSelectCrisisItemsToRemind = KINDRED_REVIEW_SELECT
+    "WHERE r.kind = 0 AND r.level = 'crisis' AND r.status IN (0, 2) AND r.reminded_at IS NULL"
+    " AND r.created_at <= ?1 ORDER BY r.created_at, r.id";
+constexpr std::string_view kClaimCrisisReminder =
+    "UPDATE review_items SET reminded_at = ?2 WHERE id = ?1 AND reminded_at IS NULL";
 
 constexpr std::string_view kInsertModlog =
     "INSERT INTO modlog (actor_id, action, subject_kind, subject_id, before, after, reason, created_at)"
@@ -1405,6 +1410,22 @@ class SqliteStore final : public Store {
       KINDRED_TRY(update.Bind(id, at).Run());
       if (db.Changes() == 0) return ReviewItemNotFound();
       return Ok();
+    });
+  }
+
+  Result<std::vector<ReviewItemRow>> ListCrisisItemsToRemind(UnixSeconds cutoff) override {
+    return Read([&](Connection& db) -> Result<std::vector<ReviewItemRow>> {
+      KINDRED_SQL(select, db, kSelectCrisisItemsToRemind);
+      select.Bind(cutoff);
+      return ReadAll(select, &ReadReviewItem);
+    });
+  }
+
+  Result<bool> ClaimCrisisReminder(std::int64_t id, UnixSeconds at) override {
+    return Write([&](Connection& db) -> Result<bool> {
+      KINDRED_SQL(update, db, kClaimCrisisReminder);
+      KINDRED_TRY(update.Bind(id, at).Run());
+      return db.Changes() > 0;
     });
   }
 

@@ -189,7 +189,8 @@ TEST(SqliteStoreTest, UpgradesADatabaseMadeBeforeTheSafetyTables) {
 
   RawDatabase raw(file);
   EXPECT_EQ(raw.One("SELECT group_concat(version, ' ') FROM (SELECT version FROM schema_migrations ORDER BY version)"),
-            "0001_core_forum 0002_safety_and_review 0003_rate_limits 0004_moderation_and_privacy");
+            "0001_core_forum 0002_safety_and_review 0003_rate_limits 0004_moderation_and_privacy "
+            "0005_crisis_reminders");
   EXPECT_EQ(raw.One("SELECT count(*) FROM pragma_foreign_key_check"), "0");
 }
 
