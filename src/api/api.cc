@@ -349,8 +349,10 @@ Result<http::Response> Api::ModerateTopic(const http::Request& request, const fo
 
   auto slow_mode = body->OptionalInt("slow_mode_seconds");
   if (!slow_mode.ok()) return std::move(slow_mode).error();
+  auto reason = body->OptionalString("reason");
+  if (!reason.ok()) return std::move(reason).error();
 
-  forum::TopicStateInput input{*pinned, *closed, *category_id};
+  forum::TopicStateInput input{*pinned, *closed, *category_id, reason->value_or("")};
   // Slow mode alone leaves the rest as it is (and out of the modlog); both are one request.
   if (*slow_mode && !*pinned && !*closed && !*category_id) {
     auto slowed = forum_.SetSlowMode(viewer, *id, **slow_mode);

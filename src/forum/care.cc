@@ -172,6 +172,19 @@ void Forum::Notify(const std::vector<store::UserRow>& people, const store::NewNo
   }
 }
 
+Result<void> Forum::TellWriter(UserId writer, std::string title, const std::string& markdown, std::string link) {
+  store::NewNotice notice;
+  notice.user = writer;
+  notice.kind = "moderation";
+  notice.title = std::move(title);
+  notice.body_html = RenderMarkdown(markdown);
+  notice.link = std::move(link);
+  notice.created_at = clock_.Now();
+  auto sent = store_.CreateNotice(notice);
+  if (!sent) return std::move(sent).error();
+  return Ok();
+}
+
 void Forum::AfterPostSaved(const store::PostRow& post, std::string_view title) {
   std::string text = title.empty() ? post.body_markdown : std::string(title) + "\n\n" + post.body_markdown;
   safety::Assessment assessment = detector_.Assess(text);

@@ -163,6 +163,8 @@ struct TopicStateInput {
   std::optional<bool> pinned;
   std::optional<bool> closed;
   std::optional<CategoryId> category_id;
+  // Why, for the record; shown to the writer when their question is closed, opened or moved.
+  std::string reason = {};
 };
 
 struct Page {
@@ -506,6 +508,8 @@ class Forum {
   // reply counts as the store has them now (the index may lag it by a moment).
   std::vector<search::SimilarTopic> ShownSimilar(std::vector<search::SimilarTopic> topics);
   void Notify(const std::vector<store::UserRow>& people, const store::NewNotice& notice);
+  // A private "moderation" notice to a writer about a decision on their post or question.
+  Result<void> TellWriter(UserId writer, std::string title, const std::string& markdown, std::string link);
   // After an account is erased: drops what this Forum caches that might still name its topics.
   void ForgetErasedContent();
 

@@ -243,6 +243,50 @@ TEST_F(ForumTest, ClosedTopicsTakeNoReplies) {
   EXPECT_EQ(reply.error().key, "topic_closed");
 }
 
+TEST_F(ForumTest, TheWriterIsToldWhenTheirQuestionIsClosedOpenedOrMovedButNotPinned) {
+  Viewer ann = Member("ann");
+  TopicId topic = AskSomething(ann, "Anyone else awake at 4am?");
+  auto notices_of = [&](const Viewer& viewer) { return forum_->Notices(viewer, 1).value(); };
+  TopicStateInput pin;
+  pin.pinned = true;
+  ASSERT_TRUE(forum_->ModerateTopic(admin_, topic, pin).ok());
+  EXPECT_TRUE(notices_of(ann).empty()) << "pinning takes nothing from the writer";
+
+  TopicStateInput close;
+  close.closed = true;
+  close.reason = "  The conversation has moved to the weekly sleep thread.  ";
+  ASSERT_TRUE(forum_->ModerateTopic(admin_, topic, close).ok());
+  auto told = notices_of(ann);
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told.front().kind, "moderation");
+  EXPECT_EQ(told.front().title, "A moderator closed your question to new replies");
+  EXPECT_NE(told.front().body_html.find("Anyone else awake at 4am?"), std::string::npos);
+  EXPECT_NE(told.front().body_html.find("Their note: The conversation has moved"), std::string::npos);
+  EXPECT_EQ(told.front().link, "/t/" + std::to_string(topic.value));
+  EXPECT_EQ(forum_->Modlog(admin_, 1)->front().reason, "The conversation has moved to the weekly sleep thread.");
+
+  auto other = forum_->CreateCategory(admin_, {"Sleep", "Nights and rest"});
+  TopicStateInput open_and_move;
+  open_and_move.closed = false;
+  open_and_move.category_id = other->id;
+  ASSERT_TRUE(forum_->ModerateTopic(admin_, topic, open_and_move).ok());
+  told = notices_of(ann);
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told.front().title, "Your question is open to replies again");
+  EXPECT_NE(told.front().body_html.find("the category &quot;Sleep&quot;"), std::string::npos) << told.front().body_html;
+
+  // A moderator's own question: nothing to tell them.
+  TopicId own = AskSomething(admin_, "A moderator's question");
+  ASSERT_TRUE(forum_->ModerateTopic(admin_, own, close).ok());
+  EXPECT_TRUE(notices_of(admin_).empty());
+
+  TopicStateInput wordy = close;
+  wordy.reason = std::string(1001, 'x');
+  auto refused = forum_->ModerateTopic(admin_, topic, wordy);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().key, "reason_too_long");
+}
+
 TEST_F(ForumTest, PinnedTopicsComeFirstAndMovesChangeCategory) {
   Viewer ann = Member("ann");
   TopicId older = AskSomething(ann, "The older question");

@@ -104,16 +104,12 @@ Result<store::PostRow> Forum::EditPost(const Viewer& viewer, PostId id, std::str
         !logged) {
       spdlog::error("could not log a moderator's edit of post {}: {}", id.value, logged.error().message);
     }
-    store::NewNotice notice;
-    notice.user = post->user_id;
-    notice.kind = "moderation";
-    notice.title = "A moderator edited one of your posts";
-    notice.body_html = RenderMarkdown(
-        "A moderator changed the words of your post. The earlier text is kept in the post's history, which only you "
-        "and the moderators can see. If you would like to know why, you can ask them.");
-    notice.link = "/p/" + std::to_string(id.value);
-    notice.created_at = now;
-    if (auto told = store_.CreateNotice(notice); !told) {
+    if (auto told = TellWriter(post->user_id, "A moderator edited one of your posts",
+                               "A moderator changed the words of your post. The earlier text is kept in the post's "
+                               "history, which only you and the moderators can see. If you would like to know why, "
+                               "you can ask them.",
+                               "/p/" + std::to_string(id.value));
+        !told) {
       spdlog::error("could not tell the writer of post {} about an edit: {}", id.value, told.error().message);
     }
   }

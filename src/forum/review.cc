@@ -103,17 +103,8 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
   const ReviewAction action = input.action;
   const UnixSeconds now = clock_.Now();
   const std::string reason(Trim(input.reason));
-  auto tell_writer = [&](std::string title, std::string text) -> Result<void> {
-    store::NewNotice notice;
-    notice.user = item.writer;
-    notice.kind = "moderation";
-    notice.title = std::move(title);
-    notice.body_html = RenderMarkdown(text);
-    notice.link = "/p/" + std::to_string(item.post.value);
-    notice.created_at = now;
-    auto sent = store_.CreateNotice(notice);
-    if (!sent) return std::move(sent).error();
-    return Ok();
+  auto tell_writer = [&](std::string title, const std::string& text) {
+    return TellWriter(item.writer, std::move(title), text, "/p/" + std::to_string(item.post.value));
   };
   const std::string where = "your post in \"" + item.topic_title + "\"";
   switch (action) {

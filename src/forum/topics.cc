@@ -2,6 +2,9 @@
 #include <algorithm>
 #include <string>
 
+#include <spdlog/spdlog.h>
+
+#include "core/text.h"
 #include "forum/forum.h"
 #include "forum/guardian.h"
 #include "forum/limits.h"
@@ -204,12 +207,18 @@ Result<store::TopicRow> Forum::ModerateTopic(const Viewer& viewer, TopicId id, c
   KINDRED_TRY(Guardian::CanModerateTopic(viewer));
   auto topic = store_.FindTopic(id);
   if (!topic) return topic.error().code == ErrorCode::kNotFound ? TopicNotFound() : std::move(topic).error();
+  const std::string reason(Trim(input.reason));
+  if (CountCodepoints(reason) > 1000) {
+    return Error::Invalid("reason", "reason_too_long", "Please keep the note under 1,000 characters.");
+  }
   CategoryId category = input.category_id.value_or(topic->category_id);
+  std::string category_name;
   if (category != topic->category_id) {
     auto target = store_.FindCategoryById(category);
     if (!target) {
       return Error::Invalid("category_id", "category_not_found", "Please choose a category that exists.");
     }
+    category_name = target->name;
   }
   auto changed =
       store_.SetTopicState(id, input.pinned.value_or(topic->pinned), input.closed.value_or(topic->closed), category);
@@ -220,10 +229,36 @@ Result<store::TopicRow> Forum::ModerateTopic(const Viewer& viewer, TopicId id, c
            std::to_string(t.category_id.value);
   };
   if (state(*topic) != state(*changed)) {
-    if (auto logged = store_.AppendModlog(
-            {0, viewer.member->id, "topic.moderated", "topic", id.value, state(*topic), state(*changed), "", clock_.Now(), ""});
+    if (auto logged = store_.AppendModlog({0, viewer.member->id, "topic.moderated", "topic", id.value, state(*topic),
+                                           state(*changed), reason, clock_.Now(), ""});
         !logged) {
       return std::move(logged).error();
+    }
+  }
+  // The writer hears of what changes where their question can be found or answered. Pinning
+  // takes nothing from them and is not worth a message.
+  const bool closing = changed->closed != topic->closed;
+  const bool moving = changed->category_id != topic->category_id;
+  if ((closing || moving) && topic->user_id != viewer.member->id) {
+    const std::string question = "your question \"" + topic->title + "\"";
+    std::string title, text;
+    if (closing && changed->closed) {
+      title = "A moderator closed your question to new replies";
+      text = "A moderator closed " + question + " to new replies. It stays up, and everything in it can still be read.";
+    } else if (closing) {
+      title = "Your question is open to replies again";
+      text = "A moderator opened " + question + " to new replies again.";
+    } else {
+      title = "A moderator moved your question";
+    }
+    if (moving) {
+      text.append(text.empty() ? "A moderator moved " + question + " to " : " It is now in ")
+          .append("the category \"" + category_name + "\". Its link stays the same.");
+    }
+    if (!reason.empty()) text.append("\n\nTheir note: " + reason);
+    if (auto told = TellWriter(topic->user_id, title, text, "/t/" + std::to_string(id.value)); !told) {
+      spdlog::error("could not tell the writer of topic {} about a moderator's change: {}", id.value,
+                    told.error().message);
     }
   }
   return changed;

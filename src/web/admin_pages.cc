@@ -127,6 +127,7 @@ Result<http::Response> Pages::ModerateTopic(const http::Request& request, const 
   input.pinned = form->Get("pinned") == "1";
   input.closed = form->Get("closed") == "1";
   if (long long category = form->GetInt("category_id", 0); category > 0) input.category_id = CategoryId(category);
+  input.reason = form->Get("reason");
   auto moderated = forum_.ModerateTopic(viewer, id, input);
   if (!moderated.ok()) return std::move(moderated).error();
   return http::Response::Redirect("/t/" + ToString(id.value));

@@ -181,9 +181,14 @@ describe('moderating topics', () => {
     const member = await apiMember(forum.server, 'closed');
     const { topic } = await askApi(forum.server, member.token, forum.category.id, 'A question to close', 'x');
     const page = await adminClient.get(`/t/${topic.id}`);
-    const closed = await adminClient.submit(page.text, `/t/${topic.id}/moderate`, { closed: '1' });
+    const closed = await adminClient.submit(page.text, `/t/${topic.id}/moderate`, { closed: '1', reason: 'Answered in the pinned thread.' });
     assert.equal(closed.status, 303);
     assert.equal((await topicApi(forum.server, topic.id)).topic.closed, true);
+    const told = await forum.server.client().api('GET', '/api/v1/me/notices', undefined, { token: member.token });
+    const notice = told.json.notices.find((n) => n.kind === 'moderation');
+    assert.ok(notice, 'the writer is told');
+    assert.match(notice.title, /closed your question/);
+    assert.match(notice.body_html, /Answered in the pinned thread\./);
     const api = await forum.server.client().api('POST', `/api/v1/topics/${topic.id}/posts`, { body: 'Too late?' }, { token: member.token });
     assertApiError(api, 409, { code: 'topic_closed' });
     const replier = await formMember(forum.server, 'closedf');
