@@ -79,6 +79,7 @@ class Api {
 
   // Moderation (moderation_api.cc): moderators and admins, each call in the modlog.
   Result<http::Response> RevealAnonymous(const http::Request& request, const forum::Viewer& viewer) const;   // POST /api/v1/posts/{id}/reveal {reason}
+  Result<http::Response> ShowPostAgain(const http::Request& request, const forum::Viewer& viewer) const;     // POST /api/v1/posts/{id}/show {reason?}
   Result<http::Response> SuspendUser(const http::Request& request, const forum::Viewer& viewer) const;       // POST /api/v1/users/{name}/suspend {days, reason}
   Result<http::Response> LiftSuspension(const http::Request& request, const forum::Viewer& viewer) const;    // DELETE /api/v1/users/{name}/suspend
   Result<http::Response> SetTrust(const http::Request& request, const forum::Viewer& viewer) const;          // PUT /api/v1/users/{name}/trust {level}

@@ -49,6 +49,18 @@ Result<http::Response> Api::RevealAnonymous(const http::Request& request, const 
   return JsonResponse({{"post_id", id}, {"writer", EncodeUserRef(writer->id, writer->username)}});
 }
 
+Result<http::Response> Api::ShowPostAgain(const http::Request& request, const forum::Viewer& viewer) const {
+  long long id = request.IdParam("id");
+  if (id == 0) return Error::NotFound("post_not_found", "We could not find that post.");
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto reason = body->OptionalString("reason");
+  if (!reason.ok()) return std::move(reason).error();
+  auto shown = forum_.ShowPostAgain(viewer, PostId(id), reason->value_or(""));
+  if (!shown.ok()) return std::move(shown).error();
+  return JsonResponse({{"post_id", id}, {"hidden", false}});
+}
+
 Result<http::Response> Api::SuspendUser(const http::Request& request, const forum::Viewer& viewer) const {
   auto body = JsonBody::Parse(request.body);
   if (!body.ok()) return std::move(body).error();

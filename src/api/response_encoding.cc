@@ -1,6 +1,7 @@
 #include "api/response_encoding.h"
 
 #include "core/time_format.h"
+#include "forum/guardian.h"
 
 namespace kindred::api {
 
@@ -54,8 +55,6 @@ json EncodeAuthor(store::AuthorState state, UserId id, std::string_view name) {
   return state == store::AuthorState::kNamed ? EncodeUserRef(id, name) : json(nullptr);
 }
 
-// What readers are told in place of a post hidden while a moderator looks at it.
-constexpr std::string_view kHiddenPlaceholder = "This post is hidden while a moderator looks at it.";
 
 }  // namespace
 
@@ -108,7 +107,7 @@ json EncodePost(const store::PostRow& post, const OwnReactions* own, const forum
     answer["blocked_author"] = true;
     answer["placeholder"] = "This post is from someone you blocked.";
   } else if (placeholder) {
-    answer["placeholder"] = kHiddenPlaceholder;
+    answer["placeholder"] = forum::HiddenPostPlaceholder(post);
   }
   if (!placeholder && post.hidden_at) {
     answer["hidden_from_others"] = true;

@@ -308,6 +308,10 @@ class Forum {
   Result<store::PostRow> Reply(const Viewer& viewer, TopicId topic, const ReplyInput& input);
   Result<store::PostRow> EditPost(const Viewer& viewer, PostId id, std::string_view body);
   Result<void> DeletePost(const Viewer& viewer, PostId id);
+  // Undoes a moderator's hide (moderators, not of their own post): the post is shown again, the
+  // decision logged and its writer told, with the note if there is one. A post hidden by flags or
+  // held waits in the review queue and is decided there.
+  Result<void> ShowPostAgain(const Viewer& viewer, PostId id, std::string_view reason);
   Result<std::vector<store::RevisionRow>> Revisions(const Viewer& viewer, PostId id);
   Result<store::PostRow> React(const Viewer& viewer, PostId id, store::ReactionKind kind);
   Result<store::PostRow> Unreact(const Viewer& viewer, PostId id, store::ReactionKind kind);

@@ -281,10 +281,10 @@ TEST_F(ForumTest, TheWriterIsToldWhenTheirQuestionIsClosedOpenedOrMovedButNotPin
   EXPECT_TRUE(notices_of(admin_).empty());
 
   TopicStateInput wordy = close;
-  wordy.reason = std::string(1001, 'x');
+  wordy.reason = std::string(2001, 'x');
   auto refused = forum_->ModerateTopic(admin_, topic, wordy);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().key, "reason_too_long");
+  EXPECT_EQ(refused.error().key, "note_too_long");
 }
 
 TEST_F(ForumTest, PinnedTopicsComeFirstAndMovesChangeCategory) {

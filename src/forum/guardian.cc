@@ -117,6 +117,21 @@ Result<void> Guardian::CanModerateTopic(const Viewer& viewer) {
 
 Result<void> Guardian::CanReview(const Viewer& viewer) { return RequireModerator(viewer, "see the review queue"); }
 
+Result<void> Guardian::CanShowPostAgain(const Viewer& viewer, const store::PostRow& post) {
+  KINDRED_TRY(RequireModerator(viewer, "show hidden posts again"));
+  if (viewer.is(post.user_id)) {
+    return Error::Forbidden("own_post", "This is your own post, so another moderator decides whether it is shown.");
+  }
+  if (!post.hidden_at || post.deleted_at) {
+    return Error::Conflict("not_hidden", "This post is not hidden: everyone who may read the topic can see it.");
+  }
+  if (post.hidden_reason != "moderator") {
+    return Error::Conflict("decided_in_queue",
+                           "This post waits in the review queue: please decide there, where its flags are.");
+  }
+  return Ok();
+}
+
 Result<void> Guardian::CanEditSafetySettings(const Viewer& viewer) { return RequireAdmin(viewer, "change these settings"); }
 
 Result<void> Guardian::CanReportWorry(const Viewer& viewer, const store::PostRow& post) {
@@ -142,7 +157,12 @@ Result<void> Guardian::CanReadTopic(const Viewer& viewer, const store::TopicRow&
 
 Result<void> Guardian::CanSeeHiddenPost(const Viewer& viewer, const store::PostRow& post) {
   if (viewer.is(post.user_id) || viewer.is_moderator()) return Ok();
-  return Error::NotFound("post_hidden", "This post is hidden while a moderator looks at it.");
+  return Error::NotFound("post_hidden", std::string(HiddenPostPlaceholder(post)));
+}
+
+std::string_view HiddenPostPlaceholder(const store::PostRow& post) {
+  return post.hidden_reason == "moderator" ? "A moderator has hidden this post."
+                                           : "This post is hidden while a moderator looks at it.";
 }
 
 Result<void> Guardian::CanRevealAnonymous(const Viewer& viewer) {

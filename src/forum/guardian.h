@@ -32,6 +32,9 @@ class Guardian {
   // Hidden and held posts: their writer and moderators.
   static Result<void> CanSeeHiddenPost(const Viewer& viewer, const store::PostRow& post);
   static Result<void> CanRevealAnonymous(const Viewer& viewer);
+  // Undoing a moderator's hide: moderators, for a post a moderator hid that is not their own
+  // (flagged and held posts are decided in the review queue).
+  static Result<void> CanShowPostAgain(const Viewer& viewer, const store::PostRow& post);
   static Result<void> CanSetTrust(const Viewer& viewer);
   // Appointing moderators: admins, for anyone but themselves and other admins (made with
   // `kindred admin create`, so an admin is never demoted by a click).
@@ -49,9 +52,16 @@ class Guardian {
   static bool MayDelete(const Viewer& viewer, const store::PostRow& post) { return CanDeletePost(viewer, post).ok(); }
   static bool MayReact(const Viewer& viewer, const store::PostRow& post) { return CanReact(viewer, post).ok(); }
   static bool MayFlag(const Viewer& viewer, const store::PostRow& post) { return CanFlag(viewer, post).ok(); }
+  static bool MayShowPostAgain(const Viewer& viewer, const store::PostRow& post) {
+    return CanShowPostAgain(viewer, post).ok();
+  }
   static bool MaySeeHiddenPost(const Viewer& viewer, const store::PostRow& post) {
     return CanSeeHiddenPost(viewer, post).ok();
   }
 };
+
+// What someone who may not see a hidden post reads in its place: a moderator's decision, or a
+// wait for a moderator's look (flags, a first post held).
+std::string_view HiddenPostPlaceholder(const store::PostRow& post);
 
 }  // namespace kindred::forum

@@ -13,6 +13,7 @@
 #include "forum/guardian.h"
 #include "forum/limits.h"
 #include "forum/markdown.h"
+#include "forum/validation.h"
 #include "forum/watched_words.h"
 
 namespace kindred::forum {
@@ -34,15 +35,6 @@ std::string JoinReasons(const std::vector<std::string>& reasons) {
 }
 
 Error UserNotFound() { return Error::Invalid("username", "user_not_found", "We could not find a member with that name."); }
-
-Result<std::string> ValidateReason(std::string_view text, bool required, std::string_view why_required) {
-  std::string reason(Trim(text));
-  if (required && reason.empty()) return Error::Invalid("reason", "reason_required", std::string(why_required));
-  if (!IsValidUtf8(reason) || CountCodepoints(reason) > kNoteMax) {
-    return Error::Invalid("reason", "note_too_long", "Please keep the note under 2,000 characters.");
-  }
-  return reason;
-}
 
 }  // namespace
 

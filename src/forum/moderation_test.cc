@@ -272,6 +272,44 @@ TEST_F(ModerationTest, FlagsFromEnoughTrustedMembersHideAPostUntilAModeratorLook
   EXPECT_TRUE(OpenItemsFor(post->id).empty());
   EXPECT_EQ(store_->FindUserByName("two")->flags_rejected, 1);
   EXPECT_EQ(store_->FindUserByName("two")->flags_upheld, 0);
+  // And its writer, told it was hidden, is told it is back.
+  auto told = forum_->Notices(writer, 1)->front();
+  EXPECT_EQ(told.title, "Your post is shown again");
+  EXPECT_EQ(told.link, "/p/" + std::to_string(post->id.value));
+}
+
+TEST_F(ModerationTest, AModeratorsHideNeedsAReasonAndCanBeUndoneFromThePost) {
+  Viewer writer = BasicMember("writer");
+  auto post = Reply(writer, "Something unkind.");
+  ASSERT_TRUE(forum_->FlagPost(BasicMember("flagger"), post->id, "unkind", "").ok());
+  auto item = OpenItemsFor(post->id).at(0);
+  EXPECT_EQ(forum_->ActOnReview(admin_, item.id, {ReviewAction::kHide, item.version, "  "}).error().key,
+            "note_required")
+      << "the writer reads why";
+  // Flags and held posts are decided in the queue, not from the post.
+  EXPECT_EQ(forum_->ShowPostAgain(admin_, post->id, "").error().key, "not_hidden");
+  ASSERT_TRUE(forum_->ActOnReview(admin_, item.id, {ReviewAction::kHide, item.version, "Please keep to ideas."}).ok());
+  EXPECT_NE(forum_->Notices(writer, 1)->front().body_html.find("Their reason: Please keep to ideas."),
+            std::string::npos);
+  EXPECT_EQ(store_->FindPost(post->id)->hidden_reason, "moderator");
+
+  EXPECT_EQ(forum_->ShowPostAgain(writer, post->id, "").error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(forum_->ShowPostAgain(admin_, post->id, std::string(2001, 'x')).error().key, "note_too_long");
+  ASSERT_TRUE(forum_->ShowPostAgain(admin_, post->id, "On a second read it was fair.").ok());
+  EXPECT_FALSE(store_->FindPost(post->id)->hidden_at.has_value());
+  auto told = forum_->Notices(writer, 1)->front();
+  EXPECT_EQ(told.title, "Your post is shown again");
+  EXPECT_NE(told.body_html.find("Their note: On a second read it was fair."), std::string::npos);
+  auto log = forum_->Modlog(admin_, 1)->front();
+  EXPECT_EQ(log.action, "post.shown_again");
+  EXPECT_EQ(log.reason, "On a second read it was fair.");
+  EXPECT_EQ(forum_->ShowPostAgain(admin_, post->id, "").error().key, "not_hidden") << "once is enough";
+
+  // Hidden by flags: its open items are where that is decided.
+  auto flagged = Reply(writer, "Another unkind thing.");
+  for (const char* name : {"flagger1", "flagger2", "flagger3"}) ASSERT_TRUE(forum_->FlagPost(BasicMember(name), flagged->id, "unkind", "").ok());
+  ASSERT_EQ(store_->FindPost(flagged->id)->hidden_reason, "flags");
+  EXPECT_EQ(forum_->ShowPostAgain(admin_, flagged->id, "").error().key, "decided_in_queue");
 }
 
 TEST_F(ModerationTest, WorryReportsNeverHideAPostNorCountAgainstThoseWhoWorried) {
@@ -326,6 +364,7 @@ TEST_F(ModerationTest, ReviewActionsDoWhatTheySayAndTwoModeratorsCannotActTwice)
   auto item = OpenItemsFor(post->id).at(0);
   EXPECT_EQ(forum_->ActOnReview(admin_, item.id, {ReviewAction::kMove, item.version}).error().key, "action_not_offered");
   EXPECT_EQ(forum_->ActOnReview(admin_, item.id, {ReviewAction::kEdit, item.version, ""}).error().key, "note_required");
+  EXPECT_EQ(forum_->ActOnReview(admin_, item.id, {ReviewAction::kHide, item.version, ""}).error().key, "note_required");
 
   ReviewActionInput edit{ReviewAction::kEdit, item.version, "We keep replies about ideas, not people.", "Something."};
   ASSERT_TRUE(forum_->ActOnReview(admin_, item.id, edit).ok());

@@ -116,6 +116,27 @@ Result<store::PostRow> Forum::EditPost(const Viewer& viewer, PostId id, std::str
   return edited;
 }
 
+Result<void> Forum::ShowPostAgain(const Viewer& viewer, PostId id, std::string_view reason_text) {
+  KINDRED_TRY(Guardian::CanReview(viewer));
+  auto post = FindPost(id);
+  if (!post) return std::move(post).error();
+  KINDRED_TRY(Guardian::CanShowPostAgain(viewer, *post));
+  auto reason = ValidateReason(reason_text);
+  if (!reason) return std::move(reason).error();
+  const UnixSeconds now = clock_.Now();
+  KINDRED_TRY(store_.SetPostHidden(id, std::nullopt, ""));
+  KINDRED_TRY(store_.AppendModlog(
+      {0, viewer.member->id, "post.shown_again", "post", id.value, "hidden by a moderator", "shown", *reason, now, ""}));
+  if (auto told = TellWriter(post->user_id, "Your post is shown again",
+                             "A moderator has shown your post again, so everyone who reads the topic can see it." +
+                                 (reason->empty() ? std::string() : "\n\nTheir note: " + *reason),
+                             "/p/" + std::to_string(id.value));
+      !told) {
+    spdlog::error("could not tell the writer of post {} it is shown again: {}", id.value, told.error().message);
+  }
+  return Ok();
+}
+
 Result<void> Forum::DeletePost(const Viewer& viewer, PostId id) {
   auto post = FindPost(id);
   if (!post) return std::move(post).error();

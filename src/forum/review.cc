@@ -135,19 +135,28 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
       auto post = store_.FindPost(item.post);
       if (item.kind == store::ReviewKind::kFlag && post && post->hidden_at && post->hidden_reason == "flags") {
         KINDRED_TRY(store_.SetPostHidden(item.post, std::nullopt, ""));
+        KINDRED_TRY(tell_writer("Your post is shown again",
+                                "A moderator read " + where + " and it is shown again, as it was. Thank you for "
+                                "your patience."));
       }
       break;
     }
     case ReviewAction::kApprove: {
       auto post = store_.FindPost(item.post);
-      if (post && post->hidden_at) KINDRED_TRY(store_.SetPostHidden(item.post, std::nullopt, ""));
+      if (post && post->hidden_at) {
+        KINDRED_TRY(store_.SetPostHidden(item.post, std::nullopt, ""));
+        KINDRED_TRY(tell_writer(post->hidden_reason == "held" ? "Your post is up" : "Your post is shown again",
+                                post->hidden_reason == "held"
+                                    ? "A moderator has looked at " + where + ", and everyone can read it now."
+                                    : "A moderator read " + where + " and it is shown again, as it was."));
+      }
       break;
     }
     case ReviewAction::kHide:
       KINDRED_TRY(store_.SetPostHidden(item.post, now, "moderator"));
       KINDRED_TRY(tell_writer("A moderator hid one of your posts",
-                              "A moderator hid " + where + ". Only you and the moderators can see it now." +
-                                  (reason.empty() ? "" : "\n\nTheir note: " + reason)));
+                              "A moderator hid " + where + ". Only you and the moderators can see it now. Their reason: " +
+                                  reason));
       break;
     case ReviewAction::kEdit: {
       auto body = ValidateBody(input.body);
@@ -249,12 +258,12 @@ Result<store::ReviewItemRow> Forum::ActOnReview(const Viewer& viewer, std::int64
     return Error::Invalid("action", "action_not_offered",
                           "That action does not apply to this kind of item. Please choose one of those shown.");
   }
-  std::string reason(Trim(input.reason));
-  if (!IsValidUtf8(reason) || CountCodepoints(reason) > kNoteMax) {
-    return Error::Invalid("reason", "note_too_long", "Please keep the note under 2,000 characters.");
-  }
-  const bool writer_reads_reason = action == ReviewAction::kEdit || action == ReviewAction::kDelete ||
-                                   action == ReviewAction::kWarn || action == ReviewAction::kSuspend;
+  auto checked_reason = ValidateReason(input.reason);
+  if (!checked_reason) return std::move(checked_reason).error();
+  const std::string reason = std::move(*checked_reason);
+  const bool writer_reads_reason = action == ReviewAction::kHide || action == ReviewAction::kEdit ||
+                                   action == ReviewAction::kDelete || action == ReviewAction::kWarn ||
+                                   action == ReviewAction::kSuspend;
   if (reason.empty() && (writer_reads_reason || action == ReviewAction::kRecordEmergencyContact)) {
     return Error::Invalid("reason", "note_required",
                           action == ReviewAction::kRecordEmergencyContact

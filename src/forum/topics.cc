@@ -207,10 +207,8 @@ Result<store::TopicRow> Forum::ModerateTopic(const Viewer& viewer, TopicId id, c
   KINDRED_TRY(Guardian::CanModerateTopic(viewer));
   auto topic = store_.FindTopic(id);
   if (!topic) return topic.error().code == ErrorCode::kNotFound ? TopicNotFound() : std::move(topic).error();
-  const std::string reason(Trim(input.reason));
-  if (CountCodepoints(reason) > 1000) {
-    return Error::Invalid("reason", "reason_too_long", "Please keep the note under 1,000 characters.");
-  }
+  auto reason = ValidateReason(input.reason);
+  if (!reason) return std::move(reason).error();
   CategoryId category = input.category_id.value_or(topic->category_id);
   std::string category_name;
   if (category != topic->category_id) {
@@ -230,7 +228,7 @@ Result<store::TopicRow> Forum::ModerateTopic(const Viewer& viewer, TopicId id, c
   };
   if (state(*topic) != state(*changed)) {
     if (auto logged = store_.AppendModlog({0, viewer.member->id, "topic.moderated", "topic", id.value, state(*topic),
-                                           state(*changed), reason, clock_.Now(), ""});
+                                           state(*changed), *reason, clock_.Now(), ""});
         !logged) {
       return std::move(logged).error();
     }
@@ -255,7 +253,7 @@ Result<store::TopicRow> Forum::ModerateTopic(const Viewer& viewer, TopicId id, c
       text.append(text.empty() ? "A moderator moved " + question + " to " : " It is now in ")
           .append("the category \"" + category_name + "\". Its link stays the same.");
     }
-    if (!reason.empty()) text.append("\n\nTheir note: " + reason);
+    if (!reason->empty()) text.append("\n\nTheir note: " + *reason);
     if (auto told = TellWriter(topic->user_id, title, text, "/t/" + std::to_string(id.value)); !told) {
       spdlog::error("could not tell the writer of topic {} about a moderator's change: {}", id.value,
                     told.error().message);

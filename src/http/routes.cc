@@ -121,6 +121,7 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Html("POST", "/t/{id}/slow-mode", &P::SetSlowMode);
   Html("GET", "/p/{id}/reveal", &P::RevealForm);
   Html("POST", "/p/{id}/reveal", &P::Reveal);
+  Html("POST", "/p/{id}/show", &P::ShowPostAgain);
   Html("GET", "/p/{id}/flag", &P::FlagForm);
   Html("POST", "/p/{id}/flag", &P::Flag);
   Html("GET", "/static/{name}", &P::Static);
@@ -159,6 +160,7 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("DELETE", "/api/v1/users/{name}/block", &A::UnblockUser);
   Json("PUT", "/api/v1/me/muted-words", &A::SetMutedWords);
   Json("POST", "/api/v1/posts/{id}/reveal", &A::RevealAnonymous);
+  Json("POST", "/api/v1/posts/{id}/show", &A::ShowPostAgain);
   Json("POST", "/api/v1/users/{name}/suspend", &A::SuspendUser);
   Json("DELETE", "/api/v1/users/{name}/suspend", &A::LiftSuspension);
   Json("PUT", "/api/v1/users/{name}/trust", &A::SetTrust);

@@ -433,6 +433,17 @@ Result<http::Response> Pages::Reveal(const http::Request& request, const forum::
   return response;
 }
 
+// A moderator's hide undone from the post itself, where the moderator finds it.
+Result<http::Response> Pages::ShowPostAgain(const http::Request& request, const forum::Viewer& viewer) const {
+  auto id = PostFromPath(request);
+  if (!id.ok()) return std::move(id).error();
+  auto form = http::Params::Parse(request.body);
+  if (!form.ok()) return std::move(form).error();
+  auto shown = forum_.ShowPostAgain(viewer, *id, TextareaValue(*form, "reason"));
+  if (!shown.ok()) return std::move(shown).error();
+  return http::Response::Redirect("/p/" + ToString(id->value));
+}
+
 // ---- Flag a post ----
 
 Result<http::Response> Pages::FlagForm(const http::Request& request, const forum::Viewer& viewer) const {

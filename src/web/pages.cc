@@ -239,6 +239,7 @@ struct PostControls {
   bool can_flag = false;
   bool can_react = false;
   bool can_reveal = false;
+  bool can_show_again = false;
 };
 
 PostControls ControlsFor(const forum::Viewer& viewer, const store::PostRow& post) {
@@ -253,6 +254,7 @@ PostControls ControlsFor(const forum::Viewer& viewer, const store::PostRow& post
   c.can_flag = forum::Guardian::MayFlag(viewer, post);
   c.can_react = forum::Guardian::MayReact(viewer, post);
   c.can_reveal = ShowsRevealControl(viewer, post);  // moderators only (moderation_pages.cc)
+  c.can_show_again = forum::Guardian::MayShowPostAgain(viewer, post);
   return c;
 }
 
@@ -298,6 +300,7 @@ Data PostData(const PostInputs& in) {
   item.set("can_worry", controls.can_worry);
   item.set("can_flag", controls.can_flag);
   if (controls.can_reveal) item.set("reveal_url", "/p/" + ToString(post.id.value) + "/reveal");
+  item.set("can_show_again", controls.can_show_again);
 
   Data reactions{Data::type::list};
   for (const auto& [kind, label] : kReactionLabels) {
@@ -329,7 +332,7 @@ void AddReadersInputs(const PostInputs& in, internal::FragmentKey& key) {
   for (bool given : in.own) key.Number(given);
   const PostControls& c = in.controls;
   for (bool may : {c.revisions_link, c.can_edit, c.can_delete, c.can_quote, c.can_worry, c.can_flag, c.can_react,
-                   c.can_reveal})
+                   c.can_reveal, c.can_show_again})
     key.Number(may);
   key.Text(in.created_relative);
 }
@@ -707,7 +710,7 @@ Result<http::Response> Pages::Profile(const http::Request& request, const forum:
     if (post.deleted_at) {
       excerpt = "This post was deleted by its author.";
     } else if (display.hidden) {
-      excerpt = "This post is hidden while a moderator looks at it.";
+      excerpt = forum::HiddenPostPlaceholder(post);
     } else if (!display.muted_word.empty()) {
       excerpt = "Hidden because it contains a word you muted. Open the post to read it.";
     } else if (display.collapsed_warning) {

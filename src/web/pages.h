@@ -127,6 +127,7 @@ class Pages {
                                     const forum::Viewer& viewer) const;  // /p/{id}/reveal
   // POST /p/{id}/reveal (reason): answers with the writer's name on the page itself (logged).
   Result<http::Response> Reveal(const http::Request& request, const forum::Viewer& viewer) const;
+  Result<http::Response> ShowPostAgain(const http::Request& request, const forum::Viewer& viewer) const;
   Result<http::Response> FlagForm(const http::Request& request,
                                   const forum::Viewer& viewer) const;  // /p/{id}/flag (?sent=1: thank you)
   Result<http::Response> Flag(const http::Request& request,

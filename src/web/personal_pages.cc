@@ -6,6 +6,7 @@
 // announces them as collapsed with the summary as their name.
 
 #include "core/text.h"
+#include "forum/guardian.h"
 #include "forum/limits.h"
 #include "forum/validation.h"
 #include "web/pages.h"
@@ -18,9 +19,15 @@ constexpr std::string_view kAnonymousMember = "Anonymous member";
 constexpr std::string_view kFormerMember = "A former member";
 
 // What a hidden post's writer and the moderators read above it, by why it is hidden.
-std::string HiddenWhile(std::string_view reason) {
-  if (reason == "held") return "it waits for a moderator's first look";
-  return "a moderator looks at it";
+// Why a hidden post is hidden, in words for its writer (`own`) or a moderator.
+std::string HiddenNote(std::string_view reason, bool own) {
+  if (reason == "moderator") {
+    return own ? "A moderator hid this post: only you and the moderators can see it. Their message to you says why."
+               : "A moderator hid this post: members cannot see it.";
+  }
+  const std::string while_ = reason == "held" ? "it waits for a moderator's first look" : "a moderator looks at it";
+  return own ? "Only you and the moderators can see this post while " + while_ + "."
+             : "Members cannot see this post while " + while_ + ".";
 }
 
 std::string ProfileUrl(std::string_view username) { return "/u/" + http::UrlEncode(username); }
@@ -85,14 +92,12 @@ void SetPostDisplay(Data& item, const store::PostRow& post, const forum::PostDis
   if (post.deleted_at) return;  // the partial shows "deleted" and nothing else
   if (display.hidden) {
     item.set("hidden", true);
-    item.set("hidden_text", "This post is hidden while a moderator looks at it.");
+    item.set("hidden_text", std::string(forum::HiddenPostPlaceholder(post)));
     return;
   }
   item.set("visible", true);
   if (post.hidden_at) {
-    item.set("hidden_note", display.own
-                                ? "Only you and the moderators can see this post while " + HiddenWhile(post.hidden_reason) + "."
-                                : "Members cannot see this post while " + HiddenWhile(post.hidden_reason) + ".");
+    item.set("hidden_note", HiddenNote(post.hidden_reason, display.own));
   }
   if (!display.muted_word.empty()) {
     // The word itself stays out of the summary: it is the word the reader asked not to see.

@@ -25,7 +25,7 @@ constexpr std::size_t kTemplateLabelCodepoints = 70;
 // A failed form on one item, shown again open, with what the moderator wrote.
 struct FailedReviewForm {
   std::int64_t item_id = 0;
-  // Which of the item's forms: "action" (the note and quick buttons), "edit", "delete", "move",
+  // Which of the item's forms: "action" (the note and quick buttons), "hide", "edit", "delete", "move",
   // "warn", "suspend", "message" or "emergency".
   std::string form = "action";
   std::string text;  // the note, reason or message
@@ -40,6 +40,8 @@ struct FailedReviewForm {
 std::string_view FormFor(forum::ReviewAction action) {
   using A = forum::ReviewAction;
   switch (action) {
+    case A::kHide:
+      return "hide";
     case A::kEdit:
       return "edit";
     case A::kDelete:
@@ -190,7 +192,7 @@ Data ItemData(const Site& site, const store::ReviewItemRow& item, bool anonymous
         data.set("offers_approve", true);
         break;
       case A::kHide:
-        data.set("offers_hide", true);
+        data.set("hide", form_data("hide"));
         break;
       case A::kDismiss:
         data.set("dismiss_label", safety                                       ? "Nothing needed"
@@ -243,7 +245,7 @@ std::string DoneText(std::string_view done) {
   if (done == "escalate") return "Escalated: the admins have been told.";
   if (done == "dismiss") return "Closed with nothing needed. A post hidden by flags is shown again.";
   if (done == "approve") return "Approved: the post is shown.";
-  if (done == "hide") return "Hidden: only its writer and the moderators can see the post now.";
+  if (done == "hide") return "Hidden: only its writer and the moderators can see the post now. The writer can read your reason.";
   if (done == "edit") return "Edited. The writer can read your reason.";
   if (done == "delete") return "Removed. The writer can read your reason.";
   if (done == "move") return "Moved to the other topic.";

@@ -448,7 +448,8 @@ describe('two moderators at once', () => {
     const page = await moderatorWeb.get('/mod/queue');
     const done = await act(item, 'warn', { reason: 'Please be kind.' });
     assert.equal(done.status, 200);
-    const late = await moderatorWeb.submit(page.text, `/mod/review/${item.id}/action`, { action: 'hide' });
+    const late = await moderatorWeb.submit(page.text, `/mod/review/${item.id}/action`, { reason: 'Unkind.' },
+      (f) => f.values.action === 'hide');
     assertHtml(late, 409);
     assert.match(formErrors(late.text), /Another moderator acted on this item a moment ago/);
     const card = late.text.slice(late.text.indexOf(`id="r${item.id}"`));
@@ -468,9 +469,9 @@ describe('the queue through the web forms', () => {
     assert.match(text, new RegExp(`Reported by ${a.flagger.username} ?: “This reads as mocking.”`));
     const forms = findForms(page.text).filter((f) => f.action === `/mod/review/${h.item.id}/action`);
     const buttons = forms.flatMap((f) => f.buttons.map((b) => b.value)).filter(Boolean);
-    for (const action of ['approve', 'hide', 'dismiss', 'escalate']) assert.ok(buttons.includes(action), `${action} button`);
+    for (const action of ['approve', 'dismiss', 'escalate']) assert.ok(buttons.includes(action), `${action} button`);
     const kinds = forms.map((f) => f.values.action).filter(Boolean);
-    assert.deepEqual(kinds.sort(), ['delete', 'edit', 'suspend', 'warn']);
+    assert.deepEqual(kinds.sort(), ['delete', 'edit', 'hide', 'suspend', 'warn'], 'each action the writer reads a reason for has its own form');
     const edit = forms.find((f) => f.values.action === 'edit');
     assert.equal(edit.values.body, 'Web: a post to hide.', 'the edit form holds the post text');
     assert.ok(forms.every((f) => f.values.version === '1' && f.values._csrf));
@@ -480,9 +481,26 @@ describe('the queue through the web forms', () => {
     assert.match(approved.location, /done=approve/);
     assert.equal(await visitorText(a.post.id), 'Web: a post to approve.');
 
-    const hidden = await moderatorWeb.submit(page.text, `/mod/review/${h.item.id}/action`, { action: 'hide' });
+    const unexplained = await moderatorWeb.submit(page.text, `/mod/review/${h.item.id}/action`, { reason: '' },
+      (f) => f.values.action === 'hide');
+    assertHtml(unexplained, 422);
+    assert.match(formErrors(unexplained.text), /short reason/);
+    const hidden = await moderatorWeb.submit(page.text, `/mod/review/${h.item.id}/action`,
+      { reason: 'Please keep to ideas, not people.' }, (f) => f.values.action === 'hide');
     assert.equal(hidden.status, 303);
     assert.equal(await visitorText(h.post.id), '');
+    // Undone from the post itself, where a moderator reading the topic finds it.
+    const topicPage = await moderatorWeb.follow(`/p/${h.post.id}`);
+    const showForm = findForms(topicPage.text).find((f) => f.action === `/p/${h.post.id}/show`);
+    assert.ok(showForm, 'a hidden post offers "Show this post again" to moderators');
+    assert.match(visibleText(topicPage.text), /A moderator hid this post: members cannot see it\./);
+    assertApiError(await api('POST', `/api/v1/posts/${h.post.id}/show`, {}, h.writer.token), 403, { code: 'moderators_only' });
+    assertApiError(await api('POST', `/api/v1/posts/${h.post.id}/show`, {}), 401, {});
+    const shown = await moderatorWeb.submit(topicPage.text, `/p/${h.post.id}/show`, { reason: 'Fair on a second read.' });
+    assert.equal(shown.status, 303);
+    assert.equal(await visitorText(h.post.id), 'Web: a post to hide.');
+    const told = await api('GET', '/api/v1/me/notices', undefined, h.writer.token);
+    assert.match(told.json.notices[0].body_html, /Fair on a second read\./);
 
     const noReason = await moderatorWeb.submit(page.text, `/mod/review/${s.item.id}/action`, { suspend_days: '2', reason: '' },
       (f) => f.values.action === 'suspend');

@@ -238,7 +238,7 @@ describe('personal controls', () => {
       assert.equal(hidden.status, 200, hidden.text);
 
       const reader = await page(server.client(), `/t/${asked.topic.id}`);
-      assert.match(visibleText(articleOf(reader, 2)), /This post is hidden while a moderator looks at it\./);
+      assert.match(visibleText(articleOf(reader, 2)), /A moderator has hidden this post\./);
       assert.doesNotMatch(reader, /cheap pills/);
       const api = await topicApi(server, asked.topic.id, 1, flagger.token);
       assert.equal(api.posts[1].hidden, true);
@@ -247,7 +247,7 @@ describe('personal controls', () => {
       assert.equal(single.json.post.body_markdown, '');
 
       const own = visibleText(articleOf(await page(writer, `/t/${asked.topic.id}`), 2));
-      assert.match(own, /Only you and the moderators can see this post while a moderator looks at it\./);
+      assert.match(own, /A moderator hid this post: only you and the moderators can see it\. Their message to you says why\./);
       assert.match(own, /cheap pills/);
       const mod = await topicApi(server, asked.topic.id, 1, admin.token);
       assert.equal(mod.posts[1].hidden_from_others, true);
@@ -289,7 +289,7 @@ describe('personal controls', () => {
         for (const event of [pageEvents[1], apiEvents[1]]) {
           assert.equal(event.event, 'hide');
           assert.doesNotMatch(event.data, /went for a swim/);
-          assert.match(event.data, /hidden while a moderator looks at it/);
+          assert.match(event.data, /A moderator has hidden this post/);
         }
         assert.ok([...pageStream.events, ...apiStream.events].every((e) => !/cryptocoin/.test(e.data)));
       } finally {
