@@ -121,4 +121,10 @@ std::string Slugify(std::string_view text) {
   return slug;
 }
 
+std::string GroupThousands(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  for (std::size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, 1, ',');
+  return digits;
+}
+
 }  // namespace kindred

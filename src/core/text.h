@@ -34,4 +34,7 @@ std::string EscapeControlCharacters(std::string_view text);
 // A URL-safe lowercase slug: letters and digits kept, runs of anything else become one '-'.
 std::string Slugify(std::string_view text);
 
+// A count as people read it in messages: 20000 is "20,000".
+std::string GroupThousands(std::uint64_t n);
+
 }  // namespace kindred

@@ -53,4 +53,12 @@ TEST(TextTest, EscapesControlCharactersForOneLogLine) {
 }
 
 }  // namespace
+TEST(GroupThousandsTest, PutsACommaBetweenEachThreeDigits) {
+  EXPECT_EQ(GroupThousands(0), "0");
+  EXPECT_EQ(GroupThousands(999), "999");
+  EXPECT_EQ(GroupThousands(1000), "1,000");
+  EXPECT_EQ(GroupThousands(20000), "20,000");
+  EXPECT_EQ(GroupThousands(1234567), "1,234,567");
+}
+
 }  // namespace kindred

@@ -23,7 +23,7 @@ Result<void> CheckText(std::string_view field, std::string_view text) {
   return Ok();
 }
 
-std::string Chars(std::size_t n) { return std::to_string(n) + " characters"; }
+std::string Chars(std::size_t n) { return GroupThousands(n) + " characters"; }
 
 }  // namespace
 
@@ -98,7 +98,7 @@ Result<std::string> ValidateTitle(std::string_view title) {
   if (length > kTitleMax) {
     return Error::Invalid("title", "title_too_long",
                           "Please shorten the title to " + Chars(kTitleMax) + " or fewer (it has " +
-                              std::to_string(length) + "). The details can go in the text below.");
+                              GroupThousands(length) + "). The details can go in the text below.");
   }
   return std::string(title);
 }
@@ -113,7 +113,7 @@ Result<std::string> ValidateBody(std::string_view body) {
   std::size_t length = CountCodepoints(normalized);
   if (length > kBodyMax) {
     return Error::Invalid("body", "body_too_long",
-                          "Please shorten this to " + Chars(kBodyMax) + " or fewer (it has " + std::to_string(length) +
+                          "Please shorten this to " + Chars(kBodyMax) + " or fewer (it has " + GroupThousands(length) +
                               "). You could split it into a second reply.");
   }
   return normalized;

@@ -795,7 +795,7 @@ http::Response Pages::FormNotSentPage(const http::Request& request, const forum:
   int status = 403;
   if (why == NotSent::kTooLarge) {
     heading = "That was more than we can take at once";
-    message = "It was not sent: a post can be up to " + ToString(static_cast<std::int64_t>(forum::kBodyMax)) +
+    message = "It was not sent: a post can be up to " + GroupThousands(forum::kBodyMax) +
               " characters. Your words are below: copy them, then post them in parts or shorten them.";
     status = 413;
   } else if (signed_out) {

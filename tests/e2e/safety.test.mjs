@@ -217,7 +217,7 @@ describe('oversized, invalid and malformed requests get a clean 4xx', () => {
     const fromHere = await form.postForm('/new', { category_id: forum.category.id, title: 'A very big question', body: `My story. ${big}` },
       { headers: { origin: forum.server.baseUrl, referer: `${forum.server.baseUrl}/new` } });
     assert.equal(fromHere.status, 413);
-    assert.match(visibleText(fromHere.text), /a post can be up to 20000 characters/);
+    assert.match(visibleText(fromHere.text), /a post can be up to 20,000 characters/);
     assert.ok(fromHere.text.includes(`>\nMy story. ${big.slice(0, 1000)}`), 'the text is there to copy');
     assert.ok(fromHere.text.includes('A very big question'), 'and the title');
     assert.match(fromHere.text, /action="\/logout"/, 'still shown as signed in: nothing else went wrong');
