@@ -87,6 +87,8 @@ class Api {
   Result<http::Response> ListWatchedWords(const http::Request& request, const forum::Viewer& viewer) const;  // GET /api/v1/admin/watched-words
   Result<http::Response> AddWatchedWord(const http::Request& request, const forum::Viewer& viewer) const;    // POST /api/v1/admin/watched-words
   Result<http::Response> RemoveWatchedWord(const http::Request& request, const forum::Viewer& viewer) const; // DELETE /api/v1/admin/watched-words/{id}
+  Result<http::Response> Modlog(const http::Request& request, const forum::Viewer& viewer) const;            // GET /api/v1/modlog?page=
+  Result<http::Response> UserStanding(const http::Request& request, const forum::Viewer& viewer) const;      // GET /api/v1/users/{name}/standing
 
   // Privacy and leaving (privacy_api.cc).
   // Everything stored about the viewer, as a download (Content-Disposition: attachment); never
@@ -103,6 +105,12 @@ class Api {
   Result<http::Response> UnblockUser(const http::Request& request, const forum::Viewer& viewer) const;  // DELETE /api/v1/users/{name}/block
   // {words:[...], always_show_content_warnings?} -> the list as kept, and the preference.
   Result<http::Response> SetMutedWords(const http::Request& request, const forum::Viewer& viewer) const;  // PUT /api/v1/me/muted-words
+  // {account:{...}, blocked:[{username, url}]}; PATCH takes worry_messages_off and
+  // show_posts_with_content_warnings (each optional) and answers the same.
+  Result<http::Response> ShowMe(const http::Request& request, const forum::Viewer& viewer) const;    // GET /api/v1/me
+  Result<http::Response> UpdateMe(const http::Request& request, const forum::Viewer& viewer) const;  // PATCH /api/v1/me
+  Result<http::Response> DeleteAllSessions(const http::Request& request,
+                                           const forum::Viewer& viewer) const;  // DELETE /api/v1/sessions
 
   // {"error":{"code":key,"message":...,"field":...}} with the status for its code.
   static http::Response ErrorJson(const Error& error);

@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "api/request_decoding.h"
 #include "api/response_encoding.h"
+#include "forum/guardian.h"
 
 namespace kindred::api {
 namespace {
@@ -59,6 +60,38 @@ Result<http::Response> Api::ShowPostAgain(const http::Request& request, const fo
   auto shown = forum_.ShowPostAgain(viewer, PostId(id), reason->value_or(""));
   if (!shown.ok()) return std::move(shown).error();
   return JsonResponse({{"post_id", id}, {"hidden", false}});
+}
+
+Result<http::Response> Api::Modlog(const http::Request& request, const forum::Viewer& viewer) const {
+  auto page = PageFromQuery(request.query);
+  if (!page.ok()) return std::move(page).error();
+  auto entries = forum_.Modlog(viewer, *page);
+  if (!entries.ok()) return std::move(entries).error();
+  json list = json::array();
+  for (const auto& entry : *entries) {
+    list.push_back({{"id", entry.id},
+                    {"actor", EncodeUserRef(entry.actor, entry.actor_name)},
+                    {"action", entry.action},
+                    {"subject", {{"kind", entry.subject_kind}, {"id", entry.subject_id}}},
+                    {"before", entry.before},
+                    {"after", entry.after},
+                    {"reason", entry.reason},
+                    {"created_at", EncodeTime(entry.created_at)}});
+  }
+  return JsonResponse({{"entries", std::move(list)}, {"page", *page}});
+}
+
+// What the member's moderation panel shows: standing, and the record of their flags.
+Result<http::Response> Api::UserStanding(const http::Request& request, const forum::Viewer& viewer) const {
+  KINDRED_TRY(forum::Guardian::CanReview(viewer));
+  auto profile = forum_.Profile(viewer, request.Param("name"), 1);
+  if (!profile.ok()) return std::move(profile).error();
+  json standing = EncodeStanding(profile->user, forum_.clock().Now());
+  standing["created_at"] = EncodeTime(profile->user.created_at);
+  standing["post_count"] = profile->post_count;
+  standing["flags_upheld"] = profile->user.flags_upheld;
+  standing["flags_rejected"] = profile->user.flags_rejected;
+  return JsonResponse({{"user", std::move(standing)}});
 }
 
 Result<http::Response> Api::SuspendUser(const http::Request& request, const forum::Viewer& viewer) const {

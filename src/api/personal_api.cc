@@ -31,14 +31,36 @@ Result<http::Response> Api::SetMutedWords(const http::Request& request, const fo
   auto me = forum_.Me(viewer);
   if (!me.ok()) return std::move(me).error();
   // The list as kept (trimmed, repeats dropped), so a client can show exactly what applies.
-  nlohmann::json kept = nlohmann::json::array();
-  std::string_view stored = me->muted_words;
-  for (std::size_t start = 0; start < stored.size();) {
-    std::size_t end = std::min(stored.find('\n', start), stored.size());
-    if (end > start) kept.push_back(std::string(stored.substr(start, end - start)));
-    start = end + 1;
-  }
-  return JsonResponse({{"words", std::move(kept)}, {"always_show_content_warnings", me->show_warned_posts}});
+  return JsonResponse({{"words", EncodeLines(me->muted_words)}, {"always_show_content_warnings", me->show_warned_posts}});
+}
+
+// The account as its member reads it, with whom they blocked: what the account page shows.
+Result<http::Response> Api::ShowMe(const http::Request& request, const forum::Viewer& viewer) const {
+  auto me = forum_.Me(viewer);
+  if (!me.ok()) return std::move(me).error();
+  auto blocked = forum_.BlockedMembers(viewer);
+  if (!blocked.ok()) return std::move(blocked).error();
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& member : *blocked) names.push_back({{"username", member.username}, {"url", UserUrl(member.username)}});
+  return JsonResponse({{"account", EncodeAccount(*me)}, {"blocked", std::move(names)}});
+}
+
+Result<http::Response> Api::UpdateMe(const http::Request& request, const forum::Viewer& viewer) const {
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto worry_off = body->OptionalBool("worry_messages_off");
+  if (!worry_off.ok()) return std::move(worry_off).error();
+  auto show_warned = body->OptionalBool("show_posts_with_content_warnings");
+  if (!show_warned.ok()) return std::move(show_warned).error();
+  if (*worry_off) KINDRED_TRY(forum_.SetWorryOptOut(viewer, **worry_off));
+  if (*show_warned) KINDRED_TRY(forum_.SetShowWarnedPosts(viewer, **show_warned));
+  return ShowMe(request, viewer);
+}
+
+// "Sign out everywhere": every session of the member ends, this one too.
+Result<http::Response> Api::DeleteAllSessions(const http::Request& request, const forum::Viewer& viewer) const {
+  KINDRED_TRY(forum_.LogOutEverywhere(viewer));
+  return NoContent();
 }
 
 }  // namespace kindred::api

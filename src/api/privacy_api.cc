@@ -15,34 +15,6 @@ using nlohmann::json;
 // Bumped when a field of the export changes meaning, so a program reading old exports can tell.
 constexpr int kExportFormatVersion = 1;
 
-json Lines(std::string_view text) {
-  json lines = json::array();
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) lines.push_back(std::string(text.substr(start, end - start)));
-    start = end + 1;
-  }
-  return lines;
-}
-
-json EncodeAccount(const store::UserRow& user) {
-  return {{"id", user.id.value},
-          {"username", user.username},
-          {"email", user.email},
-          {"role", forum::RoleName(user.role)},
-          {"created_at", EncodeTime(user.created_at)},
-          {"trust_level", forum::TrustLevelName(user.trust_level)},
-          {"suspended_until", EncodeTime(user.suspended_until)},
-          {"suspended_reason", user.suspended_reason},
-          {"worry_messages_off", user.worry_opt_out},
-          {"muted_words", Lines(user.muted_words)},
-          {"show_posts_with_content_warnings", user.show_warned_posts},
-          {"flags_upheld", user.flags_upheld},
-          {"flags_rejected", user.flags_rejected}};
-}
-
 // A post as its writer sees it in their export: everything, including what others are not shown
 // (that it was anonymous, hidden, or held).
 json EncodeOwnPost(const store::PostRow& post, const store::TopicRow& topic) {

@@ -18,6 +18,34 @@ std::string UserUrl(std::string_view username) { return "/u/" + http::UrlEncode(
 
 json EncodeUserRef(UserId id, std::string_view username) { return {{"id", id.value}, {"username", username}}; }
 
+json EncodeLines(std::string_view text) {
+  json lines = json::array();
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) lines.push_back(std::string(text.substr(start, end - start)));
+    start = end + 1;
+  }
+  return lines;
+}
+
+json EncodeAccount(const store::UserRow& user) {
+  return {{"id", user.id.value},
+          {"username", user.username},
+          {"email", user.email},
+          {"role", forum::RoleName(user.role)},
+          {"created_at", EncodeTime(user.created_at)},
+          {"trust_level", forum::TrustLevelName(user.trust_level)},
+          {"suspended_until", EncodeTime(user.suspended_until)},
+          {"suspended_reason", user.suspended_reason},
+          {"worry_messages_off", user.worry_opt_out},
+          {"muted_words", EncodeLines(user.muted_words)},
+          {"show_posts_with_content_warnings", user.show_warned_posts},
+          {"flags_upheld", user.flags_upheld},
+          {"flags_rejected", user.flags_rejected}};
+}
+
 json EncodeSelf(const store::UserRow& user) {
   return {{"id", user.id.value}, {"username", user.username}, {"role", forum::RoleName(user.role)}};
 }

@@ -34,6 +34,10 @@ std::string UserUrl(std::string_view username);
 nlohmann::json EncodeUserRef(UserId id, std::string_view username);
 // {id, username, role}: the signed-in person themself.
 nlohmann::json EncodeSelf(const store::UserRow& user);
+// Each non-empty line of a newline-separated setting (muted words), as a list.
+nlohmann::json EncodeLines(std::string_view text);
+// Everything about the member's own account that they may read: never the password hash.
+nlohmann::json EncodeAccount(const store::UserRow& user);
 // {id, username, created_at, post_count}: a profile anyone may read.
 nlohmann::json EncodeProfileUser(const store::UserRow& user, std::int64_t post_count);
 

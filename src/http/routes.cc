@@ -131,6 +131,7 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("GET", "/api/v1/users/{name}", &A::ShowUser);
   Json("POST", "/api/v1/sessions", &A::CreateSession);
   Json("DELETE", "/api/v1/sessions/current", &A::DeleteSession);
+  Json("DELETE", "/api/v1/sessions", &A::DeleteAllSessions);
   Json("GET", "/api/v1/categories", &A::ListCategories);
   Json("POST", "/api/v1/categories", &A::CreateCategory);
   Json("GET", "/api/v1/categories/{slug}/topics", &A::CategoryTopics);
@@ -165,11 +166,15 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("DELETE", "/api/v1/users/{name}/suspend", &A::LiftSuspension);
   Json("PUT", "/api/v1/users/{name}/trust", &A::SetTrust);
   Json("PUT", "/api/v1/users/{name}/role", &A::SetRole);
+  Json("GET", "/api/v1/users/{name}/standing", &A::UserStanding);
+  Json("GET", "/api/v1/modlog", &A::Modlog);
   Json("GET", "/api/v1/admin/watched-words", &A::ListWatchedWords);
   Json("POST", "/api/v1/admin/watched-words", &A::AddWatchedWord);
   Json("DELETE", "/api/v1/admin/watched-words/{id}", &A::RemoveWatchedWord);
   Json("GET", "/api/v1/me/export", &A::ExportAccount);
   Json("DELETE", "/api/v1/me", &A::DeleteAccount);
+  Json("GET", "/api/v1/me", &A::ShowMe);
+  Json("PATCH", "/api/v1/me", &A::UpdateMe);
   Json("POST", "/api/v1/me/password", &A::ChangePassword);
 
   router_.Add("GET", "/healthz",

@@ -250,6 +250,47 @@ describe('signing in and out', () => {
     assertApiError(again, 401);
   });
 
+  test('DELETE /api/v1/sessions signs out everywhere: every token and cookie of the member ends', async () => {
+    const member = await apiMember(forum.server, 'apiall');
+    const client = forum.server.client();
+    const other = (await client.api('POST', '/api/v1/sessions', { username: member.username, password: member.password })).json.token;
+    const browser = forum.server.client();
+    await browser.get('/login');
+    assert.equal((await browser.postForm('/login', { username: member.username, password: member.password })).status, 303);
+    assertApiError(await client.api('DELETE', '/api/v1/sessions'), 401, { code: 'login_required' });
+    const ended = await client.api('DELETE', '/api/v1/sessions', undefined, { token: member.token });
+    assert.equal(ended.status, 204, ended.text);
+    for (const token of [member.token, other]) {
+      assertApiError(await client.api('GET', '/api/v1/me', undefined, { token }), 401);
+    }
+    assert.ok(!(await isSignedIn(browser)), 'the browser is signed out too');
+  });
+
+  test('GET and PATCH /api/v1/me: the account page\'s settings, and whom the member blocked', async () => {
+    const member = await apiMember(forum.server, 'apime');
+    const other = await apiMember(forum.server, 'apimeo');
+    const client = forum.server.client();
+    const call = (method, body) => client.api(method, '/api/v1/me', body, { token: member.token });
+    assertApiError(await client.api('GET', '/api/v1/me'), 401);
+    const before = await call('GET');
+    assert.equal(before.status, 200, before.text);
+    assert.equal(before.json.account.username, member.username);
+    assert.equal(before.json.account.worry_messages_off, false);
+    assert.ok(!('password_hash' in before.json.account));
+    assert.deepEqual(before.json.blocked, []);
+    await client.api('POST', `/api/v1/users/${other.username}/block`, undefined, { token: member.token });
+    const changed = await call('PATCH', { worry_messages_off: true, show_posts_with_content_warnings: true });
+    assert.equal(changed.status, 200, changed.text);
+    assert.equal(changed.json.account.worry_messages_off, true);
+    assert.equal(changed.json.account.show_posts_with_content_warnings, true);
+    assert.deepEqual(changed.json.blocked.map((b) => b.username), [other.username]);
+    // Left out stays as it is.
+    const partly = await call('PATCH', { worry_messages_off: false });
+    assert.equal(partly.json.account.worry_messages_off, false);
+    assert.equal(partly.json.account.show_posts_with_content_warnings, true);
+    assertApiError(await call('PATCH', { worry_messages_off: 'yes' }), 400, {});
+  });
+
   test('a made-up bearer token is a visitor, not an error page', async () => {
     const client = forum.server.client();
     const response = await client.api('POST', '/api/v1/topics', { category_id: forum.category.id, title: 'Made up token', body: 'x' }, { token: 'A'.repeat(43) });

@@ -501,6 +501,23 @@ describe('the queue through the web forms', () => {
     assert.equal(await visitorText(h.post.id), 'Web: a post to hide.');
     const told = await api('GET', '/api/v1/me/notices', undefined, h.writer.token);
     assert.match(told.json.notices[0].body_html, /Fair on a second read\./);
+    // The record, through the API as on /mod/log.
+    assertApiError(await api('GET', '/api/v1/modlog', undefined, h.writer.token), 403, { code: 'moderators_only' });
+    const log = await api('GET', '/api/v1/modlog', undefined, moderator.token);
+    assert.equal(log.status, 200, log.text);
+    const entry = log.json.entries.find((e) => e.action === 'post.shown_again' && e.subject.id === h.post.id);
+    assert.ok(entry, 'showing again is on the record');
+    assert.equal(entry.subject.kind, 'post');
+    assert.equal(entry.actor.username, moderatorWeb.username);
+    assert.equal(entry.reason, 'Fair on a second read.');
+    // And the writer's standing, as the member panel shows it.
+    assertApiError(await api('GET', `/api/v1/users/${h.writer.username}/standing`, undefined, h.flagger.token), 403, { code: 'moderators_only' });
+    const standing = await api('GET', `/api/v1/users/${h.writer.username}/standing`, undefined, moderator.token);
+    assert.equal(standing.status, 200, standing.text);
+    assert.equal(standing.json.user.username, h.writer.username);
+    assert.equal(standing.json.user.suspended, false);
+    assert.ok(standing.json.user.post_count >= 1);
+    assert.equal(typeof standing.json.user.flags_upheld, 'number');
 
     const noReason = await moderatorWeb.submit(page.text, `/mod/review/${s.item.id}/action`, { suspend_days: '2', reason: '' },
       (f) => f.values.action === 'suspend');
