@@ -73,6 +73,8 @@ class Api {
   Result<http::Response> CheckSafety(const http::Request& request, const forum::Viewer& viewer) const;     // POST /api/v1/safety/check
   Result<http::Response> Helplines(const http::Request& request, const forum::Viewer& viewer) const;       // GET /api/v1/helplines?country=
   Result<http::Response> FlagPost(const http::Request& request, const forum::Viewer& viewer) const;        // POST /api/v1/posts/{id}/flags
+  Result<http::Response> ReportUnwantedWorry(const http::Request& request,
+                                             const forum::Viewer& viewer) const;  // POST /api/v1/posts/{id}/worry-unwanted
   Result<http::Response> ReviewQueue(const http::Request& request, const forum::Viewer& viewer) const;     // GET /api/v1/review?status=&page=
   Result<http::Response> ActOnReview(const http::Request& request, const forum::Viewer& viewer) const;     // POST /api/v1/review/{id}/actions
   Result<http::Response> MyNotices(const http::Request& request, const forum::Viewer& viewer) const;       // GET /api/v1/me/notices

@@ -13,10 +13,16 @@ namespace {
 using nlohmann::json;
 
 // A review item as the queue answers it, its writer left out when they posted anonymously.
-Result<json> ReviewItemJson(forum::Forum& forum, const store::ReviewItemRow& item) {
+Result<json> ReviewItemJson(forum::Forum& forum, const forum::Viewer& viewer, const store::ReviewItemRow& item) {
   auto post = forum.FindPost(item.post);
   if (!post.ok() && post.error().code != ErrorCode::kNotFound) return std::move(post).error();
-  return EncodeReviewItem(item, post.ok() && post->anonymous);
+  json encoded = EncodeReviewItem(item, post.ok() && post->anonymous);
+  if (forum::IsUnwantedWorryReport(item)) {
+    auto senders = forum.WorryReporters(viewer, item.post);
+    if (!senders.ok()) return std::move(senders).error();
+    encoded["worry_reporters"] = *senders;
+  }
+  return encoded;
 }
 
 }  // namespace
@@ -69,6 +75,17 @@ Result<http::Response> Api::FlagPost(const http::Request& request, const forum::
   return JsonResponse({{"flag", {{"post_id", id}, {"reason", *reason}}}}, 201);
 }
 
+Result<http::Response> Api::ReportUnwantedWorry(const http::Request& request, const forum::Viewer& viewer) const {
+  long long id = request.IdParam("id");
+  if (id == 0) return Error::NotFound("post_not_found", "We could not find that post.");
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto note = body->OptionalString("note");
+  if (!note.ok()) return std::move(note).error();
+  KINDRED_TRY(forum_.ReportUnwantedWorry(viewer, PostId(id), note->value_or("")));
+  return JsonResponse({{"post_id", id}, {"sent_to_moderators", true}}, 201);
+}
+
 Result<http::Response> Api::ReviewQueue(const http::Request& request, const forum::Viewer& viewer) const {
   auto page = PageFromQuery(request.query);
   if (!page.ok()) return std::move(page).error();
@@ -79,7 +96,7 @@ Result<http::Response> Api::ReviewQueue(const http::Request& request, const foru
   if (!items.ok()) return std::move(items).error();
   json list = json::array();
   for (const auto& item : *items) {
-    auto encoded = ReviewItemJson(forum_, item);
+    auto encoded = ReviewItemJson(forum_, viewer, item);
     if (!encoded.ok()) return std::move(encoded).error();
     list.push_back(std::move(encoded).value());
   }
@@ -106,7 +123,7 @@ Result<http::Response> Api::ActOnReview(const http::Request& request, const foru
     }
     auto item = forum_.ReviewItem(viewer, id);
     if (!item.ok()) return std::move(item).error();
-    auto encoded = ReviewItemJson(forum_, *item);
+    auto encoded = ReviewItemJson(forum_, viewer, *item);
     if (!encoded.ok()) return std::move(encoded).error();
     return JsonResponse({{"item", std::move(encoded).value()}});
   }
@@ -126,7 +143,7 @@ Result<http::Response> Api::ActOnReview(const http::Request& request, const foru
                                  new_body->value_or(""), *topic, *days ? static_cast<int>((*days)->value) : 0};
   auto item = forum_.ActOnReview(viewer, id, input);
   if (!item.ok()) return std::move(item).error();
-  auto encoded = ReviewItemJson(forum_, *item);
+  auto encoded = ReviewItemJson(forum_, viewer, *item);
   if (!encoded.ok()) return std::move(encoded).error();
   return JsonResponse({{"item", std::move(encoded).value()}});
 }

@@ -10,6 +10,7 @@
 #include "forum/forum.h"
 #include "forum/guardian.h"
 #include "forum/markdown.h"
+#include "forum/validation.h"
 
 namespace kindred::forum {
 namespace {
@@ -274,12 +275,52 @@ Result<void> Forum::ReportWorry(const Viewer& viewer, PostId post_id, std::strin
         "stays up as it is.\n\nIf things feel hard right now, you can talk to someone, free and in confidence:\n\n" +
         HelplinesMarkdown(offer) +
         "\nThe [help page](/help) lists services for other countries. You can turn these messages off on your "
-        "[account page](/account).");
+        "[account page](/account). If they feel unwanted or unkind, you can [tell the moderators privately](/p/" +
+        std::to_string(post_id.value) + "/worry-unwanted).");
     notice.link = "/help";
     notice.created_at = now;
     KINDRED_TRY(store_.CreateNotice(notice));
   }
   return Ok();
+}
+
+Result<void> Forum::ReportUnwantedWorry(const Viewer& viewer, PostId post_id, std::string_view note_text) {
+  if (!viewer.signed_in()) return Error::Unauthenticated("Please sign in first.");
+  auto post = FindPost(post_id);
+  if (!post) return std::move(post).error();
+  if (!viewer.is(post->user_id)) {
+    return Error::Forbidden("not_your_post", "Only the person who wrote this post can send this.");
+  }
+  auto note = ValidateReason(note_text, false, {}, "note");
+  if (!note) return std::move(note).error();
+  auto items = store_.ListReviewItemsForPost(post_id);
+  if (!items) return std::move(items).error();
+  for (const auto& item : *items) {
+    const bool waiting = item.status == store::ReviewStatus::kOpen || item.status == store::ReviewStatus::kEscalated;
+    if (IsUnwantedWorryReport(item) && waiting) return Ok();  // the moderators already have it
+  }
+  store::NewReviewItem item;
+  item.kind = store::ReviewKind::kFlag;
+  item.post = post_id;
+  item.priority = 1;
+  item.reasons = std::string(kUnwantedWorryReason);
+  item.reporter = viewer.member->id;
+  item.note = std::move(*note);
+  item.created_at = clock_.Now();
+  KINDRED_TRY(store_.CreateReviewItem(item));
+  return Ok();
+}
+
+Result<std::vector<std::string>> Forum::WorryReporters(const Viewer& viewer, PostId post) {
+  KINDRED_TRY(Guardian::CanReview(viewer));
+  auto items = store_.ListReviewItemsForPost(post);  // oldest first
+  if (!items) return std::move(items).error();
+  std::vector<std::string> names;
+  for (const auto& item : *items) {
+    if (!IsWorryReport(item) || item.reporter_name.empty()) continue;
+    if (std::find(names.begin(), names.end(), item.reporter_name) == names.end()) names.push_back(item.reporter_name);
+  }
+  return names;
 }
 
 Result<void> Forum::SetWorryOptOut(const Viewer& viewer, bool opt_out) {

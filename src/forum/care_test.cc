@@ -196,6 +196,49 @@ TEST_F(CareTest, AnEscalatedCrisisItemIsBroughtBackToTheAdminsAndADecidedOneIsNo
   EXPECT_TRUE(NoticesOfKind(*forum_, moderator, "crisis_reminder").empty());
 }
 
+TEST_F(CareTest, AWriterCanTellTheModeratorsWorryMessagesFeelUnwanted) {
+  store::PostRow post = Post(writer_, "I haven't been sleeping and everything feels grey.");
+  Viewer other = Member("kestrel_r");
+  ASSERT_TRUE(forum_->ReportWorry(peer_, post.id, "").ok());
+  ASSERT_TRUE(forum_->ReportWorry(other, post.id, "").ok());
+  // The kind message tells the writer how.
+  auto message = NoticesOfKind(*forum_, writer_, "worry");
+  ASSERT_EQ(message.size(), 1u);
+  EXPECT_NE(message.front().body_html.find("/p/" + std::to_string(post.id.value) + "/worry-unwanted"), std::string::npos);
+
+  EXPECT_EQ(forum_->ReportUnwantedWorry(peer_, post.id, "").error().key, "not_your_post");
+  EXPECT_EQ(forum_->ReportUnwantedWorry(Visitor(), post.id, "").error().code, ErrorCode::kUnauthenticated);
+  ASSERT_TRUE(forum_->ReportUnwantedWorry(writer_, post.id, "  Same two people every week.  ").ok());
+  ASSERT_TRUE(forum_->ReportUnwantedWorry(writer_, post.id, "again").ok()) << "a second changes nothing";
+
+  auto queue = forum_->ReviewQueue(admin_, true, 1);
+  std::vector<store::ReviewItemRow> unwanted;
+  for (const auto& item : *queue) {
+    if (IsUnwantedWorryReport(item)) unwanted.push_back(item);
+  }
+  ASSERT_EQ(unwanted.size(), 1u);
+  EXPECT_EQ(unwanted.front().note, "Same two people every week.");
+  EXPECT_EQ(*forum_->WorryReporters(admin_, post.id), (std::vector<std::string>{"peer", "kestrel_r"}));
+  EXPECT_EQ(forum_->WorryReporters(writer_, post.id).error().code, ErrorCode::kForbidden);
+  // About the people who worried, not the post: nothing to hide, edit or suspend.
+  EXPECT_EQ(ActionsFor(unwanted.front()),
+            (std::vector<ReviewAction>{ReviewAction::kHandled, ReviewAction::kEscalate, ReviewAction::kDismiss}));
+
+  // Closing the worries leaves the writer's report open, and closing that weighs on nobody's record.
+  for (const auto& item : *queue) {
+    if (IsWorryReport(item)) {
+      ASSERT_TRUE(forum_->ActOnReview(admin_, item.id, {ReviewAction::kDismiss, item.version}).ok());
+      break;
+    }
+  }
+  auto after = forum_->ReviewItem(admin_, unwanted.front().id);
+  EXPECT_EQ(after->status, store::ReviewStatus::kOpen);
+  ASSERT_TRUE(forum_->ActOnReview(admin_, after->id, {ReviewAction::kHandled, after->version, "Spoke to both."}).ok());
+  EXPECT_EQ(store_->FindUserByName("writer")->flags_rejected, 0);
+  EXPECT_EQ(store_->FindUserByName("writer")->flags_upheld, 0);
+  EXPECT_FALSE(store_->FindPost(post.id)->hidden_at.has_value());
+}
+
 TEST_F(CareTest, WorryReportsSendOneKindMessageAWeekAndNeverNameTheReporter) {
   store::PostRow post = Post(writer_, "I haven't been sleeping and everything feels grey.");
   Viewer other = Member("kestrel_r");

@@ -99,6 +99,12 @@ std::vector<ReviewAction> ActionsFor(const store::ReviewItemRow& item);
 // offers the safety actions, never counts towards hiding the post, and never weighs on its
 // reporter's record of flags upheld or turned down.
 bool IsWorryReport(const store::ReviewItemRow& item);
+// The writer's own report that worry messages about a post feel unwanted (ReportUnwantedWorry).
+inline constexpr std::string_view kUnwantedWorryReason = "worry_unwanted";
+bool IsUnwantedWorryReport(const store::ReviewItemRow& item);
+// A member's flag about a fault in the post (unkind, spam, off-topic, other): the only reports
+// that count towards hiding a post and weigh on their flagger's record.
+bool IsFaultFlag(const store::ReviewItemRow& item);
 
 struct ReviewActionInput {
   ReviewAction action = ReviewAction::kHandled;
@@ -338,6 +344,14 @@ class Forum {
   // "I'm worried about this person". Always answers the same way to the reporter, whatever the
   // writer's settings, so the report reveals nothing about them.
   Result<void> ReportWorry(const Viewer& viewer, PostId post, std::string_view note);
+  // The writer of a post tells the moderators that the "someone is thinking of you" messages
+  // about it feel unwanted or unkind: SAFETY.md point 5, as the feature has been used to harass.
+  // The moderators see who sent the worries; the writer is never told. Only the post's writer;
+  // one open report a post (a second changes nothing).
+  Result<void> ReportUnwantedWorry(const Viewer& viewer, PostId post, std::string_view note);
+  // Who sent "I'm worried" reports about a post, first sender first (moderators): what a moderator
+  // needs beside the writer's report that they feel unwanted.
+  Result<std::vector<std::string>> WorryReporters(const Viewer& viewer, PostId post);
   Result<void> SetWorryOptOut(const Viewer& viewer, bool opt_out);
   // Raises "waiting for a reply" for safety items unanswered past the configured time; returns
   // how many it raised. Called by a background job, and by tests with a manual clock.

@@ -158,9 +158,7 @@ void Forum::ConsiderAutoHide(PostId post_id) {
     if (item.kind == store::ReviewKind::kSafety || (IsWorryReport(item) && item.status == store::ReviewStatus::kOpen)) {
       return;
     }
-    if (item.kind == store::ReviewKind::kFlag && item.status == store::ReviewStatus::kOpen && item.reporter) {
-      flaggers.insert(item.reporter->value);
-    }
+    if (IsFaultFlag(item) && item.status == store::ReviewStatus::kOpen) flaggers.insert(item.reporter->value);
   }
   double weight = 0;
   for (std::int64_t id : flaggers) {

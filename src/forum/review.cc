@@ -84,9 +84,34 @@ bool IsWorryReport(const store::ReviewItemRow& item) {
   return item.kind == store::ReviewKind::kFlag && item.reasons == "worried";
 }
 
+bool IsUnwantedWorryReport(const store::ReviewItemRow& item) {
+  return item.kind == store::ReviewKind::kFlag && item.reasons == kUnwantedWorryReason;
+}
+
+namespace {
+
+// Flags about a fault in the post (unkind, spam, a watched word...) and holds, as against the
+// reports about care: a decision settles only items of its own family, and only fault flags
+// count towards hiding a post and weigh on their flagger's record.
+enum class FlagFamily { kFault, kWorry, kUnwantedWorry };
+
+FlagFamily FamilyOf(const store::ReviewItemRow& item) {
+  if (IsWorryReport(item)) return FlagFamily::kWorry;
+  if (IsUnwantedWorryReport(item)) return FlagFamily::kUnwantedWorry;
+  return FlagFamily::kFault;
+}
+
+}  // namespace
+
+bool IsFaultFlag(const store::ReviewItemRow& item) {
+  return item.kind == store::ReviewKind::kFlag && item.reporter && FamilyOf(item) == FlagFamily::kFault;
+}
+
 std::vector<ReviewAction> ActionsFor(const store::ReviewItemRow& item) {
   using A = ReviewAction;
   if (IsWorryReport(item)) return {A::kHandled, A::kEscalate, A::kRecordEmergencyContact, A::kDismiss};
+  // About the people who worried, not the post: the moderators look at them (their member panels).
+  if (IsUnwantedWorryReport(item)) return {A::kHandled, A::kEscalate, A::kDismiss};
   switch (item.kind) {
     // Risk is never a reason to hide, edit or suspend: a person reaching out gets a human.
     case store::ReviewKind::kSafety: return {A::kHandled, A::kEscalate, A::kRecordEmergencyContact, A::kDismiss};
@@ -196,18 +221,14 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
   auto siblings = store_.ListReviewItemsForPost(item.post);
   if (!siblings) return std::move(siblings).error();
   std::set<std::int64_t> flaggers;
-  if (item.kind == store::ReviewKind::kFlag && item.reporter && !IsWorryReport(item)) {
-    flaggers.insert(item.reporter->value);
-  }
+  if (IsFaultFlag(item)) flaggers.insert(item.reporter->value);
   for (const auto& sibling : *siblings) {
     if (sibling.id == item.id || sibling.status != store::ReviewStatus::kOpen) continue;
     if (sibling.kind != store::ReviewKind::kFlag && sibling.kind != store::ReviewKind::kHeld) continue;
     // A worry is settled only with worries: hiding an unkind post does not answer it.
-    if (IsWorryReport(sibling) != IsWorryReport(item)) continue;
+    if (FamilyOf(sibling) != FamilyOf(item)) continue;
     if (action == ReviewAction::kEscalate || action == ReviewAction::kHandled) continue;
-    if (sibling.kind == store::ReviewKind::kFlag && sibling.reporter && !IsWorryReport(sibling)) {
-      flaggers.insert(sibling.reporter->value);
-    }
+    if (IsFaultFlag(sibling)) flaggers.insert(sibling.reporter->value);
     auto settled = store_.ResolveReviewItem(sibling.id, sibling.version,
                                             action == ReviewAction::kDismiss ? store::ReviewStatus::kDismissed
                                                                              : store::ReviewStatus::kHandled,

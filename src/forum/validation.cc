@@ -270,11 +270,12 @@ bool HasPhoneNumber(std::string_view text) {
 
 bool LooksLikeContactDetails(std::string_view text) { return HasEmailAddress(text) || HasPhoneNumber(text); }
 
-Result<std::string> ValidateReason(std::string_view text, bool required, std::string_view why_required) {
+Result<std::string> ValidateReason(std::string_view text, bool required, std::string_view why_required,
+                                   std::string_view field) {
   std::string reason(Trim(text));
-  if (required && reason.empty()) return Error::Invalid("reason", "reason_required", std::string(why_required));
+  if (required && reason.empty()) return Error::Invalid(std::string(field), "reason_required", std::string(why_required));
   if (!IsValidUtf8(reason) || CountCodepoints(reason) > kNoteMax) {
-    return Error::Invalid("reason", "note_too_long", "Please keep the note under 2,000 characters.");
+    return Error::Invalid(std::string(field), "note_too_long", "Please keep the note under 2,000 characters.");
   }
   return reason;
 }

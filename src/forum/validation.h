@@ -17,8 +17,10 @@ Result<std::string> ValidateTitle(std::string_view title);
 Result<std::string> ValidateBody(std::string_view body);
 Result<std::string> ValidateCategoryName(std::string_view name);
 Result<std::string> ValidateCategoryDescription(std::string_view description);
-// A moderator's reason or note (trimmed); `why_required` is the message when one is needed and missing.
-Result<std::string> ValidateReason(std::string_view text, bool required = false, std::string_view why_required = {});
+// A reason or note (trimmed) for the form field `field`; `why_required` is the message when one is
+// needed and missing.
+Result<std::string> ValidateReason(std::string_view text, bool required = false, std::string_view why_required = {},
+                                   std::string_view field = "reason");
 
 // True when `text` holds what looks like an email address or a telephone number: people share
 // them when upset and regret it later, so the compose forms offer a gentle second look (issue 5).

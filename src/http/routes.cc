@@ -86,6 +86,8 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Html("GET", "/guidelines", &P::Guidelines);
   Html("GET", "/p/{id}/worry", &P::WorryForm);
   Html("POST", "/p/{id}/worry", &P::Worry);
+  Html("GET", "/p/{id}/worry-unwanted", &P::UnwantedWorryForm);
+  Html("POST", "/p/{id}/worry-unwanted", &P::UnwantedWorry);
   Html("GET", "/notices", &P::Notices);
   Html("GET", "/account", &P::AccountForm);
   Html("POST", "/account", &P::SaveAccount);
@@ -148,6 +150,7 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("POST", "/api/v1/posts/{id}/reactions", &A::AddReaction);
   Json("DELETE", "/api/v1/posts/{id}/reactions/{kind}", &A::RemoveReaction);
   Json("POST", "/api/v1/posts/{id}/flags", &A::FlagPost);
+  Json("POST", "/api/v1/posts/{id}/worry-unwanted", &A::ReportUnwantedWorry);
   Json("POST", "/api/v1/posts/{id}/move", &A::MovePost);
   Json("GET", "/api/v1/search", &A::Search);
   Json("GET", "/api/v1/similar", &A::Similar);

@@ -91,6 +91,11 @@ class Pages {
   Result<http::Response> WorryForm(const http::Request& request,
                                    const forum::Viewer& viewer) const;  // /p/{id}/worry (?sent=1: thank you)
   Result<http::Response> Worry(const http::Request& request, const forum::Viewer& viewer) const;  // POST /p/{id}/worry
+  // Its writer's "these messages feel unwanted" (Forum::ReportUnwantedWorry).
+  Result<http::Response> UnwantedWorryForm(const http::Request& request,
+                                           const forum::Viewer& viewer) const;  // GET /p/{id}/worry-unwanted
+  Result<http::Response> UnwantedWorry(const http::Request& request,
+                                       const forum::Viewer& viewer) const;  // POST /p/{id}/worry-unwanted
   Result<http::Response> Notices(const http::Request& request, const forum::Viewer& viewer) const;      // /notices
   Result<http::Response> AccountForm(const http::Request& request, const forum::Viewer& viewer) const;  // /account
   Result<http::Response> SaveAccount(const http::Request& request, const forum::Viewer& viewer) const;  // POST /account

@@ -68,6 +68,7 @@ std::string FlagReasonText(std::string_view reason) {
   if (reason == "spam") return "spam";
   if (reason == "misplaced") return "off-topic or in the wrong place";
   if (reason == "worried") return "worried about this person";
+  if (reason == forum::kUnwantedWorryReason) return "the writer finds the “I'm worried” messages about this post unwanted";
   if (reason == "other") return "something else";
   return std::string(reason);  // a watched word: "watched word \"...\""
 }
@@ -94,6 +95,7 @@ std::string KindLabel(const store::ReviewItemRow& item) {
       return item.level == "crisis" ? "Urgent: may be at risk now" : "Gentle look: may be struggling";
     case store::ReviewKind::kFlag:
       if (item.reasons == "worried") return "A member is worried about this person";
+      if (forum::IsUnwantedWorryReport(item)) return "Worry messages feel unwanted to the writer";
       return item.reporter ? "Flagged by a member" : "Flagged by a watched word";
     case store::ReviewKind::kMisplaced:
       return "Possibly misplaced";
@@ -289,7 +291,15 @@ Result<http::Response> QueuePage(const Site& site, const forum::Viewer& viewer, 
     // The queue keeps the post's writer; whether they asked to be anonymous is the post's.
     auto post = site.forum.FindPost(item.post);
     if (!post.ok() && post.error().code != ErrorCode::kNotFound) return std::move(post).error();
-    list.push_back(ItemData(site, item, post.ok() && post->anonymous, failed));
+    Data entry = ItemData(site, item, post.ok() && post->anonymous, failed);
+    if (forum::IsUnwantedWorryReport(item)) {
+      auto senders = site.forum.WorryReporters(viewer, item.post);
+      if (!senders.ok()) return std::move(senders).error();
+      std::string names;
+      for (const auto& name : *senders) names.append(names.empty() ? "" : ", ").append(name);
+      SetIfPresent(entry, "worry_senders", names);
+    }
+    list.push_back(std::move(entry));
   }
   data.set("items", list);
   data.set("has_items", !items->empty());

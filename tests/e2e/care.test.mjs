@@ -137,6 +137,37 @@ describe('safety', () => {
     });
   });
 
+  test('a writer tells the moderators the worry messages feel unwanted, from the link in the message', async () => {
+    await withForum({}, async ({ server, admin, category }) => {
+      const writer = await formMember(server, 'writer');
+      const token = (await server.client().api('POST', '/api/v1/sessions', { username: writer.username, password: writer.password })).json.token;
+      const post = (await askApi(server, token, category.id, 'A grey sort of week', 'Everything feels heavy.')).post;
+      const worrier = await apiMember(server, 'worrier');
+      assert.equal((await server.client().api('POST', `/api/v1/posts/${post.id}/flags`, { reason: 'worried' }, { token: worrier.token })).status, 201);
+      const [message] = (await notices(server, token)).filter((n) => n.kind === 'worry');
+      const link = message.body_html.match(/href="(\/p\/\d+\/worry-unwanted)"/)?.[1];
+      assert.ok(link, `the message says how: ${message.body_html}`);
+
+      // Only the writer may send it.
+      assertApiError(await server.client().api('POST', `/api/v1/posts/${post.id}/worry-unwanted`, {}, { token: worrier.token }), 403, { code: 'not_your_post' });
+      const form = await writer.get(link);
+      assert.equal(form.status, 200);
+      assert.match(visibleText(form.text), /Do these messages feel unwanted\?/);
+      const sent = await writer.submit(form.text, link, { note: 'It keeps happening after I post.' });
+      assert.equal(sent.status, 303);
+      const thanks = await writer.get(sent.location);
+      assert.match(visibleText(thanks.text), /Thank you for telling us/);
+
+      const item = (await reviewQueue(server, admin.token)).find((i) => i.reasons === 'worry_unwanted');
+      assert.ok(item, 'the moderators have it');
+      assert.equal(item.note, 'It keeps happening after I post.');
+      assert.deepEqual(item.worry_reporters, [worrier.username]);
+      assert.deepEqual(item.actions, ['handled', 'escalate', 'dismiss']);
+      const page = await server.client().get('/mod/queue', { headers: { authorization: `Bearer ${admin.token}` } });
+      assert.match(visibleText(page.text), new RegExp(`reports about this post came from: ${worrier.username}`));
+    });
+  });
+
   test('two moderators acting on one item at once: the second gets a conflict', async () => {
     await withForum({}, async ({ server, admin, category }) => {
       const writer = await apiMember(server, 'writer');
