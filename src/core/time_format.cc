@@ -144,4 +144,13 @@ std::string FormatHuman(UnixSeconds at) {
   return buf;
 }
 
+std::string FormatDuration(long long seconds) {
+  constexpr long long kMinute = 60, kHour = 60 * kMinute, kDay = 24 * kHour;
+  auto count = [](long long n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
+  if (seconds < kMinute) return count(std::max(0LL, seconds), "second", "seconds");
+  if (seconds < kHour) return count(seconds / kMinute, "minute", "minutes");
+  if (seconds < kDay) return count(seconds / kHour, "hour", "hours");
+  return count(seconds / kDay, "day", "days");
+}
+
 }  // namespace kindred

@@ -23,4 +23,7 @@ std::string FormatRelative(UnixSeconds at, UnixSeconds now);
 // "27 Nov 2026, 20:06 UTC": the exact time shown on hover.
 std::string FormatHuman(UnixSeconds at);
 
+// A length of time in its largest whole unit: "1 minute", "30 minutes", "2 hours", "3 days".
+std::string FormatDuration(long long seconds);
+
 }  // namespace kindred

@@ -7,8 +7,10 @@
 #include <cctype>
 
 #include "core/text.h"
+#include "core/time_format.h"
 #include "forum/forum.h"
 #include "forum/guardian.h"
+#include "forum/limits.h"
 #include "forum/markdown.h"
 #include "forum/validation.h"
 
@@ -253,15 +255,8 @@ Result<void> Forum::ReportWorry(const Viewer& viewer, PostId post_id, std::strin
                     (!*last_message || now - **last_message >= safety_.worry_message_interval_seconds);
 
   // Moderators see every report, with the reporter, whatever is sent to the writer.
-  store::NewReviewItem item;
-  item.kind = store::ReviewKind::kFlag;
-  item.post = post_id;
-  item.priority = 1;
-  item.reasons = "worried";
-  item.reporter = viewer.member->id;
-  item.note = std::string(Trim(note)).substr(0, 1000);
-  item.created_at = now;
-  KINDRED_TRY(store_.CreateReviewItem(item));
+  KINDRED_TRY(store_.CreateReviewItem(
+      MemberReport(post_id, "worried", viewer.member->id, std::string(Trim(note)).substr(0, 1000), now)));
   KINDRED_TRY(store_.RecordWorryReport({viewer.member->id, post_id, writer->id, now, send}));
   if (send) {
     SupportOffer offer = HelplinesFor(safety_.default_country);
@@ -295,19 +290,22 @@ Result<void> Forum::ReportUnwantedWorry(const Viewer& viewer, PostId post_id, st
   if (!note) return std::move(note).error();
   auto items = store_.ListReviewItemsForPost(post_id);
   if (!items) return std::move(items).error();
-  for (const auto& item : *items) {
-    const bool waiting = item.status == store::ReviewStatus::kOpen || item.status == store::ReviewStatus::kEscalated;
-    if (IsUnwantedWorryReport(item) && waiting) return Ok();  // the moderators already have it
+  if (std::none_of(items->begin(), items->end(), [](const auto& item) { return IsWorryReport(item); })) {
+    return Error::Conflict("no_worry_reports",
+                           "Nobody has sent a worried message about this post. If something else feels wrong, a "
+                           "flag or the help page can reach the moderators.");
   }
-  store::NewReviewItem item;
-  item.kind = store::ReviewKind::kFlag;
-  item.post = post_id;
-  item.priority = 1;
-  item.reasons = std::string(kUnwantedWorryReason);
-  item.reporter = viewer.member->id;
-  item.note = std::move(*note);
-  item.created_at = clock_.Now();
-  KINDRED_TRY(store_.CreateReviewItem(item));
+  // Each note reaches the moderators ("it happened again"); a report without one, while another
+  // waits, adds nothing. A handful waiting is enough for them to act on.
+  int waiting = 0;
+  for (const auto& item : *items) {
+    waiting += IsUnwantedWorryReport(item) &&
+               (item.status == store::ReviewStatus::kOpen || item.status == store::ReviewStatus::kEscalated);
+  }
+  if (waiting > 0 && (note->empty() || waiting >= kUnwantedWorryReportsWaitingMax)) return Ok();
+  // No reporter: the writer of an anonymous post is revealed only through the logged reveal.
+  KINDRED_TRY(store_.CreateReviewItem(
+      MemberReport(post_id, kUnwantedWorryReason, std::nullopt, std::move(*note), clock_.Now())));
   return Ok();
 }
 
@@ -347,9 +345,8 @@ Result<int> Forum::RaiseWaitingForReply() {
     store::NewNotice notice;
     notice.kind = "waiting_for_reply";
     notice.title = "Waiting for a reply";
-    const long long minutes = std::max<long long>(1, (safety_.waiting_for_reply_seconds + 59) / 60);
-    notice.body_html = RenderMarkdown("A post that may need support has had no reply for " + std::to_string(minutes) +
-                                      (minutes == 1 ? " minute" : " minutes") +
+    notice.body_html = RenderMarkdown("A post that may need support has had no reply for " +
+                                      FormatDuration(std::max<long long>(60, safety_.waiting_for_reply_seconds)) +
                                       ". A kind word from someone who has been there can help.");
     notice.link = "/p/" + std::to_string(item.post.value);
     notice.created_at = now;
@@ -380,17 +377,17 @@ Result<int> Forum::RemindOfWaitingCrisisItems() {
     }
     const bool escalated = item.status == store::ReviewStatus::kEscalated && !admins.empty();
     if (escalated) people = std::move(admins);
-    const long long minutes = std::max<long long>(1, (now - item.created_at) / 60);
     store::NewNotice notice;
     notice.kind = "crisis_reminder";
     notice.title = escalated ? "Still waiting for an admin: a post may need someone now"
                              : "Still waiting for a moderator: a post may need someone now";
     // Like the first alert, it holds no words from the post and no name.
     notice.body_html = RenderMarkdown(
-        "A post that may speak of suicide or self-harm now has waited " + std::to_string(minutes) +
-        (minutes == 1 ? " minute" : " minutes") + " in the review queue" +
+        "A post that may speak of suicide or self-harm now has waited " +
+        FormatDuration(std::max<long long>(60, now - item.created_at)) + " in the review queue" +
         (escalated ? ", escalated, without an admin's decision." : " without a moderator's decision.") +
-        " If you can, please look now. If you can't, that's okay: this reminder went to everyone who can.");
+        " If you can, please look now. If you can't, that's okay: this reminder went to every " +
+        (escalated ? "admin." : "moderator and admin."));
     notice.link = "/mod/queue#r" + std::to_string(item.id);
     notice.created_at = now;
     Notify(people, notice);

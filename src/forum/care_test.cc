@@ -208,16 +208,20 @@ TEST_F(CareTest, AWriterCanTellTheModeratorsWorryMessagesFeelUnwanted) {
 
   EXPECT_EQ(forum_->ReportUnwantedWorry(peer_, post.id, "").error().key, "not_your_post");
   EXPECT_EQ(forum_->ReportUnwantedWorry(Visitor(), post.id, "").error().code, ErrorCode::kUnauthenticated);
+  store::PostRow unworried = Post(writer_, "Another grey day.");
+  EXPECT_EQ(forum_->ReportUnwantedWorry(writer_, unworried.id, "").error().key, "no_worry_reports");
   ASSERT_TRUE(forum_->ReportUnwantedWorry(writer_, post.id, "  Same two people every week.  ").ok());
-  ASSERT_TRUE(forum_->ReportUnwantedWorry(writer_, post.id, "again").ok()) << "a second changes nothing";
+  ASSERT_TRUE(forum_->ReportUnwantedWorry(writer_, post.id, "").ok()) << "nothing more to add";
+  ASSERT_TRUE(forum_->ReportUnwantedWorry(writer_, post.id, "It happened again today.").ok());
 
   auto queue = forum_->ReviewQueue(admin_, true, 1);
   std::vector<store::ReviewItemRow> unwanted;
   for (const auto& item : *queue) {
     if (IsUnwantedWorryReport(item)) unwanted.push_back(item);
   }
-  ASSERT_EQ(unwanted.size(), 1u);
+  ASSERT_EQ(unwanted.size(), 2u) << "each note reaches the moderators";
   EXPECT_EQ(unwanted.front().note, "Same two people every week.");
+  EXPECT_FALSE(unwanted.front().reporter.has_value()) << "an anonymous writer is revealed only through the reveal";
   EXPECT_EQ(*forum_->WorryReporters(admin_, post.id), (std::vector<std::string>{"peer", "kestrel_r"}));
   EXPECT_EQ(forum_->WorryReporters(writer_, post.id).error().code, ErrorCode::kForbidden);
   // About the people who worried, not the post: nothing to hide, edit or suspend.
@@ -234,9 +238,36 @@ TEST_F(CareTest, AWriterCanTellTheModeratorsWorryMessagesFeelUnwanted) {
   auto after = forum_->ReviewItem(admin_, unwanted.front().id);
   EXPECT_EQ(after->status, store::ReviewStatus::kOpen);
   ASSERT_TRUE(forum_->ActOnReview(admin_, after->id, {ReviewAction::kHandled, after->version, "Spoke to both."}).ok());
+  EXPECT_EQ(forum_->ReviewItem(admin_, unwanted.back().id)->status, store::ReviewStatus::kHandled)
+      << "settled together";
   EXPECT_EQ(store_->FindUserByName("writer")->flags_rejected, 0);
   EXPECT_EQ(store_->FindUserByName("writer")->flags_upheld, 0);
   EXPECT_FALSE(store_->FindPost(post.id)->hidden_at.has_value());
+}
+
+TEST_F(CareTest, AModeratorWhoWorriedDoesNotSeeTheComplaintAndDismissingItShowsNothingHidden) {
+  ASSERT_TRUE(forum_->CreateAdmin("second", "second admin password").ok());
+  Viewer second = SignIn("second", "second admin password");
+  store::PostRow post = Post(writer_, "Everything feels heavy and grey.");
+  // Members' flags hide the post first.
+  for (const char* name : {"flagger1", "flagger2", "flagger3"}) {
+    Member(name);
+    ASSERT_TRUE(forum_->SetTrustLevel(admin_, name, store::TrustLevel::kBasic).ok());
+    ASSERT_TRUE(forum_->FlagPost(SignIn(name, "a long enough password"), post.id, "unkind", "").ok());
+  }
+  ASSERT_EQ(store_->FindPost(post.id)->hidden_reason, "flags");
+  ASSERT_TRUE(forum_->ReportWorry(admin_, post.id, "").ok());
+  ASSERT_TRUE(forum_->ReportUnwantedWorry(writer_, post.id, "").ok());
+
+  auto is_unwanted = [](const store::ReviewItemRow& item) { return IsUnwantedWorryReport(item); };
+  auto mine = forum_->ReviewQueue(admin_, true, 1);
+  EXPECT_TRUE(std::none_of(mine->begin(), mine->end(), is_unwanted)) << "not for the moderator who worried";
+  auto theirs = forum_->ReviewQueue(second, true, 1);
+  auto unwanted = std::find_if(theirs->begin(), theirs->end(), is_unwanted);
+  ASSERT_NE(unwanted, theirs->end());
+  EXPECT_EQ(forum_->ReviewItem(admin_, unwanted->id).error().key, "own_report");
+  ASSERT_TRUE(forum_->ActOnReview(second, unwanted->id, {ReviewAction::kDismiss, unwanted->version}).ok());
+  EXPECT_EQ(store_->FindPost(post.id)->hidden_reason, "flags") << "the flags wait for their own decision";
 }
 
 TEST_F(CareTest, WorryReportsSendOneKindMessageAWeekAndNeverNameTheReporter) {

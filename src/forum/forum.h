@@ -470,6 +470,12 @@ class Forum {
   const Clock& clock() const { return clock_; }
 
  private:
+  // Whether the viewer sent an "I'm worried" report about the post.
+  Result<bool> SentWorryAbout(const Viewer& viewer, PostId post);
+  // A member's report on a post (a flag, a worry, a writer's "unwanted"), as the review queue keeps it.
+  static store::NewReviewItem MemberReport(PostId post, std::string_view reason, std::optional<UserId> reporter,
+                                           std::string note,
+                                           UnixSeconds at);
   // A new session for `user`: the token goes to the client once, only its hash is stored.
   Result<SignedIn> StartSession(store::UserRow user);
   // What moderation makes of a post before it is saved (forum/moderation.cc): the text after

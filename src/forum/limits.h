@@ -69,4 +69,8 @@ inline constexpr std::size_t kMutedWordMax = 100;
 // Sessions last 30 days from sign-in: people on a support forum come back irregularly.
 inline constexpr long long kSessionLifetimeSeconds = 30LL * 24 * 3600;
 
+// A writer's notes that worry messages feel unwanted, waiting at once on one post: enough for a
+// moderator to act on, and no way to fill the queue.
+inline constexpr int kUnwantedWorryReportsWaitingMax = 5;
+
 }  // namespace kindred::forum

@@ -4,6 +4,8 @@
 #include <array>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "core/text.h"
 #include "forum/forum.h"
 #include "forum/guardian.h"
@@ -128,8 +130,16 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
   const ReviewAction action = input.action;
   const UnixSeconds now = clock_.Now();
   const std::string reason(Trim(input.reason));
-  auto tell_writer = [&](std::string title, const std::string& text) {
-    return TellWriter(item.writer, std::move(title), text, "/p/" + std::to_string(item.post.value));
+  // The decision is already taken when its writer is told: a notice that cannot be written is
+  // logged, and the other items on the post are still settled. A warning is the notice itself.
+  auto tell_writer = [&](std::string title, const std::string& text) -> Result<void> {
+    auto told = TellWriter(item.writer, std::move(title), text, "/p/" + std::to_string(item.post.value));
+    if (!told && action != ReviewAction::kWarn) {
+      spdlog::error("could not tell the writer of post {} about review item {}: {}", item.post.value, item.id,
+                    told.error().message);
+      return Ok();
+    }
+    return told;
   };
   const std::string where = "your post in \"" + item.topic_title + "\"";
   switch (action) {
@@ -158,7 +168,8 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
     case ReviewAction::kDismiss: {
       // A post hidden by members' flags comes back when a moderator finds nothing wrong.
       auto post = store_.FindPost(item.post);
-      if (item.kind == store::ReviewKind::kFlag && post && post->hidden_at && post->hidden_reason == "flags") {
+      if (item.kind == store::ReviewKind::kFlag && FamilyOf(item) == FlagFamily::kFault && post && post->hidden_at &&
+          post->hidden_reason == "flags") {
         KINDRED_TRY(store_.SetPostHidden(item.post, std::nullopt, ""));
         KINDRED_TRY(tell_writer("Your post is shown again",
                                 "A moderator read " + where + " and it is shown again, as it was. Thank you for "
@@ -227,7 +238,9 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
     if (sibling.kind != store::ReviewKind::kFlag && sibling.kind != store::ReviewKind::kHeld) continue;
     // A worry is settled only with worries: hiding an unkind post does not answer it.
     if (FamilyOf(sibling) != FamilyOf(item)) continue;
-    if (action == ReviewAction::kEscalate || action == ReviewAction::kHandled) continue;
+    if (action == ReviewAction::kEscalate) continue;
+    // The writer's further notes about the same worries are answered by the one decision.
+    if (action == ReviewAction::kHandled && FamilyOf(item) != FlagFamily::kUnwantedWorry) continue;
     if (IsFaultFlag(sibling)) flaggers.insert(sibling.reporter->value);
     auto settled = store_.ResolveReviewItem(sibling.id, sibling.version,
                                             action == ReviewAction::kDismiss ? store::ReviewStatus::kDismissed
@@ -253,7 +266,25 @@ Result<std::vector<store::ReviewItemRow>> Forum::ReviewQueue(const Viewer& viewe
   // About a moderator's own post: another moderator decides, and flags on it never show who
   // raised them to the person they were about.
   std::erase_if(*items, [&](const store::ReviewItemRow& item) { return viewer.is(item.writer); });
+  // A complaint about worry messages is not for a moderator who sent one of them.
+  for (auto it = items->begin(); it != items->end();) {
+    if (!IsUnwantedWorryReport(*it)) {
+      ++it;
+      continue;
+    }
+    auto sent = SentWorryAbout(viewer, it->post);
+    if (!sent) return std::move(sent).error();
+    it = *sent ? items->erase(it) : it + 1;
+  }
   return items;
+}
+
+Result<bool> Forum::SentWorryAbout(const Viewer& viewer, PostId post) {
+  auto items = store_.ListReviewItemsForPost(post);
+  if (!items) return std::move(items).error();
+  return std::any_of(items->begin(), items->end(), [&](const store::ReviewItemRow& item) {
+    return IsWorryReport(item) && item.reporter && viewer.is(*item.reporter);
+  });
 }
 
 Result<store::ReviewItemRow> Forum::ReviewItem(const Viewer& viewer, std::int64_t id) {
@@ -266,6 +297,13 @@ Result<store::ReviewItemRow> Forum::ReviewItem(const Viewer& viewer, std::int64_
     return Error::Forbidden("own_post",
                             "This is about a post of yours, so another moderator will look at it. If things feel "
                             "hard, the help page lists people you can talk to now.");
+  }
+  if (item && IsUnwantedWorryReport(*item)) {
+    auto sent = SentWorryAbout(viewer, item->post);
+    if (!sent) return std::move(sent).error();
+    if (*sent) {
+      return Error::Forbidden("own_report", "This is about worry messages you sent, so another moderator will look at it.");
+    }
   }
   return item;
 }
@@ -342,6 +380,19 @@ Result<store::ReviewItemRow> Forum::ActOnReview(const Viewer& viewer, std::int64
   return resolved;
 }
 
+store::NewReviewItem Forum::MemberReport(PostId post, std::string_view reason, std::optional<UserId> reporter,
+                                        std::string note, UnixSeconds at) {
+  store::NewReviewItem item;
+  item.kind = store::ReviewKind::kFlag;
+  item.post = post;
+  item.priority = 1;
+  item.reasons = std::string(reason);
+  item.reporter = reporter;
+  item.note = std::move(note);
+  item.created_at = at;
+  return item;
+}
+
 Result<void> Forum::FlagPost(const Viewer& viewer, PostId post_id, std::string_view reason, std::string_view note) {
   if (reason == "worried") return ReportWorry(viewer, post_id, note);
   if (reason != "unkind" && reason != "spam" && reason != "misplaced" && reason != "other") {
@@ -358,14 +409,7 @@ Result<void> Forum::FlagPost(const Viewer& viewer, PostId post_id, std::string_v
   if (!IsValidUtf8(text) || CountCodepoints(text) > kNoteMax) {
     return Error::Invalid("note", "note_too_long", "Please keep the note under 2,000 characters.");
   }
-  store::NewReviewItem item;
-  item.kind = store::ReviewKind::kFlag;
-  item.post = post_id;
-  item.priority = 1;
-  item.reasons = std::string(reason);
-  item.reporter = viewer.member->id;
-  item.note = text;
-  item.created_at = clock_.Now();
+  store::NewReviewItem item = MemberReport(post_id, reason, viewer.member->id, text, clock_.Now());
   // One open flag per member per post: a second click is not a second voice.
   auto existing = store_.ListReviewItemsForPost(post_id);
   if (!existing) return std::move(existing).error();

@@ -174,7 +174,8 @@ class Store {
   // Open or escalated crisis items made at or before `cutoff` that no reminder was sent for yet.
   virtual Result<std::vector<ReviewItemRow>> ListCrisisItemsToRemind(UnixSeconds cutoff) = 0;
   // Claims the reminder for an item: false when another server (or an earlier run) already did,
-  // so each item's reminder goes out once. Leaves the version alone: the item itself is unchanged.
+  // or a moderator decided it meanwhile, so each item's reminder goes out once and only while it
+  // waits. Leaves the version alone: the item itself is unchanged.
   virtual Result<bool> ClaimCrisisReminder(std::int64_t id, UnixSeconds at) = 0;
 
   // The modlog, newest first.

@@ -1286,6 +1286,8 @@ TEST_P(ReviewQueueTest, CrisisRemindersListWaitingCrisisItemsAndAreClaimedOnce) 
   EXPECT_EQ(Ids(Must(store().ListCrisisItemsToRemind(kT0 + 1000))),
             (std::vector<std::int64_t>{escalated.id, recent.id}));
   EXPECT_FALSE(Must(store().ClaimCrisisReminder(9999, kT0)));
+  // Decided between the list and the claim: no reminder.
+  EXPECT_FALSE(Must(store().ClaimCrisisReminder(handled.id, kT0 + 1000)));
 }
 
 TEST_P(ReviewQueueTest, DeletedPostKeepsItsItemWithoutItsText) {

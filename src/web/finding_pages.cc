@@ -16,6 +16,7 @@
 #include "core/text.h"
 #include "forum/limits.h"
 #include "web/pages.h"
+#include "core/time_format.h"
 #include "web/pages_internal.h"
 
 namespace kindred::web {
@@ -143,7 +144,7 @@ Result<std::string> MisplacedNoteForPost(const Site& site, const forum::Viewer& 
   data.set("post_id", ToString(post.value));
   data.set("topic_id", ToString(where.topic.value));
   data.set("title", where.title.empty() ? std::string("another conversation") : where.title);
-  data.set("window_text", HumanDuration(forum::kMoveWindowSeconds));
+  data.set("window_text", FormatDuration(forum::kMoveWindowSeconds));
   SetIfPresent(data, "move_error", std::string(move_error));
   // "No, it belongs here" is the same page without `posted`, at the reply when it is on this page.
   std::string close_url = "/t/" + ToString(view.topic.id.value);

@@ -9,6 +9,7 @@
 #include "forum/guardian.h"
 #include "forum/limits.h"
 #include "web/pages.h"
+#include "core/time_format.h"
 #include "web/pages_internal.h"
 
 namespace kindred::web {
@@ -281,7 +282,7 @@ void SetSlowModeControls(Data& data, const store::TopicRow& topic) {
 void SetSlowModeNote(Data& data, const store::TopicRow& topic) {
   if (topic.slow_mode_seconds <= 0) return;
   data.set("slow_mode_text", "This topic is in slow mode: everyone can reply once every " +
-                                 HumanDuration(topic.slow_mode_seconds) +
+                                 FormatDuration(topic.slow_mode_seconds) +
                                  ", so there is time to read and think before answering.");
 }
 

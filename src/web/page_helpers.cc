@@ -86,14 +86,6 @@ std::string HumanDate(std::string_view iso_date) {
   return ToString(day) + " " + std::string(kMonths[month - 1]) + " " + ToString(year);
 }
 
-std::string HumanDuration(long long seconds) {
-  constexpr long long kMinute = 60, kHour = 60 * kMinute, kDay = 24 * kHour;
-  if (seconds < kMinute) return Plural(std::max(0LL, seconds), "second", "seconds");
-  if (seconds < kHour) return Plural(seconds / kMinute, "minute", "minutes");
-  if (seconds < kDay) return Plural(seconds / kHour, "hour", "hours");
-  return Plural(seconds / kDay, "day", "days");
-}
-
 std::string Plural(std::int64_t count, std::string_view one, std::string_view many) {
   return ToString(count) + " " + std::string(count == 1 ? one : many);
 }

@@ -195,6 +195,11 @@ class Pages {
  private:
   // The new-question form's "Preview" step (writing_pages.cc).
   Result<http::Response> PreviewQuestion(const forum::Viewer& viewer, const forum::AskInput& input) const;
+  // "I'm worried about this person" (kWorry), or its writer's "these messages feel unwanted"
+  // (safety_pages.cc): the form, and sending it.
+  enum class WorryPage { kWorry, kUnwanted };
+  Result<http::Response> ShowWorryForm(const http::Request& request, const forum::Viewer& viewer, WorryPage which) const;
+  Result<http::Response> SendWorryForm(const http::Request& request, const forum::Viewer& viewer, WorryPage which) const;
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -135,9 +135,6 @@ std::string ToString(std::int64_t value);
 // "1 Nov 2026" for "2026-11-01"; the text unchanged when it is not such a date.
 std::string HumanDate(std::string_view iso_date);
 
-// "12 minutes", "1 hour", "3 days": a length of time, rounded down to its largest unit.
-std::string HumanDuration(long long seconds);
-
 // ---- Accounts ----
 
 // A redirect to `location` that also sets the session cookie for `token` (account_pages.cc).

@@ -15,6 +15,7 @@
 #include "search/xapian/xapian_index.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testutil/temp_dir.h"
+#include "core/time_format.h"
 #include "web/pages_internal.h"
 #include "web/static_files.h"
 #include "web/template_set.h"
@@ -152,10 +153,10 @@ TEST(PageHelpersTest, DatesAndDurationsInWords) {
   EXPECT_EQ(HumanDate("2026-11-01"), "1 Nov 2026");
   EXPECT_EQ(HumanDate("2026-13-01"), "2026-13-01");
   EXPECT_EQ(HumanDate("soon"), "soon");
-  EXPECT_EQ(HumanDuration(30), "30 seconds");
-  EXPECT_EQ(HumanDuration(12 * 60 + 5), "12 minutes");
-  EXPECT_EQ(HumanDuration(3600), "1 hour");
-  EXPECT_EQ(HumanDuration(3 * 86400), "3 days");
+  EXPECT_EQ(FormatDuration(30), "30 seconds");
+  EXPECT_EQ(FormatDuration(12 * 60 + 5), "12 minutes");
+  EXPECT_EQ(FormatDuration(3600), "1 hour");
+  EXPECT_EQ(FormatDuration(3 * 86400), "3 days");
 }
 
 TEST(PageHelpersTest, PagerLinksOnlyWhereThereIsAPage) {

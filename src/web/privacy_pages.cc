@@ -175,8 +175,8 @@ const PageInfo kDeletePage{"Delete your account", "account", "/account/delete", 
 
 Result<http::Response> Pages::Privacy(const http::Request& request, const forum::Viewer& viewer) const {
   Data data = impl_->Base(viewer);
-  data.set("session_lifetime", HumanDuration(forum::kSessionLifetimeSeconds));
-  data.set("address_idle", HumanDuration(kAddressIdleSeconds));
+  data.set("session_lifetime", FormatDuration(forum::kSessionLifetimeSeconds));
+  data.set("address_idle", FormatDuration(kAddressIdleSeconds));
   return impl_->Render(viewer, {"Privacy", "privacy", "/privacy", 200}, "privacy", data);
 }
 

@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "forum/guardian.h"
 #include "web/pages.h"
+#include "core/time_format.h"
 #include "web/pages_internal.h"
 
 namespace kindred::web {
@@ -128,13 +129,15 @@ Data ItemData(const Site& site, const store::ReviewItemRow& item, bool anonymous
   data.set("since", since);
   if (safety) {
     data.set("reply_text", item.first_reply_at
-                               ? "first reply after " + HumanDuration(*item.first_reply_at - item.created_at)
+                               ? "first reply after " + FormatDuration(*item.first_reply_at - item.created_at)
                                : std::string("no reply yet"));
   }
   if (item.reporter) {
     data.set("reporter", item.reporter_name);
     data.set("reporter_url", http::UrlEncode(item.reporter_name));
     SetIfPresent(data, "note", item.note);
+  } else if (forum::IsUnwantedWorryReport(item)) {
+    SetIfPresent(data, "writer_note", item.note);  // the writer's own words, without their name
   }
   if (item.kind == store::ReviewKind::kFlag) {
     data.set("flag_reason", FlagReasonText(item.reasons));
@@ -197,7 +200,8 @@ Data ItemData(const Site& site, const store::ReviewItemRow& item, bool anonymous
         data.set("hide", form_data("hide"));
         break;
       case A::kDismiss:
-        data.set("dismiss_label", safety                                       ? "Nothing needed"
+        data.set("dismiss_label", safety || forum::IsWorryReport(item) || forum::IsUnwantedWorryReport(item)
+                                      ? "Nothing needed"
                                   : item.kind == store::ReviewKind::kMisplaced ? "It is in the right place"
                                                                                : "Dismiss the flag: nothing wrong");
         break;
@@ -295,9 +299,18 @@ Result<http::Response> QueuePage(const Site& site, const forum::Viewer& viewer, 
     if (forum::IsUnwantedWorryReport(item)) {
       auto senders = site.forum.WorryReporters(viewer, item.post);
       if (!senders.ok()) return std::move(senders).error();
-      std::string names;
-      for (const auto& name : *senders) names.append(names.empty() ? "" : ", ").append(name);
-      SetIfPresent(entry, "worry_senders", names);
+      Data names{Data::type::list};
+      for (const auto& name : *senders) {
+        Data sender;
+        sender.set("name", name);
+        sender.set("panel_url", "/mod/members/" + http::UrlEncode(name));
+        sender.set("more", &name != &senders->back());
+        names.push_back(sender);
+      }
+      if (!senders->empty()) {
+        entry.set("worry_senders", names);
+        entry.set("has_worry_senders", true);
+      }
     }
     list.push_back(std::move(entry));
   }
@@ -341,7 +354,8 @@ std::string ActionText(std::string_view action) {
       {"emergency.contacted", "recorded that emergency services were contacted"},
       {"message.sent", "sent a private message to a writer"},
       {"review.approved", "approved a post"},
-      {"review.hidden", "hid a post"},
+      {"review.hidden", "hid a post, with a reason for its writer"},
+      {"post.shown_again", "showed a post a moderator had hidden"},
       {"review.edited", "edited a post, with a reason for its writer"},
       {"post.edited_by_moderator", "edited a member's post from the post itself"},
       {"support_message.edited", "edited the support message"},

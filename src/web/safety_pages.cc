@@ -87,11 +87,9 @@ std::string PostUrl(const store::PostRow& post) { return "/p/" + ToString(post.i
 
 // ---- "I'm worried about this person" ----
 
-// "I'm worried about this person" (kWorry), or its writer's "these messages feel unwanted".
-enum class WorryPage { kWorry, kUnwanted };
-
+// `unwanted`: the writer's "these messages feel unwanted" rather than "I'm worried about this person".
 Result<http::Response> RenderWorry(const Site& site, const forum::Viewer& viewer, const store::PostRow& post,
-                                   WorryPage which, bool sent, const std::string& note, const Error* error) {
+                                   bool unwanted, bool sent, const std::string& note, const Error* error) {
   auto topic = site.forum.ShowTopic(viewer, post.topic_id, 1);
   if (!topic.ok()) return std::move(topic).error();
   Data data = site.Base(viewer);
@@ -101,7 +99,6 @@ Result<http::Response> RenderWorry(const Site& site, const forum::Viewer& viewer
   data.set("author", post.author_name);
   data.set("sent", sent);
   data.set("note", note);
-  const bool unwanted = which == WorryPage::kUnwanted;
   const std::string_view page = unwanted ? "worry_unwanted" : "worry";
   PageInfo info{sent              ? "Thank you"
                 : unwanted        ? "Do these messages feel unwanted?"
@@ -209,34 +206,23 @@ Result<http::Response> Pages::Guidelines(const http::Request& request, const for
 // ---- "I'm worried about this person" ----
 
 Result<http::Response> Pages::WorryForm(const http::Request& request, const forum::Viewer& viewer) const {
-  if (!viewer.signed_in()) return SignInFirst(request);
-  auto id = PostIdParam(request);
-  if (!id.ok()) return std::move(id).error();
-  auto query = http::Params::Parse(request.query);
-  if (!query.ok()) return std::move(query).error();
-  auto post = forum_.ReadPost(viewer, *id);
-  if (!post.ok()) return std::move(post).error();
-  auto may = forum::Guardian::CanReportWorry(viewer, *post);
-  if (!may.ok()) return std::move(may).error();
-  return RenderWorry(*impl_, viewer, *post, WorryPage::kWorry, query->Get("sent") == "1", "", nullptr);
+  return ShowWorryForm(request, viewer, WorryPage::kWorry);
 }
 
 Result<http::Response> Pages::Worry(const http::Request& request, const forum::Viewer& viewer) const {
-  auto id = PostIdParam(request);
-  if (!id.ok()) return std::move(id).error();
-  auto form = http::Params::Parse(request.body);
-  if (!form.ok()) return std::move(form).error();
-  std::string note = TextareaValue(*form, "note");
-  auto reported = forum_.ReportWorry(viewer, *id, note);
-  if (reported.ok()) return http::Response::Redirect("/p/" + ToString(id->value) + "/worry?sent=1");
-  Error error = std::move(reported).error();
-  if (!IsFormError(error.code)) return error;
-  auto post = forum_.FindPost(*id);
-  if (!post.ok()) return error;
-  return RenderWorry(*impl_, viewer, *post, WorryPage::kWorry, false, note, &error);
+  return SendWorryForm(request, viewer, WorryPage::kWorry);
 }
 
 Result<http::Response> Pages::UnwantedWorryForm(const http::Request& request, const forum::Viewer& viewer) const {
+  return ShowWorryForm(request, viewer, WorryPage::kUnwanted);
+}
+
+Result<http::Response> Pages::UnwantedWorry(const http::Request& request, const forum::Viewer& viewer) const {
+  return SendWorryForm(request, viewer, WorryPage::kUnwanted);
+}
+
+Result<http::Response> Pages::ShowWorryForm(const http::Request& request, const forum::Viewer& viewer,
+                                            WorryPage which) const {
   if (!viewer.signed_in()) return SignInFirst(request);
   auto id = PostIdParam(request);
   if (!id.ok()) return std::move(id).error();
@@ -244,25 +230,33 @@ Result<http::Response> Pages::UnwantedWorryForm(const http::Request& request, co
   if (!query.ok()) return std::move(query).error();
   auto post = forum_.ReadPost(viewer, *id);
   if (!post.ok()) return std::move(post).error();
-  if (!viewer.is(post->user_id)) {
+  // Worrying is about someone else's post; finding the worries unwanted, about one's own.
+  if (which == WorryPage::kWorry) {
+    KINDRED_TRY(forum::Guardian::CanReportWorry(viewer, *post));
+  } else if (!viewer.is(post->user_id)) {
     return Error::Forbidden("not_your_post", "Only the person who wrote this post can send this.");
   }
-  return RenderWorry(*impl_, viewer, *post, WorryPage::kUnwanted, query->Get("sent") == "1", "", nullptr);
+  return RenderWorry(*impl_, viewer, *post, which == WorryPage::kUnwanted, query->Get("sent") == "1", "", nullptr);
 }
 
-Result<http::Response> Pages::UnwantedWorry(const http::Request& request, const forum::Viewer& viewer) const {
+Result<http::Response> Pages::SendWorryForm(const http::Request& request, const forum::Viewer& viewer,
+                                            WorryPage which) const {
   auto id = PostIdParam(request);
   if (!id.ok()) return std::move(id).error();
   auto form = http::Params::Parse(request.body);
   if (!form.ok()) return std::move(form).error();
   std::string note = TextareaValue(*form, "note");
-  auto reported = forum_.ReportUnwantedWorry(viewer, *id, note);
-  if (reported.ok()) return http::Response::Redirect("/p/" + ToString(id->value) + "/worry-unwanted?sent=1");
+  auto reported = which == WorryPage::kWorry ? forum_.ReportWorry(viewer, *id, note)
+                                             : forum_.ReportUnwantedWorry(viewer, *id, note);
+  if (reported.ok()) {
+    return http::Response::Redirect("/p/" + ToString(id->value) +
+                                    (which == WorryPage::kWorry ? "/worry?sent=1" : "/worry-unwanted?sent=1"));
+  }
   Error error = std::move(reported).error();
   if (!IsFormError(error.code)) return error;
   auto post = forum_.FindPost(*id);
   if (!post.ok()) return error;
-  return RenderWorry(*impl_, viewer, *post, WorryPage::kUnwanted, false, note, &error);
+  return RenderWorry(*impl_, viewer, *post, which == WorryPage::kUnwanted, false, note, &error);
 }
 
 // ---- Messages and account ----

@@ -161,10 +161,12 @@ describe('safety', () => {
       const item = (await reviewQueue(server, admin.token)).find((i) => i.reasons === 'worry_unwanted');
       assert.ok(item, 'the moderators have it');
       assert.equal(item.note, 'It keeps happening after I post.');
+      assert.equal(item.reporter, undefined, 'the writer is not named: their post may be anonymous');
       assert.deepEqual(item.worry_reporters, [worrier.username]);
       assert.deepEqual(item.actions, ['handled', 'escalate', 'dismiss']);
       const page = await server.client().get('/mod/queue', { headers: { authorization: `Bearer ${admin.token}` } });
       assert.match(visibleText(page.text), new RegExp(`reports about this post came from: ${worrier.username}`));
+      assert.ok(page.text.includes(`href="/mod/members/${worrier.username}"`), 'each sender links to their member panel');
     });
   });
 

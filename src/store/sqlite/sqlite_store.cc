@@ -297,7 +297,7 @@ constexpr std::string_view kSelectCrisisItemsToRemind = KINDRED_REVIEW_SELECT
     "WHERE r.kind = 0 AND r.level = 'crisis' AND r.status IN (0, 2) AND r.reminded_at IS NULL"
     " AND r.created_at <= ?1 ORDER BY r.created_at, r.id";
 constexpr std::string_view kClaimCrisisReminder =
-    "UPDATE review_items SET reminded_at = ?2 WHERE id = ?1 AND reminded_at IS NULL";
+    "UPDATE review_items SET reminded_at = ?2 WHERE id = ?1 AND reminded_at IS NULL AND status IN (0, 2)";
 
 constexpr std::string_view kInsertModlog =
     "INSERT INTO modlog (actor_id, action, subject_kind, subject_id, before, after, reason, created_at)"
