@@ -92,7 +92,8 @@ Result<http::Response> Api::ReviewQueue(const http::Request& request, const foru
   auto query = http::Params::Parse(request.query);
   if (!query.ok()) return std::move(query).error();
   bool open = query->Get("status") != "resolved";
-  auto items = forum_.ReviewQueue(viewer, open, *page);
+  bool more = false;
+  auto items = forum_.ReviewQueue(viewer, open, *page, &more);
   if (!items.ok()) return std::move(items).error();
   json list = json::array();
   for (const auto& item : *items) {
@@ -100,7 +101,7 @@ Result<http::Response> Api::ReviewQueue(const http::Request& request, const foru
     if (!encoded.ok()) return std::move(encoded).error();
     list.push_back(std::move(encoded).value());
   }
-  return JsonResponse({{"items", std::move(list)}, {"page", *page}});
+  return JsonResponse({{"items", std::move(list)}, {"page", *page}, {"more", more}});
 }
 
 Result<http::Response> Api::ActOnReview(const http::Request& request, const forum::Viewer& viewer) const {

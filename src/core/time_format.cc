@@ -149,7 +149,12 @@ std::string FormatDuration(long long seconds) {
   auto count = [](long long n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
   if (seconds < kMinute) return count(std::max(0LL, seconds), "second", "seconds");
   if (seconds < kHour) return count(seconds / kMinute, "minute", "minutes");
-  if (seconds < kDay) return count(seconds / kHour, "hour", "hours");
+  if (seconds < kDay) {
+    // "1 hour 59 minutes", not "1 hour": these often say how long something urgent has waited.
+    std::string hours = count(seconds / kHour, "hour", "hours");
+    const long long minutes = seconds % kHour / kMinute;
+    return minutes == 0 ? hours : hours + " " + count(minutes, "minute", "minutes");
+  }
   return count(seconds / kDay, "day", "days");
 }
 

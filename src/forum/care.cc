@@ -292,8 +292,8 @@ Result<void> Forum::ReportUnwantedWorry(const Viewer& viewer, PostId post_id, st
   if (!items) return std::move(items).error();
   if (std::none_of(items->begin(), items->end(), [](const auto& item) { return IsWorryReport(item); })) {
     return Error::Conflict("no_worry_reports",
-                           "Nobody has sent a worried message about this post. If something else feels wrong, a "
-                           "flag or the help page can reach the moderators.");
+                           "Nobody has sent a worried message about this post, so there is nothing here for the "
+                           "moderators to look at.");
   }
   // Each note reaches the moderators ("it happened again"); a report without one, while another
   // waits, adds nothing. A handful waiting is enough for them to act on.
@@ -302,7 +302,12 @@ Result<void> Forum::ReportUnwantedWorry(const Viewer& viewer, PostId post_id, st
     waiting += IsUnwantedWorryReport(item) &&
                (item.status == store::ReviewStatus::kOpen || item.status == store::ReviewStatus::kEscalated);
   }
-  if (waiting > 0 && (note->empty() || waiting >= kUnwantedWorryReportsWaitingMax)) return Ok();
+  if (waiting > 0 && note->empty()) return Ok();
+  if (waiting >= kUnwantedWorryReportsWaitingMax) {
+    return Error::Invalid("note", "notes_waiting",
+                          "The moderators already have several notes from you about this post, and will read them "
+                          "soon. Your words are still here if you would like to keep them.");
+  }
   // No reporter: the writer of an anonymous post is revealed only through the logged reveal.
   KINDRED_TRY(store_.CreateReviewItem(
       MemberReport(post_id, kUnwantedWorryReason, std::nullopt, std::move(*note), clock_.Now())));

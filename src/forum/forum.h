@@ -361,7 +361,10 @@ class Forum {
   Result<int> RemindOfWaitingCrisisItems();
 
   // The review queue (forum/review.cc).
-  Result<std::vector<store::ReviewItemRow>> ReviewQueue(const Viewer& viewer, bool open, int page);
+  // `more`, when given, says whether a later page may hold items: the page is a full one before
+  // the items this viewer may not act on are left out, so it can show fewer.
+  Result<std::vector<store::ReviewItemRow>> ReviewQueue(const Viewer& viewer, bool open, int page,
+                                                        bool* more = nullptr);
   Result<store::ReviewItemRow> ReviewItem(const Viewer& viewer, std::int64_t id);
   Result<store::ReviewItemRow> ActOnReview(const Viewer& viewer, std::int64_t id, const ReviewActionInput& input);
   // A member's flag on a post: "unkind", "spam", "misplaced", "worried" (which is ReportWorry) or
@@ -470,8 +473,8 @@ class Forum {
   const Clock& clock() const { return clock_; }
 
  private:
-  // Whether the viewer sent an "I'm worried" report about the post.
-  Result<bool> SentWorryAbout(const Viewer& viewer, PostId post);
+  // Whether `person` sent an "I'm worried" report about the post.
+  Result<bool> SentWorryAbout(UserId person, PostId post);
   // A member's report on a post (a flag, a worry, a writer's "unwanted"), as the review queue keeps it.
   static store::NewReviewItem MemberReport(PostId post, std::string_view reason, std::optional<UserId> reporter,
                                            std::string note,

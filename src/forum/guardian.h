@@ -52,8 +52,9 @@ class Guardian {
   static bool MayDelete(const Viewer& viewer, const store::PostRow& post) { return CanDeletePost(viewer, post).ok(); }
   static bool MayReact(const Viewer& viewer, const store::PostRow& post) { return CanReact(viewer, post).ok(); }
   static bool MayFlag(const Viewer& viewer, const store::PostRow& post) { return CanFlag(viewer, post).ok(); }
+  // Asked for every post of every page: most posts are not hidden, so that is looked at first.
   static bool MayShowPostAgain(const Viewer& viewer, const store::PostRow& post) {
-    return CanShowPostAgain(viewer, post).ok();
+    return post.hidden_at && CanShowPostAgain(viewer, post).ok();
   }
   static bool MaySeeHiddenPost(const Viewer& viewer, const store::PostRow& post) {
     return CanSeeHiddenPost(viewer, post).ok();

@@ -339,6 +339,17 @@ TEST_F(ModerationTest, WorryReportsNeverHideAPostNorCountAgainstThoseWhoWorried)
   EXPECT_EQ(OpenItemsFor(post->id).size(), 2u) << "the unkind and misplaced flags still wait for their own decision";
 }
 
+TEST_F(ModerationTest, AWorryFirstDoesNotSwallowAFlagFromTheSameMember) {
+  Viewer writer = BasicMember("writer");
+  auto post = Reply(writer, "Something unkind, and maybe something worrying.");
+  Viewer member = BasicMember("member");
+  ASSERT_TRUE(forum_->ReportWorry(member, post->id, "").ok());
+  ASSERT_TRUE(forum_->FlagPost(member, post->id, "unkind", "").ok());
+  int fault_flags = 0;
+  for (const auto& item : OpenItemsFor(post->id)) fault_flags += IsFaultFlag(item);
+  EXPECT_EQ(fault_flags, 1);
+}
+
 TEST_F(ModerationTest, FlaggersWhoseFlagsWereTurnedDownWeighLess) {
   Viewer writer = BasicMember("writer");
   std::vector<Viewer> flaggers{BasicMember("one"), BasicMember("two"), BasicMember("three")};

@@ -151,7 +151,14 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
       if (!responders) break;
       std::vector<store::UserRow> admins;
       for (const auto& person : *responders) {
-        if (person.role == store::Role::kAdmin && person.id != viewer.member->id) admins.push_back(person);
+        if (person.role != store::Role::kAdmin || person.id == viewer.member->id) continue;
+        // A complaint about worry messages never reaches an admin who sent one of them.
+        if (IsUnwantedWorryReport(item)) {
+          auto sent = SentWorryAbout(person.id, item.post);
+          if (!sent) return std::move(sent).error();
+          if (*sent) continue;
+        }
+        admins.push_back(person);
       }
       store::NewNotice notice;
       notice.kind = "escalation";
@@ -238,9 +245,7 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
     if (sibling.kind != store::ReviewKind::kFlag && sibling.kind != store::ReviewKind::kHeld) continue;
     // A worry is settled only with worries: hiding an unkind post does not answer it.
     if (FamilyOf(sibling) != FamilyOf(item)) continue;
-    if (action == ReviewAction::kEscalate) continue;
-    // The writer's further notes about the same worries are answered by the one decision.
-    if (action == ReviewAction::kHandled && FamilyOf(item) != FlagFamily::kUnwantedWorry) continue;
+    if (action == ReviewAction::kEscalate || action == ReviewAction::kHandled) continue;
     if (IsFaultFlag(sibling)) flaggers.insert(sibling.reporter->value);
     auto settled = store_.ResolveReviewItem(sibling.id, sibling.version,
                                             action == ReviewAction::kDismiss ? store::ReviewStatus::kDismissed
@@ -258,11 +263,12 @@ Result<void> Forum::ApplyReviewAction(const Viewer& viewer, const store::ReviewI
   return Ok();
 }
 
-Result<std::vector<store::ReviewItemRow>> Forum::ReviewQueue(const Viewer& viewer, bool open, int page) {
+Result<std::vector<store::ReviewItemRow>> Forum::ReviewQueue(const Viewer& viewer, bool open, int page, bool* more) {
   KINDRED_TRY(Guardian::CanReview(viewer));
   int offset = (std::clamp(page, 1, kMaxPage) - 1) * kReviewItemsPerPage;
   auto items = store_.ListReviewItems(open, offset, kReviewItemsPerPage);
   if (!items) return items;
+  if (more) *more = static_cast<int>(items->size()) >= kReviewItemsPerPage;
   // About a moderator's own post: another moderator decides, and flags on it never show who
   // raised them to the person they were about.
   std::erase_if(*items, [&](const store::ReviewItemRow& item) { return viewer.is(item.writer); });
@@ -272,18 +278,18 @@ Result<std::vector<store::ReviewItemRow>> Forum::ReviewQueue(const Viewer& viewe
       ++it;
       continue;
     }
-    auto sent = SentWorryAbout(viewer, it->post);
+    auto sent = SentWorryAbout(viewer.member->id, it->post);
     if (!sent) return std::move(sent).error();
     it = *sent ? items->erase(it) : it + 1;
   }
   return items;
 }
 
-Result<bool> Forum::SentWorryAbout(const Viewer& viewer, PostId post) {
+Result<bool> Forum::SentWorryAbout(UserId person, PostId post) {
   auto items = store_.ListReviewItemsForPost(post);
   if (!items) return std::move(items).error();
   return std::any_of(items->begin(), items->end(), [&](const store::ReviewItemRow& item) {
-    return IsWorryReport(item) && item.reporter && viewer.is(*item.reporter);
+    return IsWorryReport(item) && item.reporter == person;
   });
 }
 
@@ -299,11 +305,10 @@ Result<store::ReviewItemRow> Forum::ReviewItem(const Viewer& viewer, std::int64_
                             "hard, the help page lists people you can talk to now.");
   }
   if (item && IsUnwantedWorryReport(*item)) {
-    auto sent = SentWorryAbout(viewer, item->post);
+    auto sent = SentWorryAbout(viewer.member->id, item->post);
     if (!sent) return std::move(sent).error();
-    if (*sent) {
-      return Error::Forbidden("own_report", "This is about worry messages you sent, so another moderator will look at it.");
-    }
+    // As if it were not there: saying why would tell someone who sent the worries of the complaint.
+    if (*sent) return Error::NotFound("review_not_found", "We could not find that review item.");
   }
   return item;
 }
@@ -414,8 +419,7 @@ Result<void> Forum::FlagPost(const Viewer& viewer, PostId post_id, std::string_v
   auto existing = store_.ListReviewItemsForPost(post_id);
   if (!existing) return std::move(existing).error();
   for (const auto& open : *existing) {
-    if (open.kind == store::ReviewKind::kFlag && open.status == store::ReviewStatus::kOpen && open.reporter &&
-        *open.reporter == viewer.member->id) {
+    if (IsFaultFlag(open) && open.status == store::ReviewStatus::kOpen && *open.reporter == viewer.member->id) {
       return Ok();
     }
   }

@@ -156,6 +156,7 @@ TEST(PageHelpersTest, DatesAndDurationsInWords) {
   EXPECT_EQ(FormatDuration(30), "30 seconds");
   EXPECT_EQ(FormatDuration(12 * 60 + 5), "12 minutes");
   EXPECT_EQ(FormatDuration(3600), "1 hour");
+  EXPECT_EQ(FormatDuration(2 * 3600 - 1), "1 hour 59 minutes");
   EXPECT_EQ(FormatDuration(3 * 86400), "3 days");
 }
 

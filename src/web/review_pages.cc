@@ -17,7 +17,6 @@ namespace kindred::web {
 namespace {
 
 // forum/review.cc's page sizes: a full page means there may be another after it.
-constexpr std::size_t kReviewItemsPerPage = 50;
 constexpr std::size_t kModlogPerPage = 50;
 
 // The first words of a message template, as its name in the picker.
@@ -272,7 +271,8 @@ struct QueueRequest {
 
 Result<http::Response> QueuePage(const Site& site, const forum::Viewer& viewer, const QueueRequest& query,
                                  const FailedReviewForm* failed) {
-  auto items = site.forum.ReviewQueue(viewer, query.open, query.page);
+  bool more = false;
+  auto items = site.forum.ReviewQueue(viewer, query.open, query.page, &more);
   if (!items.ok()) return std::move(items).error();
   // Most urgent first, whatever order the store keeps: crisis above everything else.
   std::stable_sort(items->begin(), items->end(), [](const auto& a, const auto& b) { return a.priority > b.priority; });
@@ -330,7 +330,7 @@ Result<http::Response> QueuePage(const Site& site, const forum::Viewer& viewer, 
   }
   data.set("templates", templates);
 
-  const int count = items->size() >= kReviewItemsPerPage ? query.page + 1 : query.page;
+  const int count = more ? query.page + 1 : query.page;
   auto pager = site.templates.Render(
       "pager", PagerData(query.open ? "/mod/queue" : "/mod/queue?status=resolved", {query.page, count}));
   if (!pager.ok()) return std::move(pager).error();
