@@ -8,12 +8,29 @@ import { createRequire } from 'node:module';
 
 import { chromium } from 'playwright-core';
 
-import { kPassword, uniqueName } from '../e2e/harness.mjs';
+import { after, before } from 'node:test';
+
+import { kPassword, startForum, uniqueName } from '../e2e/harness.mjs';
 
 const require = createRequire(import.meta.url);
 export const kAxePath = path.join(path.dirname(require.resolve('axe-core/package.json')), 'axe.min.js');
 
 export const kChromiumPath = process.env.KINDRED_CHROMIUM ?? '/usr/bin/chromium';
+
+// One forum and one browser for a whole test file, stopped after it: `shared.forum` and
+// `shared.browser` are there once the file's tests run.
+export function forumAndBrowserForFile() {
+  const shared = {};
+  before(async () => {
+    shared.forum = await startForum();
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.forum?.server.stop();
+  });
+  return shared;
+}
 
 export async function launchBrowser() {
   assert.ok(existsSync(kChromiumPath), `Chromium is needed at ${kChromiumPath} (Debian package "chromium")`);

@@ -2,27 +2,17 @@
 // on the new-question page shows the helpline panel before anything is posted, its links are
 // one-tap tel:/sms: links for the browser's country (en-GB: the UK), and axe-core finds no
 // violations with the panel open.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { startForum } from '../e2e/harness.mjs';
-import { assertAccessible, assertNoProblems, launchBrowser, registerInBrowser, watchedContext } from './browser.mjs';
+import { assertAccessible, assertNoProblems, registerInBrowser, watchedContext, forumAndBrowserForFile } from './browser.mjs';
 
 const kCrisisSentence = "I can't go on. Tonight I am going to take all my pills. This is goodbye.";
 // The check waits for a pause in typing, then asks the server: well under this.
 const kPanelWithinMs = 5000;
 
-let forum;
-let browser;
-before(async () => {
-  forum = await startForum();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await forum?.server.stop();
-});
+const shared = forumAndBrowserForFile();
 
 // Opens the new-question page signed in, types the sentence, and waits for the panel.
 async function typeCrisisSentence(context) {
@@ -38,7 +28,7 @@ async function typeCrisisSentence(context) {
 
 describe('support while writing a question', () => {
   test('a crisis sentence shows the helplines before posting, as tel: and sms: links', async () => {
-    const context = await watchedContext(browser, forum.server.baseUrl, { locale: 'en-GB', viewport: { width: 390, height: 844 } });
+    const context = await watchedContext(shared.browser, shared.forum.server.baseUrl, { locale: 'en-GB', viewport: { width: 390, height: 844 } });
     try {
       const { page, panel } = await typeCrisisSentence(context);
       assert.equal(new URL(page.url()).pathname, '/new', 'nothing was posted');
@@ -68,7 +58,7 @@ describe('support while writing a question', () => {
 
   test('axe-core finds no violations on the page with the panel open', async () => {
     // bypassCSP only here, so that axe's script can be injected; the test above runs under the real CSP.
-    const context = await watchedContext(browser, forum.server.baseUrl, { locale: 'en-GB', bypassCSP: true });
+    const context = await watchedContext(shared.browser, shared.forum.server.baseUrl, { locale: 'en-GB', bypassCSP: true });
     try {
       const { page } = await typeCrisisSentence(context);
       await assertAccessible(page, 'the new-question page with the support panel open');

@@ -3,34 +3,25 @@
 // reload, looking like the others, the polite live region says who wrote it, the reader's focus
 // and scroll position stay where they were. A visitor's page gets the same, and axe-core finds
 // nothing wrong with it. Nothing breaks the strict CSP.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { apiMember, askApi, replyApi, startForum } from '../e2e/harness.mjs';
-import { assertAccessible, assertNoProblems, launchBrowser, signInInBrowser, submitAndWait, watchedContext } from './browser.mjs';
+import { apiMember, askApi, replyApi } from '../e2e/harness.mjs';
+import { assertAccessible, assertNoProblems, signInInBrowser, submitAndWait, watchedContext, forumAndBrowserForFile } from './browser.mjs';
 
 // The issue's promise, plus the time the browser takes to parse and show it.
 const kAppearsWithinMs = 3000;
 
-let forum;
-let browser;
-before(async () => {
-  forum = await startForum();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await forum?.server.stop();
-});
+const shared = forumAndBrowserForFile();
 
 test('a reader sees a reply from another member appear and hears it announced', async () => {
-  const asker = await apiMember(forum.server, 'liveasker');
-  const replier = await apiMember(forum.server, 'livereplier');
-  const { topic } = await askApi(forum.server, asker.token, forum.category.id, 'How do you sleep before a hard day?',
+  const asker = await apiMember(shared.forum.server, 'liveasker');
+  const replier = await apiMember(shared.forum.server, 'livereplier');
+  const { topic } = await askApi(shared.forum.server, asker.token, shared.forum.category.id, 'How do you sleep before a hard day?',
     'I lie awake going over everything.');
-  await replyApi(forum.server, replier.token, topic.id, 'A first reply, already there.');
+  await replyApi(shared.forum.server, replier.token, topic.id, 'A first reply, already there.');
 
-  const context = await watchedContext(browser, forum.server.baseUrl);
+  const context = await watchedContext(shared.browser, shared.forum.server.baseUrl);
   try {
     const page = await context.newPage();
     await signInInBrowser(page, asker.username);
@@ -40,14 +31,14 @@ test('a reader sees a reply from another member appear and hears it announced', 
     // reply written before it connects is still sent.
     await page.evaluate(() => { document.documentElement.style.scrollBehavior = 'auto'; });
     await page.getByLabel('Your reply').focus();
-    // The script must never scroll the page itself. The browser's own scroll anchoring may (it
+    // The script must never scroll the page itself. The shared.browser's own scroll anchoring may (it
     // keeps what is on screen in place when content is added above it), so it is switched off
     // here to see the script alone.
     await page.evaluate(() => { document.documentElement.style.overflowAnchor = 'none'; });
     await page.waitForTimeout(300);
     const scrollBefore = await page.evaluate(() => window.scrollY);
 
-    const reply = await replyApi(forum.server, replier.token, topic.id,
+    const reply = await replyApi(shared.forum.server, replier.token, topic.id,
       'Writing it all down *before bed* helps me. <img src=x onerror=alert(1)>');
     const article = page.locator(`article.post[data-id="${reply.id}"]`);
     await article.waitFor({ timeout: kAppearsWithinMs });
@@ -64,7 +55,7 @@ test('a reader sees a reply from another member appear and hears it announced', 
     assert.equal(await page.evaluate(() => window.scrollY), scrollBefore, 'the script did not scroll the page');
 
     // A second reply is announced too, and nothing is added twice.
-    const second = await replyApi(forum.server, asker.token, topic.id, 'Thank you, I will try that.');
+    const second = await replyApi(shared.forum.server, asker.token, topic.id, 'Thank you, I will try that.');
     await page.locator(`article.post[data-id="${second.id}"]`).waitFor({ timeout: kAppearsWithinMs });
     await page.waitForFunction((name) => document.getElementById('live-status')?.textContent === `New reply from ${name}`,
       asker.username, { timeout: kAppearsWithinMs });
@@ -80,15 +71,15 @@ test('a reader sees a reply from another member appear and hears it announced', 
 });
 
 test('a visitor sees new replies too, and the page stays accessible', async () => {
-  const asker = await apiMember(forum.server, 'visitasker');
-  const { topic } = await askApi(forum.server, asker.token, forum.category.id);
+  const asker = await apiMember(shared.forum.server, 'visitasker');
+  const { topic } = await askApi(shared.forum.server, asker.token, shared.forum.category.id);
   // bypassCSP only here, so that axe's script can be injected; the test above runs under the real CSP.
-  const context = await watchedContext(browser, forum.server.baseUrl, { bypassCSP: true });
+  const context = await watchedContext(shared.browser, shared.forum.server.baseUrl, { bypassCSP: true });
   try {
     const page = await context.newPage();
     await page.goto(`/t/${topic.id}`);
     await page.waitForTimeout(300);
-    const reply = await replyApi(forum.server, asker.token, topic.id, 'An update on how it went.');
+    const reply = await replyApi(shared.forum.server, asker.token, topic.id, 'An update on how it went.');
     await page.locator(`article.post[data-id="${reply.id}"]`).waitFor({ timeout: kAppearsWithinMs });
     await page.waitForFunction((name) => document.getElementById('live-status')?.textContent === `New reply from ${name}`,
       asker.username, { timeout: kAppearsWithinMs });
