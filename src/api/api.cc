@@ -172,6 +172,44 @@ Result<http::Response> Api::CreateCategory(const http::Request& request, const f
   return JsonResponse({{"category", EncodeCategory(*category)}}, kCreated);
 }
 
+Result<http::Response> Api::UpdateCategory(const http::Request& request, const forum::Viewer& viewer) const {
+  KINDRED_TRY(forum::Guardian::CanManageCategories(viewer));
+  const CategoryId id(request.IdParam("id"));
+  auto body = JsonBody::Parse(request.body);
+  if (!body.ok()) return std::move(body).error();
+  auto name = body->OptionalString("name");
+  if (!name.ok()) return std::move(name).error();
+  auto description = body->OptionalString("description");
+  if (!description.ok()) return std::move(description).error();
+  auto archived = body->OptionalBool("archived");
+  if (!archived.ok()) return std::move(archived).error();
+  auto move = body->OptionalString("move");
+  if (!move.ok()) return std::move(move).error();
+  if (*move && **move != "up" && **move != "down") {
+    return Error::Invalid("move", "category_move", "Please say \"up\" or \"down\" to move a category.");
+  }
+  // Everything is checked before anything changes, so a refused request changes nothing.
+  auto current = [&]() -> Result<store::CategoryRow> {
+    auto all = forum_.Categories(viewer, /*include_archived=*/true);
+    if (!all.ok()) return std::move(all).error();
+    for (auto& category : *all) {
+      if (category.id == id) return std::move(category);
+    }
+    return Error::NotFound("category_not_found", "We could not find that category.");
+  };
+  auto before = current();
+  if (!before.ok()) return std::move(before).error();
+  if (*name || *description) {
+    forum::CategoryInput input{name->value_or(before->name), description->value_or(before->description)};
+    KINDRED_TRY(forum_.UpdateCategory(viewer, id, input));
+  }
+  if (*archived) KINDRED_TRY(forum_.SetCategoryArchived(viewer, id, **archived));
+  if (*move) KINDRED_TRY(forum_.MoveCategory(viewer, id, **move == "up" ? -1 : 1));
+  auto after = current();
+  if (!after.ok()) return std::move(after).error();
+  return JsonResponse({{"category", EncodeCategory(*after)}});
+}
+
 // Reading.
 
 Result<http::Response> Api::CategoryTopics(const http::Request& request, const forum::Viewer& viewer) const {

@@ -31,6 +31,9 @@ class Api {
                                         const forum::Viewer& viewer) const;  // GET /api/v1/categories
   Result<http::Response> CreateCategory(const http::Request& request,
                                         const forum::Viewer& viewer) const;  // POST /api/v1/categories
+  // {name?, description?, archived?, move?: "up"|"down"}: what is given changes, the rest stays.
+  Result<http::Response> UpdateCategory(const http::Request& request,
+                                        const forum::Viewer& viewer) const;  // PATCH /api/v1/categories/{id}
   Result<http::Response> CategoryTopics(const http::Request& request,
                                         const forum::Viewer& viewer) const;  // GET /api/v1/categories/{slug}/topics
   Result<http::Response> LatestTopics(const http::Request& request,

@@ -136,6 +136,7 @@ RouteTable::RouteTable(forum::Forum& forum, web::Pages& pages, api::Api& api, Ro
   Json("DELETE", "/api/v1/sessions", &A::DeleteAllSessions);
   Json("GET", "/api/v1/categories", &A::ListCategories);
   Json("POST", "/api/v1/categories", &A::CreateCategory);
+  Json("PATCH", "/api/v1/categories/{id}", &A::UpdateCategory);
   Json("GET", "/api/v1/categories/{slug}/topics", &A::CategoryTopics);
   Json("GET", "/api/v1/topics", &A::LatestTopics);
   Json("POST", "/api/v1/topics", &A::CreateTopic);

@@ -86,6 +86,31 @@ describe('categories', () => {
     assertApiError(await forum.server.client().api('POST', '/api/v1/categories', { name: shortName('Nope') }), 401);
   });
 
+  test('PATCH /api/v1/categories/{id}: rename, describe, reorder and archive; only what is given changes', async () => {
+    const api = (method, path, body, token = forum.admin.token) => forum.server.client().api(method, path, body, { token });
+    const first = await createCategoryApi(forum.server, forum.admin.token, shortName('Carers'), 'For carers.');
+    const second = await createCategoryApi(forum.server, forum.admin.token, shortName('Work'), 'Work and stress.');
+    const member = await apiMember(forum.server, 'patcher');
+    assertApiError(await api('PATCH', `/api/v1/categories/${first.id}`, { name: 'Mine now' }, member.token), 403, { code: 'admins_only' });
+    assertApiError(await api('PATCH', `/api/v1/categories/${first.id}`, { move: 'sideways' }), 422, { code: 'category_move' });
+    assertApiError(await api('PATCH', '/api/v1/categories/999999', { archived: true }), 404, { code: 'category_not_found' });
+
+    const renamed = await api('PATCH', `/api/v1/categories/${first.id}`, { description: 'For unpaid carers, day and night.' });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.equal(renamed.json.category.name, first.name, 'the name stays');
+    assert.equal(renamed.json.category.description, 'For unpaid carers, day and night.');
+
+    const before = second.position;
+    const moved = await api('PATCH', `/api/v1/categories/${second.id}`, { move: 'up' });
+    assert.equal(moved.status, 200, moved.text);
+    assert.ok(moved.json.category.position < before, `moved up: ${before} -> ${moved.json.category.position}`);
+
+    const archived = await api('PATCH', `/api/v1/categories/${second.id}`, { archived: true });
+    assert.equal(archived.json.category.archived, true);
+    const listed = await api('GET', '/api/v1/categories');
+    assert.ok(!listed.json.categories.some((c) => c.id === second.id), 'archived categories leave the list');
+  });
+
   test('the admin renames and re-describes a category', async () => {
     const category = await createCategoryApi(forum.server, forum.admin.token, shortName('Sleep'), 'Old description.');
     const page = await adminClient.get('/admin/categories');

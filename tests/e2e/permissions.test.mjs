@@ -228,6 +228,12 @@ const ROWS = [
     expect: { api: by({ visitor: 401, member: 403, admin: 201 }), web: by({ visitor: SIGN_IN, member: 403, admin: REDIRECT }) },
   },
   {
+    action: 'describe a category',
+    api: (role) => apiCall(ctx.accounts[role], 'PATCH', `/api/v1/categories/${forum.category.id}`, { description: 'A calm place.' }),
+    web: (role) => ctx.browsers[role].postForm(`/admin/categories/${forum.category.id}`, { name: forum.category.name, description: 'A calm place.' }),
+    expect: { api: by({ visitor: 401, member: 403, admin: 200 }), web: by({ visitor: SIGN_IN, member: 403, admin: REDIRECT }) },
+  },
+  {
     action: 'manage watched words',
     api: (role) => apiCall(ctx.accounts[role], 'POST', '/api/v1/admin/watched-words', { pattern: uniqueName('w').replace(/_/g, ''), action: 'flag' }),
     web: (role) => ctx.browsers[role].postForm('/admin/watched-words', { pattern: uniqueName('w').replace(/_/g, ''), action: 'flag' }),
